@@ -1,0 +1,26 @@
+# The two commands of the README:
+#   make run    serve the essay's map at http://127.0.0.1:8000 (SQLite)
+#   make test   run the tests
+PY := .venv/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test setup setup-dev lint
+
+run: setup
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_essay
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: setup-dev
+	$(PY) -m pytest
+
+lint: setup-dev
+	$(PY) -m ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+setup:
+	scripts/bootstrap.sh
+
+setup-dev:
+	scripts/bootstrap.sh dev

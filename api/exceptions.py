@@ -1,0 +1,79 @@
+"""One error shape for the whole API: ``{"detail": "...", "errors": {field: [...]}}``.
+
+``detail`` is a sentence that names the field at fault; ``errors`` (for 400s) maps each
+field to its messages. Service-layer exceptions become their HTTP statuses here, so views
+stay thin.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import ProtectedError
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from api.services import InUse, PreconditionFailed
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The request conflicts with the current state of the map."
+    default_code = "conflict"
+
+
+def _flatten(errors: Any, prefix: str = "") -> dict[str, list[str]]:
+    """Turn DRF's nested error structure into ``{"field.sub": [messages]}``."""
+    flat: dict[str, list[str]] = {}
+    if isinstance(errors, dict):
+        for key, value in errors.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            flat.update(_flatten(value, name))
+    elif isinstance(errors, list) and errors and all(isinstance(e, str) for e in errors):
+        flat[prefix or "non_field_errors"] = [str(e) for e in errors]
+    elif isinstance(errors, list):
+        for index, value in enumerate(errors):
+            flat.update(_flatten(value, f"{prefix}[{index}]" if prefix else f"[{index}]"))
+    else:
+        flat[prefix or "non_field_errors"] = [str(errors)]
+    return flat
+
+
+def validation_response(errors: dict[str, list[str]]) -> Response:
+    summary = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in errors.items())
+    return Response(
+        {"detail": f"Invalid input. {summary}", "errors": errors},
+        status=status.HTTP_400_BAD_REQUEST,
+    )
+
+
+def exception_handler(exc: Exception, context: dict) -> Response | None:
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            return validation_response({k: list(v) for k, v in exc.message_dict.items()})
+        return validation_response({"non_field_errors": list(exc.messages)})
+    if isinstance(exc, PreconditionFailed):
+        response = Response(
+            {
+                "detail": f"Precondition failed: If-Match is stale; {exc}.",
+                "current_version": exc.current_version,
+            },
+            status=status.HTTP_412_PRECONDITION_FAILED,
+        )
+        response["ETag"] = f'"{exc.current_version}"'
+        return response
+    if isinstance(exc, InUse):
+        return Response(
+            {
+                "detail": f"{exc} Delete them first, or repeat with ?cascade=true.",
+                "links": exc.link_ids,
+            },
+            status=status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, ProtectedError):
+        exc = Conflict(str(exc.args[0]) if exc.args else None)
+    if isinstance(exc, exceptions.ValidationError):
+        return validation_response(_flatten(exc.detail))
+    return drf_exception_handler(exc, context)

@@ -1,0 +1,180 @@
+"""The argument map's tables: maps, statements, links and their ordered premises.
+
+Rules the database can hold are ``Meta.constraints``; the rest live in ``api.services``,
+which every entry point (API, admin, import commands) writes through.
+"""
+
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from simple_history.models import HistoricalRecords
+
+
+class ArgumentMap(models.Model):
+    slug = models.SlugField(max_length=100, unique=True)
+    title = models.CharField(max_length=300)
+    summary = models.TextField(blank=True)
+    source_title = models.CharField(max_length=500, blank=True)
+    source_author = models.CharField(max_length=300, blank=True)
+    source_date = models.DateField(null=True, blank=True)
+    source_url = models.URLField(max_length=1000, blank=True)
+    source_text = models.TextField(blank=True, help_text="The full text that quotes point into.")
+    version = models.PositiveIntegerField(
+        default=1, editable=False, help_text="Bumped on every change to the map or its parts."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return f"/api/maps/{self.slug}/"
+
+
+class StatementQuerySet(models.QuerySet):
+    def with_role_flags(self) -> "StatementQuerySet":
+        """Annotate ``is_target`` and ``is_premise``, from which the role follows."""
+        return self.annotate(
+            is_target=Exists(Link.objects.filter(conclusion=OuterRef("pk"))),
+            is_premise=Exists(LinkPremise.objects.filter(statement=OuterRef("pk"))),
+        )
+
+    def with_role(self, role: str) -> "StatementQuerySet":
+        flags = {
+            "main_conclusion": {"is_target": True, "is_premise": False},
+            "intermediate_conclusion": {"is_target": True, "is_premise": True},
+            "premise": {"is_target": False, "is_premise": True},
+            "unlinked": {"is_target": False, "is_premise": False},
+        }[role]
+        return self.with_role_flags().filter(**flags)
+
+
+class Statement(models.Model):
+    map = models.ForeignKey(ArgumentMap, on_delete=models.CASCADE, related_name="statements")
+    text = models.TextField(help_text="The claim in the analyst's words.")
+    quote = models.TextField(blank=True, help_text="Verbatim passage of the source text.")
+    quote_start = models.PositiveIntegerField(null=True, blank=True)
+    quote_end = models.PositiveIntegerField(null=True, blank=True)
+    attributed_to = models.CharField(
+        max_length=200, blank=True, help_text="Who asserts it, when it is not the author."
+    )
+    base_score = models.FloatField(
+        default=0.5, help_text="Prior strength in [0, 1] for gradual evaluation (DF-QuAD)."
+    )
+
+    objects = StatementQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                name="statement_quote_offsets_together",
+                condition=(Q(quote_start__isnull=True) & Q(quote_end__isnull=True))
+                | (Q(quote_start__isnull=False) & Q(quote_end__isnull=False)),
+            ),
+            models.CheckConstraint(
+                name="statement_quote_offsets_ordered",
+                condition=Q(quote_start__isnull=True) | Q(quote_start__lte=models.F("quote_end")),
+            ),
+            models.CheckConstraint(name="statement_text_not_empty", condition=~Q(text="")),
+            models.CheckConstraint(
+                name="statement_base_score_in_unit_interval",
+                condition=Q(base_score__gte=0) & Q(base_score__lte=1),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        text = self.text if len(self.text) <= 80 else self.text[:79] + "…"
+        return f"#{self.pk} {text}"
+
+    @property
+    def role(self) -> str:
+        """The derived role; uses the ``with_role_flags`` annotations when present."""
+        is_target = getattr(self, "is_target", None)
+        is_premise = getattr(self, "is_premise", None)
+        if is_target is None:
+            is_target = self.conclusion_of.exists()
+        if is_premise is None:
+            is_premise = self.premise_of.exists()
+        if is_target:
+            return "intermediate_conclusion" if is_premise else "main_conclusion"
+        return "premise" if is_premise else "unlinked"
+
+
+class LinkKind(models.TextChoices):
+    SUPPORT = "support", "Support"
+    OPPOSE = "oppose", "Oppose"
+
+
+class Link(models.Model):
+    map = models.ForeignKey(ArgumentMap, on_delete=models.CASCADE, related_name="links")
+    kind = models.CharField(max_length=10, choices=LinkKind.choices)
+    premises = models.ManyToManyField(
+        Statement, through="LinkPremise", related_name="premise_links"
+    )
+    conclusion = models.ForeignKey(
+        Statement,
+        null=True,
+        blank=True,
+        # RESTRICT, not PROTECT: deleting a whole map takes its links and statements together.
+        on_delete=models.RESTRICT,
+        related_name="conclusion_of",
+    )
+    target_link = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        # An undercutter has no meaning without the link it attacks. The services refuse
+        # to delete an undercut link unless asked to cascade.
+        on_delete=models.CASCADE,
+        related_name="undercutters",
+        help_text="The link whose inference this one attacks (an undercutter).",
+    )
+    scheme = models.CharField(max_length=200, blank=True)
+    note = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                name="link_exactly_one_target",
+                condition=(Q(conclusion__isnull=False) & Q(target_link__isnull=True))
+                | (Q(conclusion__isnull=True) & Q(target_link__isnull=False)),
+            ),
+            models.CheckConstraint(name="link_kind_valid", condition=Q(kind__in=LinkKind.values)),
+            models.CheckConstraint(
+                name="link_not_own_target",
+                condition=Q(target_link__isnull=True) | ~Q(target_link=models.F("pk")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        target = f"#{self.conclusion_id}" if self.conclusion_id else f"link {self.target_link_id}"
+        return f"Link {self.pk}: {self.get_kind_display().lower()} → {target}"
+
+
+class LinkPremise(models.Model):
+    """One premise of a link, in order. Premises of one link are co-premises."""
+
+    link = models.ForeignKey(Link, on_delete=models.CASCADE, related_name="premise_rows")
+    statement = models.ForeignKey(Statement, on_delete=models.RESTRICT, related_name="premise_of")
+    position = models.PositiveIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["link_id", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["link", "statement"], name="premise_unique_in_link"),
+        ]
+
+    def __str__(self) -> str:
+        return f"premise {self.position} of link {self.link_id}: #{self.statement_id}"

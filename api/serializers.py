@@ -1,0 +1,196 @@
+"""Input validation and output shape of the REST API. Writes go through ``api.services``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from api import services
+from api.graph.model import Role
+from api.models import ArgumentMap, Link, LinkKind, Statement
+
+
+def _expected_version(serializer: serializers.Serializer) -> int | None:
+    return serializer.context.get("expected_version")
+
+
+class ArgumentMapSerializer(serializers.ModelSerializer):
+    statement_count = serializers.IntegerField(read_only=True)
+    link_count = serializers.IntegerField(read_only=True)
+    graph_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ArgumentMap
+        fields = [
+            "slug",
+            "title",
+            "summary",
+            "source_title",
+            "source_author",
+            "source_date",
+            "source_url",
+            "source_text",
+            "version",
+            "created_at",
+            "updated_at",
+            "statement_count",
+            "link_count",
+            "graph_url",
+        ]
+        read_only_fields = ["version", "created_at", "updated_at"]
+
+    def get_graph_url(self, obj: ArgumentMap) -> str:
+        request = self.context.get("request")
+        path = f"/api/maps/{obj.slug}/graph/"
+        return request.build_absolute_uri(path) if request else path
+
+    def create(self, validated_data: dict[str, Any]) -> ArgumentMap:
+        return services.map_create(**validated_data)
+
+    def update(self, instance: ArgumentMap, validated_data: dict[str, Any]) -> ArgumentMap:
+        return services.map_update(
+            map_=instance, expected_version=_expected_version(self), **validated_data
+        )
+
+
+class ArgumentMapListSerializer(ArgumentMapSerializer):
+    """The list leaves out the (long) source text; the detail and graph hold it."""
+
+    class Meta(ArgumentMapSerializer.Meta):
+        fields = [f for f in ArgumentMapSerializer.Meta.fields if f != "source_text"]
+
+
+class StatementSerializer(serializers.ModelSerializer):
+    map = serializers.SlugRelatedField(slug_field="slug", queryset=ArgumentMap.objects.all())
+    role = serializers.SerializerMethodField()
+    # Text fields are checked (control characters, emptiness) by the services, which keep
+    # the messages in one place; DRF's own trimming would hide what was sent.
+    text = serializers.CharField(trim_whitespace=False, allow_blank=True)
+    quote = serializers.CharField(trim_whitespace=False, allow_blank=True, required=False)
+    attributed_to = serializers.CharField(
+        trim_whitespace=False, allow_blank=True, required=False, max_length=200
+    )
+
+    class Meta:
+        model = Statement
+        fields = [
+            "id",
+            "map",
+            "text",
+            "quote",
+            "quote_start",
+            "quote_end",
+            "attributed_to",
+            "base_score",
+            "role",
+        ]
+
+    @extend_schema_field(serializers.ChoiceField(choices=[r.value for r in Role]))
+    def get_role(self, obj: Statement) -> str:
+        return obj.role
+
+    def create(self, validated_data: dict[str, Any]) -> Statement:
+        map_ = validated_data.pop("map")
+        return services.statement_create(
+            map_=map_, expected_version=_expected_version(self), **validated_data
+        )
+
+    def update(self, instance: Statement, validated_data: dict[str, Any]) -> Statement:
+        return services.statement_update(
+            statement=instance, expected_version=_expected_version(self), **validated_data
+        )
+
+
+class LinkSerializer(serializers.ModelSerializer):
+    map = serializers.SlugRelatedField(slug_field="slug", queryset=ArgumentMap.objects.all())
+    kind = serializers.ChoiceField(choices=LinkKind.choices)
+    premises = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        help_text="Statement ids, in order. Several premises are co-premises.",
+    )
+    conclusion = serializers.IntegerField(
+        min_value=1,
+        allow_null=True,
+        required=False,
+        help_text="The statement supported or opposed.",
+    )
+    target_link = serializers.IntegerField(
+        min_value=1,
+        allow_null=True,
+        required=False,
+        help_text="The link whose inference this one attacks (an undercutter).",
+    )
+    scheme = serializers.CharField(
+        trim_whitespace=False, allow_blank=True, required=False, max_length=200
+    )
+    note = serializers.CharField(trim_whitespace=False, allow_blank=True, required=False)
+
+    class Meta:
+        model = Link
+        fields = ["id", "map", "kind", "premises", "conclusion", "target_link", "scheme", "note"]
+
+    def to_representation(self, instance: Link) -> dict[str, Any]:
+        return {
+            "id": instance.pk,
+            "map": instance.map.slug,
+            "kind": instance.kind,
+            "premises": [row.statement_id for row in instance.premise_rows.all()],
+            "conclusion": instance.conclusion_id,
+            "target_link": instance.target_link_id,
+            "scheme": instance.scheme,
+            "note": instance.note,
+        }
+
+    def create(self, validated_data: dict[str, Any]) -> Link:
+        map_ = validated_data.pop("map")
+        return services.link_create(
+            map_=map_, expected_version=_expected_version(self), **validated_data
+        )
+
+    def update(self, instance: Link, validated_data: dict[str, Any]) -> Link:
+        return services.link_update(
+            link=instance, expected_version=_expected_version(self), **validated_data
+        )
+
+
+class GraphMapSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    title = serializers.CharField()
+    summary = serializers.CharField()
+    source_title = serializers.CharField()
+    source_author = serializers.CharField()
+    source_date = serializers.DateField(allow_null=True)
+    source_url = serializers.CharField()
+    source_text = serializers.CharField()
+    version = serializers.IntegerField()
+
+
+class GraphStatementSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    text = serializers.CharField()
+    quote = serializers.CharField(allow_blank=True)
+    quote_start = serializers.IntegerField(allow_null=True)
+    quote_end = serializers.IntegerField(allow_null=True)
+    attributed_to = serializers.CharField(allow_blank=True)
+    base_score = serializers.FloatField()
+    role = serializers.ChoiceField(choices=[r.value for r in Role])
+
+
+class GraphLinkSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=LinkKind.choices)
+    premises = serializers.ListField(child=serializers.IntegerField())
+    conclusion = serializers.IntegerField(allow_null=True)
+    target_link = serializers.IntegerField(allow_null=True)
+    scheme = serializers.CharField(allow_blank=True)
+    note = serializers.CharField(allow_blank=True)
+
+
+class GraphSerializer(serializers.Serializer):
+    """Documents the whole-map shape; the view builds the dict with ``api.graph``."""
+
+    map = GraphMapSerializer()
+    statements = GraphStatementSerializer(many=True)
+    links = GraphLinkSerializer(many=True)

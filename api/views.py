@@ -1,0 +1,181 @@
+"""REST endpoints. Thin: serializers validate, services write, selectors read."""
+
+from __future__ import annotations
+
+import re
+
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import exceptions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from api import selectors, services
+from api.filters import LinkFilter, StatementFilter
+from api.graph import graphjson
+from api.models import ArgumentMap, Link, LinkPremise, Statement
+from api.serializers import (
+    ArgumentMapListSerializer,
+    ArgumentMapSerializer,
+    GraphSerializer,
+    LinkSerializer,
+    StatementSerializer,
+)
+
+_VERSION_TAG = re.compile(r'^\s*(?:W/)?"(\d+)"\s*$')
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description='The map version you last read, as its ETag (`"7"`). A stale one gets 412.',
+)
+CASCADE = OpenApiParameter(
+    "cascade",
+    OpenApiTypes.BOOL,
+    description="Also delete the links that use this object (otherwise 409 names them).",
+)
+
+
+def map_etag(map_: ArgumentMap) -> str:
+    return f'"{map_.version}"'
+
+
+def expected_version(request: Request) -> int | None:
+    """The version named by ``If-Match``, or None when the header is absent or ``*``."""
+    header = request.headers.get("If-Match")
+    if header is None or header.strip() == "*":
+        return None
+    match = _VERSION_TAG.match(header)
+    if not match:
+        raise exceptions.ValidationError(
+            {"If-Match": ['Must be the map\'s ETag, a version in quotes such as "7".']}
+        )
+    return int(match.group(1))
+
+
+def wants_cascade(request: Request) -> bool:
+    return request.query_params.get("cascade", "").lower() in {"1", "true", "yes"}
+
+
+class MapVersionMixin:
+    """Passes ``If-Match`` to the serializer and services as the expected map version."""
+
+    def get_serializer_context(self) -> dict:
+        context = super().get_serializer_context()
+        if self.request.method in {"PUT", "PATCH", "POST", "DELETE"}:
+            context["expected_version"] = expected_version(self.request)
+        return context
+
+
+def _count(model, field: str):
+    return Coalesce(
+        Subquery(
+            model.objects.filter(**{field: OuterRef("pk")})
+            .order_by()
+            .values(field)
+            .annotate(n=Count("pk"))
+            .values("n"),
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+
+
+@extend_schema_view(
+    update=extend_schema(parameters=[IF_MATCH]),
+    partial_update=extend_schema(parameters=[IF_MATCH]),
+    destroy=extend_schema(parameters=[IF_MATCH]),
+)
+class ArgumentMapViewSet(MapVersionMixin, viewsets.ModelViewSet):
+    """Argument maps. ``graph/`` returns a whole map in one call."""
+
+    lookup_field = "slug"
+    lookup_value_regex = r"[-a-zA-Z0-9_]+"
+    ordering_fields = ["slug", "title", "created_at", "updated_at"]
+    filterset_fields = {"source_author": ["exact", "icontains"], "slug": ["exact"]}
+
+    def get_queryset(self) -> QuerySet:
+        return ArgumentMap.objects.annotate(
+            statement_count=_count(Statement, "map"), link_count=_count(Link, "map")
+        ).order_by("slug")
+
+    def get_serializer_class(self):
+        return ArgumentMapListSerializer if self.action == "list" else ArgumentMapSerializer
+
+    def retrieve(self, request: Request, *args, **kwargs) -> Response:
+        response = super().retrieve(request, *args, **kwargs)
+        response["ETag"] = f'"{response.data["version"]}"'
+        return response
+
+    def perform_destroy(self, instance: ArgumentMap) -> None:
+        services.map_delete(map_=instance, expected_version=expected_version(self.request))
+
+    @extend_schema(responses=GraphSerializer, summary="The whole map in one response")
+    @action(detail=True, methods=["get"], url_path="graph")
+    def graph(self, request: Request, slug: str) -> Response:
+        map_ = get_object_or_404(ArgumentMap, slug=slug)
+        etag = map_etag(map_)
+        if etag in request.headers.get("If-None-Match", ""):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+        data = graphjson.to_dict(selectors.map_graph_get(map_))
+        return Response(data, headers={"ETag": etag})
+
+
+@extend_schema_view(
+    create=extend_schema(parameters=[IF_MATCH]),
+    update=extend_schema(parameters=[IF_MATCH]),
+    partial_update=extend_schema(parameters=[IF_MATCH]),
+    destroy=extend_schema(parameters=[IF_MATCH, CASCADE]),
+)
+class StatementViewSet(MapVersionMixin, viewsets.ModelViewSet):
+    """Statements: claims with an optional verbatim quote; ``role`` is derived."""
+
+    serializer_class = StatementSerializer
+    filterset_class = StatementFilter
+    ordering_fields = ["id", "text"]
+
+    def get_queryset(self) -> QuerySet:
+        return Statement.objects.select_related("map").with_role_flags().order_by("id")
+
+    def perform_destroy(self, instance: Statement) -> None:
+        services.statement_delete(
+            statement=instance,
+            expected_version=expected_version(self.request),
+            cascade=wants_cascade(self.request),
+        )
+
+
+@extend_schema_view(
+    create=extend_schema(parameters=[IF_MATCH]),
+    update=extend_schema(parameters=[IF_MATCH]),
+    partial_update=extend_schema(parameters=[IF_MATCH]),
+    destroy=extend_schema(parameters=[IF_MATCH, CASCADE]),
+)
+class LinkViewSet(MapVersionMixin, viewsets.ModelViewSet):
+    """Support and oppose links; a link's target is a statement or another link."""
+
+    serializer_class = LinkSerializer
+    filterset_class = LinkFilter
+    ordering_fields = ["id", "kind"]
+
+    def get_queryset(self) -> QuerySet:
+        return (
+            Link.objects.select_related("map")
+            .prefetch_related(
+                Prefetch("premise_rows", queryset=LinkPremise.objects.order_by("position", "id"))
+            )
+            .order_by("id")
+            .distinct()
+        )
+
+    def perform_destroy(self, instance: Link) -> None:
+        services.link_delete(
+            link=instance,
+            expected_version=expected_version(self.request),
+            cascade=wants_cascade(self.request),
+        )
