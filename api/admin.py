@@ -50,6 +50,8 @@ class OrderedStatementsField(forms.ModelMultipleChoiceField):
 
 
 class ArgumentMapForm(forms.ModelForm):
+    source_url = forms.URLField(required=False, max_length=1000, assume_scheme="https")
+
     class Meta:
         model = ArgumentMap
         fields = ("slug", *services.MAP_FIELDS)
@@ -163,13 +165,21 @@ class ServiceInlineMixin:
     """Inline formsets that write through the services instead of ``formset.save()``."""
 
     def save_through_services(self, formset: forms.BaseModelFormSet, map_: ArgumentMap) -> None:
+        # The admin's change message reads these three lists, as formset.save() sets them.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for form in formset.deleted_forms:
             if form.instance.pk:
                 self.delete_through_services(form.instance)
+                formset.deleted_objects.append(form.instance)
         for form in formset.forms:
             if form in formset.deleted_forms or not form.has_changed():
                 continue
+            is_new = form.instance.pk is None
             form.instance = self.save_form_through_services(form, map_)
+            if is_new:
+                formset.new_objects.append(form.instance)
+            else:
+                formset.changed_objects.append((form.instance, form.changed_data))
 
 
 class StatementInline(ServiceInlineMixin, admin.TabularInline):

@@ -1,0 +1,193 @@
+"""Reading the API: maps, the whole-map graph, statement and link lists with filters."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from api import services
+from api.models import Link, Statement
+
+pytestmark = pytest.mark.django_db
+
+
+def test_map_list_shows_counts_without_source_text(api_client, cats_map):
+    response = api_client.get("/api/maps/")
+    assert response.status_code == 200
+    [item] = response.json()["results"]
+    assert item["slug"] == "cats"
+    assert item["statement_count"] == cats_map.statements.count()
+    assert item["link_count"] == cats_map.links.count()
+    assert "source_text" not in item
+    assert item["graph_url"].endswith("/api/maps/cats/graph/")
+
+
+def test_map_detail_has_source_text_and_etag(api_client, cats_map):
+    response = api_client.get("/api/maps/cats/")
+    assert response.status_code == 200
+    assert response.json()["source_text"] == cats_map.source_text
+    assert response["ETag"] == f'"{cats_map.version}"'
+
+
+def test_unknown_map_is_404_with_json(api_client, db):
+    response = api_client.get("/api/maps/nope/graph/")
+    assert response.status_code == 404
+    assert "detail" in response.json()
+
+
+def test_graph_returns_whole_map_in_design_shape(api_client, cats_map):
+    response = api_client.get("/api/maps/cats/graph/")
+    assert response.status_code == 200
+    data = response.json()
+    assert set(data) == {"map", "statements", "links"}
+    assert data["map"]["version"] == cats_map.version
+    assert data["map"]["source_text"] == cats_map.source_text
+    by_id = {s["id"]: s for s in data["statements"]}
+    assert len(by_id) == cats_map.statements.count()
+    for s in data["statements"]:
+        assert set(s) >= {
+            "id",
+            "text",
+            "quote",
+            "quote_start",
+            "quote_end",
+            "attributed_to",
+            "role",
+        }
+        if s["quote_start"] is not None:
+            assert cats_map.source_text[s["quote_start"] : s["quote_end"]] == s["quote"]
+    roles = {s["text"]: s["role"] for s in data["statements"]}
+    assert roles["Cats are good pets."] == "main_conclusion"
+    assert roles["Cats are quiet."] == "premise"
+    undercut = next(link for link in data["links"] if link["target_link"] is not None)
+    assert undercut["kind"] == "oppose"
+    assert undercut["conclusion"] is None
+    co = next(link for link in data["links"] if len(link["premises"]) == 2)
+    quiet, clean = (
+        Statement.objects.get(text=t).pk for t in ("Cats are quiet.", "Cats are clean.")
+    )
+    assert co["premises"] == [quiet, clean]
+
+
+def test_graph_if_none_match_gets_304(api_client, cats_map):
+    etag = api_client.get("/api/maps/cats/graph/")["ETag"]
+    assert api_client.get("/api/maps/cats/graph/", HTTP_IF_NONE_MATCH=etag).status_code == 304
+    services.statement_create(map_=cats_map, text="new")
+    assert api_client.get("/api/maps/cats/graph/", HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+def test_graph_query_count_is_constant(api_client, make_map):
+    make_map("small", n_reasons=1)
+    make_map("large", n_reasons=40)
+    counts = []
+    for slug in ("small", "large"):
+        with CaptureQueriesContext(connection) as queries:
+            assert api_client.get(f"/api/maps/{slug}/graph/").status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+    assert counts[0] <= 4
+
+
+@pytest.mark.parametrize("path", ["/api/statements/", "/api/links/", "/api/maps/"])
+def test_list_query_count_is_constant(api_client, make_map, path):
+    make_map("small", n_reasons=1)
+    with CaptureQueriesContext(connection) as small:
+        api_client.get(path)
+    make_map("large", n_reasons=30)
+    with CaptureQueriesContext(connection) as large:
+        api_client.get(path)
+    assert len(small) == len(large)
+
+
+def test_statement_filters(api_client, make_map):
+    make_map("one")
+    make_map("two")
+
+    def ids(query):
+        response = api_client.get(f"/api/statements/?{query}")
+        assert response.status_code == 200, response.json()
+        return {s["id"] for s in response.json()["results"]}
+
+    one = set(Statement.objects.filter(map__slug="one").values_list("pk", flat=True))
+    assert ids("map=one&page_size=100") == one
+    claim = Statement.objects.get(map__slug="one", text="Cats are good pets.")
+    assert ids("map=one&role=main_conclusion") == {claim.pk}
+    premises = ids("map=one&role=premise")
+    assert claim.pk not in premises
+    assert len(premises) == 6
+    assert ids("map=one&search=scratch") == set(
+        Statement.objects.filter(map__slug="one", text__icontains="scratch").values_list(
+            "pk", flat=True
+        )
+    )
+    quoted = ids("map=one&has_quote=true")
+    assert quoted == set(
+        Statement.objects.filter(map__slug="one", quote_start__isnull=False).values_list(
+            "pk", flat=True
+        )
+    )
+    assert ids("map=one&has_quote=false") == one - quoted
+    assert ids("map=one&attributed_to=vets") == set(
+        Statement.objects.filter(map__slug="one", attributed_to="Vets").values_list("pk", flat=True)
+    )
+
+
+def test_statement_filter_rejects_unknown_role(api_client, cats_map):
+    response = api_client.get("/api/statements/?role=boss")
+    assert response.status_code == 400
+    assert "role" in response.json()["errors"]
+
+
+def test_link_filters(api_client, make_map):
+    make_map("one")
+    make_map("two")
+    claim = Statement.objects.get(map__slug="one", text="Cats are good pets.")
+    quiet = Statement.objects.get(map__slug="one", text="Cats are quiet.")
+
+    def ids(query):
+        response = api_client.get(f"/api/links/?{query}")
+        assert response.status_code == 200, response.json()
+        return {link["id"] for link in response.json()["results"]}
+
+    one = set(Link.objects.filter(map__slug="one").values_list("pk", flat=True))
+    assert ids("map=one") == one
+    assert ids("map=one&kind=oppose") == set(
+        Link.objects.filter(map__slug="one", kind="oppose").values_list("pk", flat=True)
+    )
+    assert ids(f"premise={quiet.pk}") == set(
+        Link.objects.filter(premise_rows__statement=quiet).values_list("pk", flat=True)
+    )
+    assert ids(f"conclusion={claim.pk}") == set(
+        Link.objects.filter(conclusion=claim).values_list("pk", flat=True)
+    )
+
+
+def test_pagination_page_size_and_maximum(api_client, make_map, settings):
+    make_map("big", n_reasons=20)
+    total = Statement.objects.count()
+    page = api_client.get("/api/statements/?page_size=5").json()
+    assert page["count"] == total
+    assert len(page["results"]) == 5
+    assert page["next"] is not None
+    settings.ARGMAP_MAX_PAGE_SIZE = 7
+    capped = api_client.get("/api/statements/?page_size=1000").json()
+    assert len(capped["results"]) == 7
+    assert api_client.get("/api/statements/?page=999").status_code == 404
+
+
+def test_schema_and_docs_are_served(api_client, db):
+    schema = api_client.get("/api/schema/?format=json")
+    assert schema.status_code == 200
+    paths = schema.json()["paths"]
+    for path in ("/api/maps/", "/api/maps/{slug}/graph/", "/api/statements/", "/api/links/"):
+        assert path in paths
+    params = {p["name"] for p in paths["/api/statements/"]["get"]["parameters"]}
+    assert {"map", "role", "search", "has_quote", "page", "page_size"} <= params
+    docs = api_client.get("/api/docs/")
+    assert docs.status_code == 200
+    assert b"swagger" in docs.content.lower()
+
+
+def test_browsable_api_root(api_client, db):
+    response = api_client.get("/api/", HTTP_ACCEPT="text/html")
+    assert response.status_code == 200
+    assert b"/api/maps/" in response.content
