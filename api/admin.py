@@ -14,7 +14,6 @@ from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
-from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from api import services
@@ -314,7 +313,7 @@ class ArgumentMapAdmin(SimpleHistoryAdmin):
 @admin.register(Statement)
 class StatementAdmin(SimpleHistoryAdmin):
     form = StatementForm
-    list_display = ("id", "short_text", "map", "role", "attributed_to", "has_quote")
+    list_display = ("id", "short_text", "map_slug", "role", "attributed_to", "has_quote")
     list_display_links = ("id", "short_text")
     list_filter = (RoleFilter, "map", "attributed_to")
     search_fields = ("text", "quote", "attributed_to")
@@ -327,6 +326,10 @@ class StatementAdmin(SimpleHistoryAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ("map", "role") if obj else ("role",)
+
+    @admin.display(description="map", ordering="map__slug")
+    def map_slug(self, obj: Statement) -> str:
+        return obj.map.slug
 
     @admin.display(description="text")
     def short_text(self, obj: Statement) -> str:
@@ -358,7 +361,7 @@ class StatementAdmin(SimpleHistoryAdmin):
 @admin.register(Link)
 class LinkAdmin(SimpleHistoryAdmin):
     form = LinkForm
-    list_display = ("id", "map", "kind", "premise_list", "target", "scheme")
+    list_display = ("id", "map_slug", "kind", "premise_list", "target", "scheme")
     list_filter = ("kind", "map", "scheme")
     search_fields = ("note", "scheme", "premises__text", "conclusion__text")
     list_select_related = ("map", "conclusion")
@@ -370,12 +373,13 @@ class LinkAdmin(SimpleHistoryAdmin):
     def get_readonly_fields(self, request, obj=None):
         return ("map",) if obj else ()
 
+    @admin.display(description="map", ordering="map__slug")
+    def map_slug(self, obj: Link) -> str:
+        return obj.map.slug
+
     @admin.display(description="premises")
-    def premise_list(self, obj: Link):
-        return format_html(
-            "{}",
-            "; ".join(f"#{row.statement_id}" for row in obj.premise_rows.all()),
-        )
+    def premise_list(self, obj: Link) -> str:
+        return " + ".join(f"#{row.statement_id}" for row in obj.premise_rows.all())
 
     @admin.display(description="target")
     def target(self, obj: Link) -> str:
