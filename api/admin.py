@@ -53,7 +53,7 @@ class ArgumentMapForm(forms.ModelForm):
 
     class Meta:
         model = ArgumentMap
-        fields = ("slug", *services.MAP_FIELDS)
+        fields = ("slug", "owner", *services.MAP_FIELDS)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -243,12 +243,13 @@ class ArgumentMapAdmin(SimpleHistoryAdmin):
         "updated_at",
     )
     search_fields = ("title", "slug", "summary", "source_title", "source_author")
-    list_filter = ("source_author", "updated_at")
+    list_filter = ("is_private", "source_author", "updated_at")
+    autocomplete_fields = ("owner",)
     prepopulated_fields = {"slug": ("title",)}
     readonly_fields = ("version", "created_at", "updated_at")
     inlines = (StatementInline, LinkInline)
     fieldsets = (
-        (None, {"fields": ("title", "slug", "summary")}),
+        (None, {"fields": ("title", "slug", "summary", "owner", "is_private")}),
         (
             "Source",
             {
@@ -283,12 +284,17 @@ class ArgumentMapAdmin(SimpleHistoryAdmin):
         return obj.n_links
 
     def save_model(self, request, obj: ArgumentMap, form, change: bool) -> None:
-        fields = {f: form.cleaned_data.get(f) for f in services.MAP_FIELDS}
+        fields = {
+            f: form.cleaned_data[f]
+            for f in ("owner", *services.MAP_FIELDS)
+            if f in form.cleaned_data
+        }
         if change:
             saved = services.map_update(
                 map_=ArgumentMap.objects.get(pk=obj.pk), slug=form.cleaned_data["slug"], **fields
             )
         else:
+            fields.setdefault("owner", request.user)
             saved = services.map_create(slug=form.cleaned_data["slug"], **fields)
         obj.pk = saved.pk
         obj._state.adding = False

@@ -4,9 +4,20 @@ Rules the database can hold are ``Meta.constraints``; the rest live in ``api.ser
 which every entry point (API, admin, import commands) writes through.
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from simple_history.models import HistoricalRecords
+
+
+class ArgumentMapQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ArgumentMapQuerySet":
+        """Maps this user may read: public ones, their own, and all of them for staff."""
+        if user is not None and user.is_staff:
+            return self
+        if user is None or not user.is_authenticated:
+            return self.filter(is_private=False)
+        return self.filter(Q(is_private=False) | Q(owner=user))
 
 
 class ArgumentMap(models.Model):
@@ -21,9 +32,21 @@ class ArgumentMap(models.Model):
     version = models.PositiveIntegerField(
         default=1, editable=False, help_text="Bumped on every change to the map or its parts."
     )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="argument_maps",
+        help_text="Who may change the map besides staff. A map without owner is staff's.",
+    )
+    is_private = models.BooleanField(
+        default=False, help_text="Private maps are seen only by their owner and staff."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = ArgumentMapQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -35,8 +58,17 @@ class ArgumentMap(models.Model):
     def get_absolute_url(self) -> str:
         return f"/api/maps/{self.slug}/"
 
+    def can_edit(self, user) -> bool:
+        """Whether this user may change the map or anything in it."""
+        if user is None or not user.is_authenticated:
+            return False
+        return user.is_staff or (self.owner_id is not None and self.owner_id == user.pk)
+
 
 class StatementQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "StatementQuerySet":
+        return self.filter(map__in=ArgumentMap.objects.visible_to(user))
+
     def with_role_flags(self) -> "StatementQuerySet":
         """Annotate ``is_target`` and ``is_premise``, from which the role follows."""
         return self.annotate(
@@ -112,6 +144,11 @@ class LinkKind(models.TextChoices):
     OPPOSE = "oppose", "Oppose"
 
 
+class LinkQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "LinkQuerySet":
+        return self.filter(map__in=ArgumentMap.objects.visible_to(user))
+
+
 class Link(models.Model):
     map = models.ForeignKey(ArgumentMap, on_delete=models.CASCADE, related_name="links")
     kind = models.CharField(max_length=10, choices=LinkKind.choices)
@@ -139,6 +176,7 @@ class Link(models.Model):
     scheme = models.CharField(max_length=200, blank=True)
     note = models.TextField(blank=True)
 
+    objects = LinkQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

@@ -10,13 +10,32 @@ from rest_framework import serializers
 from api import services
 from api.graph.model import Role
 from api.models import ArgumentMap, Link, LinkKind, Statement
+from api.permissions import check_can_edit
 
 
 def _expected_version(serializer: serializers.Serializer) -> int | None:
     return serializer.context.get("expected_version")
 
 
+class VisibleMapField(serializers.SlugRelatedField):
+    """A map by slug, among the maps the requesting user may see and change."""
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="slug", **kwargs)
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        return ArgumentMap.objects.visible_to(getattr(request, "user", None))
+
+    def to_internal_value(self, data):
+        map_ = super().to_internal_value(data)
+        request = self.context.get("request")
+        check_can_edit(getattr(request, "user", None), map_)
+        return map_
+
+
 class ArgumentMapSerializer(serializers.ModelSerializer):
+    owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
     statement_count = serializers.IntegerField(read_only=True)
     link_count = serializers.IntegerField(read_only=True)
     graph_url = serializers.SerializerMethodField()
@@ -32,6 +51,8 @@ class ArgumentMapSerializer(serializers.ModelSerializer):
             "source_date",
             "source_url",
             "source_text",
+            "owner",
+            "is_private",
             "version",
             "created_at",
             "updated_at",
@@ -47,7 +68,7 @@ class ArgumentMapSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(path) if request else path
 
     def create(self, validated_data: dict[str, Any]) -> ArgumentMap:
-        return services.map_create(**validated_data)
+        return services.map_create(owner=self.context["request"].user, **validated_data)
 
     def update(self, instance: ArgumentMap, validated_data: dict[str, Any]) -> ArgumentMap:
         return services.map_update(
@@ -63,7 +84,7 @@ class ArgumentMapListSerializer(ArgumentMapSerializer):
 
 
 class StatementSerializer(serializers.ModelSerializer):
-    map = serializers.SlugRelatedField(slug_field="slug", queryset=ArgumentMap.objects.all())
+    map = VisibleMapField(help_text="Slug of the map.")
     role = serializers.SerializerMethodField()
     # Text fields are checked (control characters, emptiness) by the services, which keep
     # the messages in one place; DRF's own trimming would hide what was sent.
@@ -104,7 +125,7 @@ class StatementSerializer(serializers.ModelSerializer):
 
 
 class LinkSerializer(serializers.ModelSerializer):
-    map = serializers.SlugRelatedField(slug_field="slug", queryset=ArgumentMap.objects.all())
+    map = VisibleMapField(help_text="Slug of the map.")
     kind = serializers.ChoiceField(choices=LinkKind.choices)
     premises = serializers.ListField(
         child=serializers.IntegerField(min_value=1),

@@ -133,6 +133,7 @@ MAP_FIELDS = (
     "source_date",
     "source_url",
     "source_text",
+    "is_private",
 )
 
 
@@ -179,15 +180,16 @@ def map_check_source_text(*, map_: ArgumentMap, source_text: str) -> None:
 
 
 @transaction.atomic
-def map_create(*, slug: str, title: str, **fields: Any) -> ArgumentMap:
-    """Create and return a map; raise ``ValidationError`` for a taken slug or bad field."""
+def map_create(*, slug: str, title: str, owner=None, **fields: Any) -> ArgumentMap:
+    """Create and return a map owned by ``owner`` (None: staff's); raise
+    ``ValidationError`` for a taken slug or a bad field."""
     unknown = set(fields) - set(MAP_FIELDS)
     if unknown:
         raise ValidationError({name: ["Unknown field."] for name in sorted(unknown)})
     if ArgumentMap.objects.filter(slug=slug).exists():
         raise ValidationError({"slug": [f"A map with slug {slug!r} already exists."]})
     cleaned = _clean_map_fields({"title": title, **fields})
-    map_ = ArgumentMap(slug=slug, **cleaned)
+    map_ = ArgumentMap(slug=slug, owner=owner, **cleaned)
     map_.full_clean()
     map_.save()
     return map_
@@ -202,7 +204,7 @@ def map_update(
     Raises ``ValidationError`` if the change would break a statement's quote (the source
     text changed under it), ``PreconditionFailed`` if ``expected_version`` is stale.
     """
-    unknown = set(fields) - set(MAP_FIELDS) - {"slug"}
+    unknown = set(fields) - set(MAP_FIELDS) - {"slug", "owner"}
     if unknown:
         raise ValidationError({name: ["Unknown field."] for name in sorted(unknown)})
     locked = _lock_map(map_, expected_version)

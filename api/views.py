@@ -6,7 +6,6 @@ import re
 
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, status, viewsets
@@ -100,9 +99,12 @@ class ArgumentMapViewSet(MapVersionMixin, viewsets.ModelViewSet):
     filterset_fields = {"source_author": ["exact", "icontains"], "slug": ["exact"]}
 
     def get_queryset(self) -> QuerySet:
-        return ArgumentMap.objects.annotate(
-            statement_count=_count(Statement, "map"), link_count=_count(Link, "map")
-        ).order_by("slug")
+        return (
+            ArgumentMap.objects.visible_to(self.request.user)
+            .select_related("owner")
+            .annotate(statement_count=_count(Statement, "map"), link_count=_count(Link, "map"))
+            .order_by("slug")
+        )
 
     def get_serializer_class(self):
         return ArgumentMapListSerializer if self.action == "list" else ArgumentMapSerializer
@@ -118,7 +120,7 @@ class ArgumentMapViewSet(MapVersionMixin, viewsets.ModelViewSet):
     @extend_schema(responses=GraphSerializer, summary="The whole map in one response")
     @action(detail=True, methods=["get"], url_path="graph")
     def graph(self, request: Request, slug: str) -> Response:
-        map_ = get_object_or_404(ArgumentMap, slug=slug)
+        map_ = self.get_object()
         etag = map_etag(map_)
         if etag in request.headers.get("If-None-Match", ""):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
@@ -140,7 +142,12 @@ class StatementViewSet(MapVersionMixin, viewsets.ModelViewSet):
     ordering_fields = ["id", "text"]
 
     def get_queryset(self) -> QuerySet:
-        return Statement.objects.select_related("map").with_role_flags().order_by("id")
+        return (
+            Statement.objects.visible_to(self.request.user)
+            .select_related("map")
+            .with_role_flags()
+            .order_by("id")
+        )
 
     def perform_destroy(self, instance: Statement) -> None:
         services.statement_delete(
@@ -165,7 +172,8 @@ class LinkViewSet(MapVersionMixin, viewsets.ModelViewSet):
 
     def get_queryset(self) -> QuerySet:
         return (
-            Link.objects.select_related("map")
+            Link.objects.visible_to(self.request.user)
+            .select_related("map")
             .prefetch_related(
                 Prefetch("premise_rows", queryset=LinkPremise.objects.order_by("position", "id"))
             )

@@ -3,6 +3,8 @@ services (the same path the API and admin take)."""
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -13,6 +15,12 @@ SOURCE = (
     "Cats are good pets. They are quiet and clean. "
     "But they scratch furniture. A scratching post solves that."
 )
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # The default hasher is slow on purpose; tests create users by the dozen.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -42,10 +50,14 @@ def auth_client(user) -> APIClient:
     return client
 
 
-def build_map(slug: str = "cats", n_reasons: int = 2) -> ArgumentMap:
+def build_map(
+    slug: str = "cats", n_reasons: int = 2, owner=None, is_private: bool = False
+) -> ArgumentMap:
     """A small map: a claim, reasons (one pair of co-premises), an objection and an
     undercutter. ``n_reasons`` extra single-premise reasons make it bigger."""
-    map_ = services.map_create(slug=slug, title=f"Map {slug}", source_text=SOURCE)
+    map_ = services.map_create(
+        slug=slug, title=f"Map {slug}", source_text=SOURCE, owner=owner, is_private=is_private
+    )
     claim = services.statement_create(
         map_=map_, text="Cats are good pets.", quote="Cats are good pets."
     )
@@ -68,10 +80,12 @@ def build_map(slug: str = "cats", n_reasons: int = 2) -> ArgumentMap:
 
 
 @pytest.fixture
-def cats_map(db) -> ArgumentMap:
-    return build_map()
+def cats_map(db, user) -> ArgumentMap:
+    """A public map owned by ``user`` (alice)."""
+    return build_map(owner=user)
 
 
 @pytest.fixture
-def make_map(db):
-    return build_map
+def make_map(db, user):
+    """Build maps owned by ``user`` unless told otherwise."""
+    return functools.partial(build_map, owner=user)

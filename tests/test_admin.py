@@ -78,6 +78,8 @@ def map_change_data(map_, **overrides):
         "source_date": "",
         "source_url": map_.source_url,
         "source_text": map_.source_text,
+        "owner": map_.owner_id or "",
+        "is_private": "on" if map_.is_private else "",
     }
     statements = list(map_.statements.order_by("pk"))
     prefix = "statements"
