@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 
 import pytest
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from api import services
@@ -21,6 +22,14 @@ SOURCE = (
 def _fast_password_hashing(settings):
     # The default hasher is slow on purpose; tests create users by the dozen.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Rate-limit counters and rendered diagrams must not leak from one test to the next.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
