@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Run argmap as in production (DJANGO_DEBUG=0, gunicorn, PostgreSQL, Redis) on this
+# machine, and exercise it over HTTP with scripts/smoke.py. Used by .ci/run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PY=.venv/bin/python
+PORT=${SMOKE_PORT:-8765}
+DB=argmap_smoke
+export DATABASE_URL=postgres://postgres@127.0.0.1:5432/$DB
+export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/15}
+export DJANGO_DEBUG=0
+export DJANGO_SECRET_KEY
+DJANGO_SECRET_KEY=$($PY -c 'import secrets; print(secrets.token_urlsafe(50))')
+export DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost
+export GUNICORN_BIND=127.0.0.1:$PORT GUNICORN_WORKERS=2 GUNICORN_ACCESSLOG=/dev/null
+
+psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $DB" postgres
+psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $DB" postgres
+$PY manage.py check --deploy --fail-level WARNING
+$PY manage.py migrate --noinput -v0
+$PY manage.py load_essay
+$PY manage.py collectstatic --noinput -v0
+DJANGO_SUPERUSER_PASSWORD=smoke-pass-123 $PY manage.py createsuperuser --noinput \
+  --username smoke --email smoke@example.com
+token=$($PY manage.py drf_create_token smoke | awk '{print $3}')
+
+.venv/bin/gunicorn -c gunicorn.conf.py argmap.wsgi &
+pid=$!
+trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null || true' EXIT
+for _ in $(seq 50); do
+  curl -fs -o /dev/null -H 'X-Forwarded-Proto: https' "http://127.0.0.1:$PORT/api/" && break
+  sleep 0.2
+done
+$PY scripts/smoke.py "http://127.0.0.1:$PORT" "$token"
