@@ -35,9 +35,11 @@ class VisibleMapField(serializers.SlugRelatedField):
 
 
 class ArgumentMapSerializer(serializers.ModelSerializer):
-    owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    statement_count = serializers.IntegerField(read_only=True)
-    link_count = serializers.IntegerField(read_only=True)
+    owner = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True, help_text="null: staff's map."
+    )
+    statement_count = serializers.SerializerMethodField()
+    link_count = serializers.SerializerMethodField()
     graph_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -61,6 +63,15 @@ class ArgumentMapSerializer(serializers.ModelSerializer):
             "graph_url",
         ]
         read_only_fields = ["version", "created_at", "updated_at"]
+
+    # Lists annotate the counts (one query for the page); a fresh write counts them.
+    def get_statement_count(self, obj: ArgumentMap) -> int:
+        count = getattr(obj, "n_statements", None)
+        return obj.statements.count() if count is None else count
+
+    def get_link_count(self, obj: ArgumentMap) -> int:
+        count = getattr(obj, "n_links", None)
+        return obj.links.count() if count is None else count
 
     def get_graph_url(self, obj: ArgumentMap) -> str:
         request = self.context.get("request")

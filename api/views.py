@@ -102,7 +102,7 @@ class ArgumentMapViewSet(MapVersionMixin, viewsets.ModelViewSet):
         return (
             ArgumentMap.objects.visible_to(self.request.user)
             .select_related("owner")
-            .annotate(statement_count=_count(Statement, "map"), link_count=_count(Link, "map"))
+            .annotate(n_statements=_count(Statement, "map"), n_links=_count(Link, "map"))
             .order_by("slug")
         )
 

@@ -1,0 +1,50 @@
+"""OpenAPI additions: the error shape every operation may answer with."""
+
+from __future__ import annotations
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "detail": {"type": "string", "description": "What went wrong, naming the field."},
+        "errors": {
+            "type": "object",
+            "description": "For 400s: each field at fault with its messages.",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+    "required": ["detail"],
+    "additionalProperties": True,
+}
+
+COMMON = {
+    "400": "Invalid input; `errors` names each field at fault.",
+    "401": "Authentication needed.",
+    "403": "Not allowed: only the map's owner and staff change it.",
+    "404": "No such object, or not visible to you.",
+    "429": "Too many requests; see Retry-After.",
+}
+WRITES = {
+    "409": "Other links still use this object (their ids in `links`).",
+    "412": "If-Match names a version that is no longer current.",
+    "413": "Request body too large.",
+}
+
+
+def add_error_responses(result: dict, generator, request, public) -> dict:
+    """drf-spectacular post-processing hook: document the error responses."""
+    components = result.setdefault("components", {}).setdefault("schemas", {})
+    components["Error"] = ERROR_SCHEMA
+    ref = {"$ref": "#/components/schemas/Error"}
+    for path_item in result.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            codes = dict(COMMON)
+            if method in {"post", "put", "patch", "delete"}:
+                codes.update(WRITES)
+            for code, description in codes.items():
+                operation["responses"].setdefault(
+                    code,
+                    {"description": description, "content": {"application/json": {"schema": ref}}},
+                )
+    return result
