@@ -18,7 +18,6 @@ from schemathesis.checks import (
 
 from argmap.wsgi import application
 
-
 # Loaded at import: the schema view needs no database. (schemathesis' lazy
 # ``from_fixture`` loader does not run under pytest 9.)
 schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
