@@ -1,0 +1,221 @@
+"""Run Graphviz on DOT text, safely: a time limit, an output size limit, no file access.
+
+The ``graphviz`` Python package has no timeout, so the layout program is run here with
+``subprocess``: DOT on stdin, the image on stdout, and
+
+- ``SERVER_NAME`` set in its environment (and ``GV_FILE_PATH`` removed), which makes
+  Graphviz refuse to read files (``image=``, ``shapefile=``, ``<IMG SRC=...>``), so a
+  diagram can never embed a file from the server;
+- a wall-clock limit: past ``timeout`` seconds the process is killed (``RenderTimeout``);
+- an output limit: past ``max_output_bytes`` it is killed (``RenderTooLarge``).
+
+``choose_engine`` picks ``dot`` (layered, the classroom look) for maps below
+``SFDP_THRESHOLD`` statements and ``sfdp`` (force-directed, fast on big graphs) from there
+on; see ``docs/diagrams.md`` for the measurements behind the number.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import threading
+
+__all__ = [
+    "ENGINES",
+    "FORMATS",
+    "SFDP_THRESHOLD",
+    "GraphvizNotInstalled",
+    "RenderError",
+    "RenderFailed",
+    "RenderTimeout",
+    "RenderTooLarge",
+    "choose_engine",
+    "engine_arguments",
+    "graphviz_available",
+    "render",
+]
+
+# Statement count from which ``choose_engine`` picks sfdp (docs/diagrams.md). Not for speed:
+# dot lays out even 3 000 tree-like statements in seconds. For shape: dot's layered drawing
+# grows only in width, and from about 300 statements it is 180-330 inches wide, reaching
+# cairo's 32 767-pixel limit for PNG (which Graphviz then scales down until text is
+# unreadable); sfdp keeps the drawing near 2:1.
+SFDP_THRESHOLD = 300
+
+FORMATS = ("svg", "png", "pdf")
+ENGINES = ("dot", "sfdp")
+
+# Graph attributes each engine needs on top of the engine-neutral DOT from ``to_dot``,
+# passed as ``-G`` defaults (the DOT text never sets them, so they apply).
+_ENGINE_GRAPH_ATTRS: dict[str, tuple[tuple[str, str], ...]] = {
+    "dot": (),
+    "sfdp": (
+        ("overlap", "prism"),  # remove node overlaps after the force layout
+        ("sep", "+8"),  # and keep 8 points between boxes
+        # "curved", not "true": routing splines around nodes took sfdp from 0.2 s to 19 s
+        # on a 300-statement map (docs/diagrams.md)
+        ("splines", "curved"),
+    ),
+}
+
+_STDERR_KEEP = 8_000
+_CHUNK = 65_536
+
+
+class RenderFailed(Exception):
+    """Base class: a diagram could not be rendered."""
+
+
+class GraphvizNotInstalled(RenderFailed):
+    """The Graphviz layout program is not on PATH."""
+
+
+class RenderTimeout(RenderFailed):
+    """Graphviz ran past the time limit and was killed."""
+
+
+class RenderTooLarge(RenderFailed):
+    """Graphviz's output passed the size limit and it was killed."""
+
+
+class RenderError(RenderFailed):
+    """Graphviz exited with an error; the message holds its stderr."""
+
+
+def graphviz_available(engine: str = "dot") -> bool:
+    """Return whether the Graphviz program ``engine`` (default ``dot``) is on PATH."""
+    return shutil.which(engine) is not None
+
+
+def choose_engine(n_statements: int, threshold: int = SFDP_THRESHOLD) -> str:
+    """Return "dot" for maps with fewer than ``threshold`` statements, else "sfdp"."""
+    return "dot" if n_statements < threshold else "sfdp"
+
+
+def engine_arguments(engine: str) -> list[str]:
+    """Return the ``-G`` command-line settings ``render`` adds for ``engine``.
+
+    Raises ``ValueError`` for an engine other than those in ``ENGINES``.
+    """
+    if engine not in _ENGINE_GRAPH_ATTRS:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}")
+    return [f"-G{key}={value}" for key, value in _ENGINE_GRAPH_ATTRS[engine]]
+
+
+def _environment() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("GV_FILE_PATH", "GDFONTPATH")}
+    env["SERVER_NAME"] = "argmap"  # Graphviz then loads no files (see module docstring)
+    return env
+
+
+def _kill(process: subprocess.Popen) -> None:
+    if hasattr(os, "killpg"):
+        with contextlib.suppress(OSError):
+            os.killpg(process.pid, signal.SIGKILL)
+    with contextlib.suppress(OSError):
+        process.kill()
+
+
+def render(
+    dot_source: str,
+    fmt: str,
+    *,
+    engine: str = "dot",
+    timeout: float = 20,
+    max_output_bytes: int = 50_000_000,
+) -> bytes:
+    """Lay out ``dot_source`` with Graphviz and return the image bytes.
+
+    ``fmt`` is "svg", "png" or "pdf"; ``engine`` is "dot" or "sfdp" (its settings from
+    ``engine_arguments`` are added). Returns the program's standard output.
+
+    Raises ``ValueError`` for an unknown format or engine, ``GraphvizNotInstalled`` if the
+    program is missing, ``RenderTimeout`` after ``timeout`` seconds, ``RenderTooLarge`` when
+    the output passes ``max_output_bytes``, and ``RenderError`` (with Graphviz's stderr)
+    when the program exits with an error. All are ``RenderFailed``.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}")
+    arguments = engine_arguments(engine)
+    program = shutil.which(engine)
+    if program is None:
+        raise GraphvizNotInstalled(
+            f"the Graphviz program {engine!r} is not installed (Debian: apt install graphviz)"
+        )
+    try:
+        process = subprocess.Popen(
+            [program, f"-T{fmt}", *arguments],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=_environment(),
+            close_fds=True,
+            # its own process group, so a kill also reaches anything a wrapper script started
+            start_new_session=hasattr(os, "killpg"),
+        )
+    except OSError as exc:  # vanished between which() and exec, or not executable
+        raise GraphvizNotInstalled(f"cannot run {engine!r}: {exc}") from exc
+
+    output: list[bytes] = []
+    errors: list[bytes] = []
+    too_large = threading.Event()
+
+    def feed() -> None:
+        # OSError (BrokenPipeError): the program stopped reading; its exit status tells why.
+        with contextlib.suppress(OSError):
+            process.stdin.write(dot_source.encode("utf-8", "replace"))
+        with contextlib.suppress(OSError):
+            process.stdin.close()
+
+    def drain_stdout() -> None:
+        size = 0
+        while chunk := process.stdout.read1(_CHUNK):
+            size += len(chunk)
+            if size > max_output_bytes:
+                too_large.set()
+                _kill(process)
+                break
+            output.append(chunk)
+        # keep the pipe empty so the program can never block on a full pipe
+        while process.stdout.read1(_CHUNK):
+            pass
+
+    def drain_stderr() -> None:
+        size = 0
+        while chunk := process.stderr.read1(_CHUNK):
+            if size < _STDERR_KEEP:
+                errors.append(chunk)
+            size += len(chunk)
+
+    threads = [
+        threading.Thread(target=target, daemon=True)
+        for target in (feed, drain_stdout, drain_stderr)
+    ]
+    for thread in threads:
+        thread.start()
+    timed_out = False
+    try:
+        returncode = process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+        _kill(process)
+        returncode = process.wait()
+    except BaseException:  # e.g. KeyboardInterrupt: never leave Graphviz running
+        _kill(process)
+        process.wait()
+        raise
+    for thread in threads:
+        thread.join()
+    for stream in (process.stdout, process.stderr):
+        stream.close()
+    if timed_out:
+        raise RenderTimeout(f"{engine} took longer than {timeout:g} s and was stopped")
+    if too_large.is_set():
+        raise RenderTooLarge(f"{engine} output passed {max_output_bytes} bytes and was stopped")
+    if returncode != 0:
+        message = b"".join(errors).decode("utf-8", "replace").strip()[:_STDERR_KEEP]
+        raise RenderError(f"{engine} failed (exit status {returncode}): {message}")
+    return b"".join(output)
