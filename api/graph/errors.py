@@ -1,0 +1,95 @@
+"""The error an importer raises when a file is not in the format it claims to be.
+
+A ``FormatError`` says what is wrong and where: a JSON pointer (RFC 6901) for JSON input
+such as AIF, or a 1-based line and column for text input such as Argdown (and for JSON
+that does not parse at all). The API turns ``as_dict()`` into a 400 response.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def json_pointer(*parts: str | int) -> str:
+    """Return the RFC 6901 JSON pointer to the value reached by ``parts``.
+
+    ``json_pointer("nodes", 3, "type")`` is ``"/nodes/3/type"``; ``~`` and ``/`` inside
+    a key are escaped as ``~0`` and ``~1``. No parts give ``""`` (the whole document).
+    """
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def describe(value: Any) -> str:
+    """Return a short phrase naming the JSON type of ``value`` (for "but found ...")."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return f"the number {value!r}"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return f"the string {shown!r}"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+class FormatError(Exception):
+    """An interchange file that cannot be read, with the place it went wrong.
+
+    ``message`` says what was expected and what was found. ``pointer`` is set for
+    errors inside a parsed JSON document; ``line`` and ``column`` (both 1-based) for
+    errors in text. Fields that do not apply are ``None``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        pointer: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.pointer = pointer
+        self.line = line
+        self.column = column
+
+    def location(self) -> str:
+        """Return where the error is, e.g. ``"line 4, column 7"`` or ``"at /nodes/3"``."""
+        parts: list[str] = []
+        if self.line is not None:
+            parts.append(f"line {self.line}")
+            if self.column is not None:
+                parts.append(f"column {self.column}")
+        if self.pointer is not None:
+            parts.append(f"at {self.pointer or '/'}")
+        return ", ".join(parts)
+
+    def __str__(self) -> str:
+        where = self.location()
+        return f"{where}: {self.message}" if where else self.message
+
+    def __repr__(self) -> str:
+        return (
+            f"FormatError({self.message!r}, pointer={self.pointer!r}, "
+            f"line={self.line!r}, column={self.column!r})"
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the error as a JSON-ready dict with a stable shape.
+
+        Keys: ``message`` (without location), ``pointer``, ``line``, ``column`` (``None``
+        where they do not apply) and ``detail`` (location and message in one sentence).
+        """
+        return {
+            "message": self.message,
+            "pointer": self.pointer,
+            "line": self.line,
+            "column": self.column,
+            "detail": str(self),
+        }
