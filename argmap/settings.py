@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "api",
+    "web",
 ]
 
 MIDDLEWARE = [

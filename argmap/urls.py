@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/auth/", include("rest_framework.urls")),
     path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
+    path("", include("web.urls")),
 ]
 
 
