@@ -14,6 +14,8 @@ from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
+from django.urls import reverse
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from api import services
@@ -246,7 +248,7 @@ class ArgumentMapAdmin(SimpleHistoryAdmin):
     list_filter = ("is_private", "source_author", "updated_at")
     autocomplete_fields = ("owner",)
     prepopulated_fields = {"slug": ("title",)}
-    readonly_fields = ("version", "created_at", "updated_at")
+    readonly_fields = ("version", "created_at", "updated_at", "diagram")
     inlines = (StatementInline, LinkInline)
     fieldsets = (
         (None, {"fields": ("title", "slug", "summary", "owner", "is_private")}),
@@ -262,8 +264,30 @@ class ArgumentMapAdmin(SimpleHistoryAdmin):
                 )
             },
         ),
+        ("Diagram", {"fields": ("diagram",)}),
         ("Record", {"fields": ("version", "created_at", "updated_at")}),
     )
+
+    @admin.display(description="diagram")
+    def diagram(self, obj: ArgumentMap) -> str:
+        if obj.pk is None:
+            return "Save the map to see its diagram."
+        base = reverse("map-diagram", kwargs={"slug": obj.slug, "fmt": "svg"})[: -len(".svg")]
+        # Served with an ETag and "no-cache": the browser revalidates after every edit.
+        return format_html(
+            '<a href="{}.svg?legend=1" target="_blank"><img src="{}.svg?legend=1" '
+            'alt="Argument diagram of {}" style="max-width:100%;border:1px solid #ccc"></a>'
+            '<p>Download: <a href="{}.svg?download=1">SVG</a> · <a href="{}.png?download=1">'
+            'PNG</a> · <a href="{}.pdf?download=1&amp;page=a4">PDF</a> · '
+            '<a href="{}.dot?download=1">DOT</a></p>',
+            base,
+            base,
+            obj.title,
+            base,
+            base,
+            base,
+            base,
+        )
 
     def get_queryset(self, request) -> QuerySet:
         return (

@@ -24,18 +24,18 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
-def _flatten(errors: Any, prefix: str = "") -> dict[str, list[str]]:
+def flatten_errors(errors: Any, prefix: str = "") -> dict[str, list[str]]:
     """Turn DRF's nested error structure into ``{"field.sub": [messages]}``."""
     flat: dict[str, list[str]] = {}
     if isinstance(errors, dict):
         for key, value in errors.items():
             name = f"{prefix}.{key}" if prefix else str(key)
-            flat.update(_flatten(value, name))
+            flat.update(flatten_errors(value, name))
     elif isinstance(errors, list) and errors and all(isinstance(e, str) for e in errors):
         flat[prefix or "non_field_errors"] = [str(e) for e in errors]
     elif isinstance(errors, list):
         for index, value in enumerate(errors):
-            flat.update(_flatten(value, f"{prefix}[{index}]" if prefix else f"[{index}]"))
+            flat.update(flatten_errors(value, f"{prefix}[{index}]" if prefix else f"[{index}]"))
     else:
         flat[prefix or "non_field_errors"] = [str(errors)]
     return flat
@@ -75,5 +75,5 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, ProtectedError):
         exc = Conflict(str(exc.args[0]) if exc.args else None)
     if isinstance(exc, exceptions.ValidationError):
-        return validation_response(_flatten(exc.detail))
+        return validation_response(flatten_errors(exc.detail))
     return drf_exception_handler(exc, context)

@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from rest_framework.routers import DefaultRouter
 
 from api import views
@@ -9,5 +9,10 @@ router.register("statements", views.StatementViewSet, basename="statement")
 router.register("links", views.LinkViewSet, basename="link")
 
 urlpatterns = [
+    re_path(
+        r"^maps/(?P<slug>[-a-zA-Z0-9_]+)/diagram\.(?P<fmt>svg|png|pdf|dot)$",
+        views.DiagramView.as_view(),
+        name="map-diagram",
+    ),
     path("", include(router.urls)),
 ]

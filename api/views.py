@@ -6,14 +6,19 @@ import re
 
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.http import HttpResponse, HttpResponseNotModified
+from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from api import selectors, services
+from api import diagrams, selectors, services
 from api.filters import LinkFilter, StatementFilter
 from api.graph import graphjson
 from api.models import ArgumentMap, Link, LinkPremise, Statement
@@ -186,4 +191,73 @@ class LinkViewSet(MapVersionMixin, viewsets.ModelViewSet):
             link=instance,
             expected_version=expected_version(self.request),
             cascade=wants_cascade(self.request),
+        )
+
+
+class JSONErrorsOnly(BaseContentNegotiation):
+    """Endpoints that answer files: their errors are JSON whatever the client accepts."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0]
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+def file_response(
+    data: bytes, media_type: str, filename: str, *, download: bool, etag: str
+) -> HttpResponse:
+    response = HttpResponse(data, content_type=media_type)
+    disposition = "attachment" if download else "inline"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"
+    response["X-Content-Type-Options"] = "nosniff"
+    if media_type.startswith("image/svg"):
+        # An SVG opened directly is a document: let it run nothing and load nothing.
+        response["Content-Security-Policy"] = (
+            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
+        )
+    return response
+
+
+class DiagramView(APIView):
+    """The map as an argument diagram: SVG, PNG, PDF (drawn by Graphviz) or DOT."""
+
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = JSONErrorsOnly
+
+    @extend_schema(
+        summary="The map as an argument diagram",
+        parameters=[
+            diagrams.DiagramParamsSerializer,
+            OpenApiParameter(
+                "fmt",
+                str,
+                OpenApiParameter.PATH,
+                enum=list(diagrams.MEDIA_TYPES),
+                description="svg, png, pdf (need Graphviz on the server) or dot.",
+            ),
+        ],
+        responses={
+            (200, media_type.split(";")[0]): OpenApiTypes.BINARY
+            for media_type in diagrams.MEDIA_TYPES.values()
+        }
+        | {304: None},
+    )
+    def get(self, request: Request, slug: str, fmt: str) -> HttpResponse:
+        map_ = get_object_or_404(ArgumentMap.objects.visible_to(request.user), slug=slug)
+        diagram = diagrams.diagram_request(fmt, request.query_params.dict())
+        etag = diagram.etag(map_)
+        if etag in request.headers.get("If-None-Match", ""):
+            response = HttpResponseNotModified()
+            response["ETag"] = etag
+            return response
+        data = diagrams.diagram_bytes(map_, diagram)
+        return file_response(
+            data,
+            diagrams.MEDIA_TYPES[fmt],
+            diagrams.diagram_filename(map_, diagram),
+            download=diagram.download,
+            etag=etag,
         )

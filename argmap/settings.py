@@ -181,6 +181,14 @@ REST_FRAMEWORK = {
 
 ARGMAP_MAX_PAGE_SIZE = env_int("ARGMAP_MAX_PAGE_SIZE", 500)
 
+# Diagrams: Graphviz runs at most this many at once per process, each within a time and
+# an output limit; maps from ARGMAP_SFDP_THRESHOLD statements on are laid out by sfdp.
+ARGMAP_MAX_CONCURRENT_RENDERS = env_int("ARGMAP_MAX_CONCURRENT_RENDERS", 2)
+ARGMAP_RENDER_QUEUE_TIMEOUT = env_int("ARGMAP_RENDER_QUEUE_TIMEOUT", 10)
+ARGMAP_RENDER_TIMEOUT = env_int("ARGMAP_RENDER_TIMEOUT", 20)
+ARGMAP_RENDER_MAX_BYTES = env_int("ARGMAP_RENDER_MAX_BYTES", 50_000_000)
+ARGMAP_SFDP_THRESHOLD = env_int("ARGMAP_SFDP_THRESHOLD", 300)
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "argmap API",
     "DESCRIPTION": (

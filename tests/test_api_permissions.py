@@ -14,6 +14,7 @@ ACTORS = ["anonymous", "other", "owner", "staff"]
 MAP_READS = [
     "/api/maps/{slug}/",
     "/api/maps/{slug}/graph/",
+    "/api/maps/{slug}/diagram.dot",
 ]
 
 
