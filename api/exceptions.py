@@ -15,6 +15,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from api.graph.errors import FormatError
 from api.services import InUse, PreconditionFailed
 
 
@@ -49,7 +50,31 @@ def validation_response(errors: dict[str, list[str]]) -> Response:
     )
 
 
+class PreconditionRequired(exceptions.APIException):
+    status_code = 428
+    default_detail = (
+        "This write replaces the whole map: send If-Match with the version you read (the "
+        'ETag of GET, e.g. "7").'
+    )
+    default_code = "precondition_required"
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "too_large"
+
+
 def exception_handler(exc: Exception, context: dict) -> Response | None:
+    if isinstance(exc, FormatError):
+        where = exc.pointer if exc.pointer is not None else "file"
+        body = {
+            "detail": f"Invalid file. {exc}",
+            "errors": {where or "/": [exc.message]},
+            "pointer": exc.pointer,
+            "line": exc.line,
+            "column": exc.column,
+        }
+        return Response(body, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             return validation_response({k: list(v) for k, v in exc.message_dict.items()})

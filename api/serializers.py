@@ -226,3 +226,26 @@ class GraphSerializer(serializers.Serializer):
     map = GraphMapSerializer()
     statements = GraphStatementSerializer(many=True)
     links = GraphLinkSerializer(many=True)
+
+
+class ImportRequestSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="An AIF JSON, Argdown or whole-map JSON file.")
+    format = serializers.ChoiceField(
+        choices=["aif", "argdown", "json"],
+        required=False,
+        help_text="Default: told from the file name and content.",
+    )
+    slug = serializers.SlugField(
+        required=False, max_length=100, help_text="Default: from the file's title or name."
+    )
+    title = serializers.CharField(required=False, max_length=300)
+    is_private = serializers.BooleanField(required=False, default=False)
+
+
+class ImportResultSerializer(serializers.Serializer):
+    map = ArgumentMapSerializer()
+    imported = serializers.DictField(child=serializers.IntegerField())
+    left_out = serializers.DictField(
+        child=serializers.IntegerField(), help_text="What the file held that was not imported."
+    )
+    notes = serializers.ListField(child=serializers.CharField())

@@ -8,7 +8,8 @@ nothing. Every successful write bumps the map's ``version``.
 
 from __future__ import annotations
 
-import unicodedata
+import dataclasses
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -16,10 +17,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.text import slugify
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from api.graph.model import ArgumentGraph
+from api.graph.model import Link as GraphLink
+from api.graph.model import Statement as GraphStatement
+from api.graph.validate import check_graph, resolve_quote, text_problem
 from api.models import ArgumentMap, Link, LinkKind, LinkPremise, Statement
-
-_ALLOWED_CONTROL = {"\n", "\t"}
 
 
 class PreconditionFailed(Exception):
@@ -44,57 +49,21 @@ class InUse(Exception):
 def check_text(value: Any, field: str, *, required: bool = True, max_length: int | None = None):
     """Return ``value`` stripped; raise ``ValidationError`` naming ``field`` if it is empty
     (when required), too long, or holds control characters."""
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise ValidationError({field: ["Must be a string."]})
-    for index, char in enumerate(value):
-        if unicodedata.category(char) == "Cc" and char not in _ALLOWED_CONTROL:
-            raise ValidationError(
-                {field: [f"Contains a control character (U+{ord(char):04X}) at position {index}."]}
-            )
-    value = value.strip()
-    if required and not value:
-        raise ValidationError({field: ["May not be empty."]})
-    if max_length is not None and len(value) > max_length:
-        raise ValidationError({field: [f"At most {max_length} characters (got {len(value)})."]})
-    return value
+    value = "" if value is None else value
+    problem = text_problem(value, required=required, max_length=max_length)
+    if problem:
+        raise ValidationError({field: [problem]})
+    return value.strip()
 
 
 def _resolve_quote(
     source_text: str, quote: str, quote_start: int | None, quote_end: int | None
 ) -> tuple[str, int | None, int | None]:
-    """Make quote and offsets agree with the source text, or raise ``ValidationError``.
-
-    Offsets alone give the quote; a quote alone is looked up (its first occurrence); both
-    must agree; neither means no quote.
-    """
-    has_offsets = quote_start is not None or quote_end is not None
-    if has_offsets and (quote_start is None or quote_end is None):
-        missing = "quote_end" if quote_end is None else "quote_start"
-        raise ValidationError({missing: ["quote_start and quote_end go together."]})
-    if has_offsets:
-        if not (0 <= quote_start < quote_end <= len(source_text)):
-            raise ValidationError(
-                {
-                    "quote_start": [
-                        f"Offsets {quote_start}:{quote_end} are not a non-empty range inside "
-                        f"the source text (length {len(source_text)})."
-                    ]
-                }
-            )
-        passage = source_text[quote_start:quote_end]
-        if quote and quote != passage:
-            raise ValidationError(
-                {"quote": [f"Does not match source_text[{quote_start}:{quote_end}]: {passage!r}."]}
-            )
-        return passage, quote_start, quote_end
-    if not quote:
-        return "", None, None
-    start = source_text.find(quote)
-    if start < 0:
-        raise ValidationError({"quote": ["Not found verbatim in the map's source text."]})
-    return quote, start, start + len(quote)
+    try:
+        return resolve_quote(source_text, quote, quote_start, quote_end)
+    except ValueError as exc:
+        field, message = exc.args
+        raise ValidationError({field: [message]}) from None
 
 
 def _check_base_score(value: Any) -> float:
@@ -412,6 +381,11 @@ def link_validate(
             errors["target_link"] = [f"Link {target_pk} belongs to another map."]
         elif link is not None and target_obj.pk == link.pk:
             errors["target_link"] = ["A link cannot target itself."]
+        elif link is not None and _undercut_chain_reaches(target_obj, link.pk):
+            errors["target_link"] = [
+                f"Link {target_obj.pk} already leads back to link {link.pk}: undercutters "
+                "may not attack each other in a cycle."
+            ]
 
     cleaned: dict[str, Any] = {}
     for name, value, max_length in (("scheme", scheme, 200), ("note", note, None)):
@@ -425,6 +399,17 @@ def link_validate(
         kind=kind, premises=premise_objs, conclusion=conclusion_obj, target_link=target_obj
     )
     return cleaned
+
+
+def _undercut_chain_reaches(start: Link, link_pk: int) -> bool:
+    """Whether following target links from ``start`` comes to ``link_pk``."""
+    current, seen = start, set()
+    while current is not None and current.pk not in seen:
+        if current.pk == link_pk:
+            return True
+        seen.add(current.pk)
+        current = current.target_link
+    return False
 
 
 def _set_premises(link: Link, premises: Sequence[Statement]) -> None:
@@ -510,3 +495,180 @@ def link_delete(*, link: Link, expected_version: int | None = None, cascade: boo
         raise InUse(f"Link {link.pk} is attacked by links {names}.", undercutters)
     link.delete()  # with its premise rows and undercutters (CASCADE)
     map_bump_version(locked)
+
+
+# --- whole maps: import and replace -------------------------------------------------------
+
+BULK_BATCH = 500
+
+
+def _links_in_target_order(links: Sequence[GraphLink]) -> list[list[GraphLink]]:
+    """Group links so that every attacked link comes in an earlier group than its
+    undercutters (``check_graph`` has ruled out cycles)."""
+    level: dict[int, int] = {}
+    by_id = {link.id: link for link in links}
+
+    def depth(link: GraphLink) -> int:
+        if link.id not in level:
+            level[link.id] = 0 if link.target_link is None else depth(by_id[link.target_link]) + 1
+        return level[link.id]
+
+    groups: dict[int, list[GraphLink]] = defaultdict(list)
+    for link in links:
+        groups[depth(link)].append(link)
+    return [groups[d] for d in sorted(groups)]
+
+
+def _write_links(
+    map_: ArgumentMap,
+    links: Sequence[GraphLink],
+    statement_pk: dict[int, int],
+    *,
+    keep_ids: set[int],
+    user=None,
+) -> dict[int, int]:
+    """Insert the graph's links (ids in ``keep_ids`` keep their primary key) with their
+    ordered premises; return graph link id -> primary key."""
+    link_pk: dict[int, int] = {}
+    for group in _links_in_target_order(links):
+        rows = [
+            Link(
+                pk=link.id if link.id in keep_ids else None,
+                map=map_,
+                kind=link.kind.value,
+                conclusion_id=statement_pk[link.conclusion] if link.conclusion else None,
+                target_link_id=link_pk[link.target_link] if link.target_link else None,
+                scheme=link.scheme.strip(),
+                note=link.note.strip(),
+            )
+            for link in group
+        ]
+        created = bulk_create_with_history(rows, Link, batch_size=BULK_BATCH, default_user=user)
+        link_pk.update((link.id, row.pk) for link, row in zip(group, created, strict=True))
+    bulk_create_with_history(
+        [
+            LinkPremise(link_id=link_pk[link.id], statement_id=statement_pk[p], position=i)
+            for link in links
+            for i, p in enumerate(link.premises)
+        ],
+        LinkPremise,
+        batch_size=BULK_BATCH,
+        default_user=user,
+    )
+    return link_pk
+
+
+def _statement_row(map_: ArgumentMap, s: GraphStatement, source_text: str, **extra) -> Statement:
+    quote, start, end = resolve_quote(source_text, s.quote, s.quote_start, s.quote_end)
+    return Statement(
+        map=map_,
+        text=s.text.strip(),
+        quote=quote,
+        quote_start=start,
+        quote_end=end,
+        attributed_to=s.attributed_to.strip(),
+        base_score=s.base_score,
+        **extra,
+    )
+
+
+def map_free_slug(text: str) -> str:
+    """Return a slug made from ``text`` that no map has yet (``name``, ``name-2``, ...)."""
+    base = slugify(text.rsplit(".", 1)[0] if "." in text[-9:] else text)[:90] or "map"
+    slug, n = base, 1
+    while ArgumentMap.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+@transaction.atomic
+def map_import(
+    *, graph: ArgumentGraph, slug: str, title: str = "", owner=None, is_private: bool = False
+) -> ArgumentMap:
+    """Create a map with all the graph's statements and links in one transaction, in bulk
+    (a few queries per thousand rows). The graph's ids are references within it; the
+    database gives new ones. Raises ``FormatError`` (with a JSON pointer into the graph)
+    or ``ValidationError`` (a map field) and writes nothing when any rule is broken."""
+    check_graph(graph)  # FormatError, with a JSON pointer, at the first broken rule
+    info = graph.map
+    fields = {
+        "summary": info.summary,
+        "source_title": info.source_title,
+        "source_author": info.source_author,
+        "source_date": info.source_date or None,
+        "source_url": info.source_url,
+        "source_text": info.source_text,
+        "is_private": is_private,
+    }
+    map_ = map_create(slug=slug, title=title or info.title or slug, owner=owner, **fields)
+    rows = [_statement_row(map_, s, map_.source_text) for s in graph.statements]
+    created = bulk_create_with_history(rows, Statement, batch_size=BULK_BATCH, default_user=owner)
+    statement_pk = {s.id: row.pk for s, row in zip(graph.statements, created, strict=True)}
+    _write_links(map_, graph.links, statement_pk, keep_ids=set(), user=owner)
+    return map_
+
+
+@transaction.atomic
+def map_graph_replace(
+    *,
+    map_: ArgumentMap,
+    graph: ArgumentGraph,
+    expected_version: int | None,
+    map_fields: dict[str, Any] | None = None,
+    user=None,
+) -> ArgumentMap:
+    """Replace a map's statements and links with the graph's, atomically.
+
+    Statements and links whose ids are this map's keep them (and their history); other
+    ids are references within the graph and get new ones; what the graph leaves out is
+    deleted. ``map_fields`` (title, source text, ...) change the map too. Raises
+    ``PreconditionFailed`` when ``expected_version`` is stale, ``FormatError`` (with a JSON
+    pointer) or ``ValidationError`` when any rule is broken; either way nothing is written.
+    """
+    locked = _lock_map(map_, expected_version)
+    cleaned = _clean_map_fields(map_fields or {})
+    unknown = set(cleaned) - set(MAP_FIELDS)
+    if unknown:
+        raise ValidationError({f"map.{name}": ["Cannot be set here."] for name in unknown})
+    for name, value in cleaned.items():
+        setattr(locked, name, value)
+    locked.full_clean()
+    info = dataclasses.replace(graph.map, source_text=locked.source_text)
+    graph = dataclasses.replace(graph, map=info)
+    check_graph(graph)  # FormatError, with a JSON pointer, at the first broken rule
+
+    existing = set(Statement.objects.filter(map=locked).values_list("pk", flat=True))
+    existing_links = set(Link.objects.filter(map=locked).values_list("pk", flat=True))
+    # Links are rewritten whole (their targets may point at links written later); those
+    # that keep their id keep their primary key.
+    Link.objects.filter(map=locked).delete()
+    keep = [s for s in graph.statements if s.id in existing]
+    Statement.objects.filter(map=locked).exclude(pk__in=[s.id for s in keep]).delete()
+    if keep:
+        bulk_update_with_history(
+            [_statement_row(locked, s, locked.source_text, pk=s.id) for s in keep],
+            Statement,
+            ["text", "quote", "quote_start", "quote_end", "attributed_to", "base_score"],
+            batch_size=BULK_BATCH,
+            default_user=user,
+        )
+    new = [s for s in graph.statements if s.id not in existing]
+    created = bulk_create_with_history(
+        [_statement_row(locked, s, locked.source_text) for s in new],
+        Statement,
+        batch_size=BULK_BATCH,
+        default_user=user,
+    )
+    statement_pk = {s.id: s.id for s in keep}
+    statement_pk.update((s.id, row.pk) for s, row in zip(new, created, strict=True))
+    _write_links(
+        locked,
+        graph.links,
+        statement_pk,
+        keep_ids={link.id for link in graph.links} & existing_links,
+        user=user,
+    )
+    locked.version += 1
+    locked.save()
+    return locked

@@ -14,5 +14,10 @@ urlpatterns = [
         views.DiagramView.as_view(),
         name="map-diagram",
     ),
+    re_path(
+        r"^maps/(?P<slug>[-a-zA-Z0-9_]+)/export\.(?P<fmt>aif|argdown|json)$",
+        views.ExportView.as_view(),
+        name="map-export",
+    ),
     path("", include(router.urls)),
 ]

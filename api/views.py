@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from django.conf import settings
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse, HttpResponseNotModified
@@ -13,19 +14,23 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import exceptions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import diagrams, selectors, services
+from api.exceptions import PayloadTooLarge, PreconditionRequired
 from api.filters import LinkFilter, StatementFilter
-from api.graph import graphjson
+from api.graph import formats, graphjson
 from api.models import ArgumentMap, Link, LinkPremise, Statement
 from api.serializers import (
     ArgumentMapListSerializer,
     ArgumentMapSerializer,
     GraphSerializer,
+    ImportRequestSerializer,
+    ImportResultSerializer,
     LinkSerializer,
     StatementSerializer,
 )
@@ -131,6 +136,86 @@ class ArgumentMapViewSet(MapVersionMixin, viewsets.ModelViewSet):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
         data = graphjson.to_dict(selectors.map_graph_get(map_))
         return Response(data, headers={"ETag": etag})
+
+    @extend_schema(
+        request=GraphSerializer,
+        responses=GraphSerializer,
+        parameters=[IF_MATCH],
+        summary="Replace the whole map atomically (If-Match required)",
+        description=(
+            "The body has the shape GET returns. Statements and links whose ids are this "
+            "map's keep them; other ids are references within the body and get new ids; "
+            "what the body leaves out is deleted. `map` fields other than slug and version "
+            "change the map. Without If-Match: 428; with a stale one: 412."
+        ),
+    )
+    @graph.mapping.put
+    def replace_graph(self, request: Request, slug: str) -> Response:
+        map_ = self.get_object()
+        version = expected_version(request)
+        if version is None:
+            raise PreconditionRequired()
+        if not isinstance(request.data, dict):
+            raise exceptions.ValidationError({"non_field_errors": ["Expected a JSON object."]})
+        graph = graphjson.from_dict(request.data)
+        map_fields = {
+            key: value
+            for key, value in (request.data.get("map") or {}).items()
+            if key in services.MAP_FIELDS
+        }
+        updated = services.map_graph_replace(
+            map_=map_,
+            graph=graph,
+            expected_version=version,
+            map_fields=map_fields,
+            user=request.user,
+        )
+        data = graphjson.to_dict(selectors.map_graph_get(updated))
+        return Response(data, headers={"ETag": map_etag(updated)})
+
+    @extend_schema(
+        request={"multipart/form-data": ImportRequestSerializer},
+        responses={201: ImportResultSerializer},
+        summary="Create a map from an AIF, Argdown or whole-map JSON file",
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def import_file(self, request: Request) -> Response:
+        serializer = ImportRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        upload = serializer.validated_data["file"]
+        if upload.size > settings.ARGMAP_MAX_REQUEST_BYTES:
+            raise PayloadTooLarge(
+                f"The file is {upload.size} bytes; the limit is "
+                f"{settings.ARGMAP_MAX_REQUEST_BYTES} bytes."
+            )
+        result = formats.read_map(
+            upload.read(), filename=upload.name or "", fmt=serializer.validated_data.get("format")
+        )
+        map_ = services.map_import(
+            graph=result.graph,
+            slug=serializer.validated_data.get("slug")
+            or services.map_free_slug(
+                result.graph.map.slug or result.graph.map.title or upload.name or "map"
+            ),
+            title=serializer.validated_data.get("title") or "",
+            owner=request.user,
+            is_private=serializer.validated_data.get("is_private", False),
+        )
+        body = {
+            "map": ArgumentMapSerializer(map_, context=self.get_serializer_context()).data,
+            "imported": {
+                "statements": len(result.graph.statements),
+                "links": len(result.graph.links),
+            },
+            "left_out": result.left_out,
+            "notes": list(result.notes),
+        }
+        return Response(body, status=status.HTTP_201_CREATED, headers={"ETag": map_etag(map_)})
 
 
 @extend_schema_view(
@@ -261,3 +346,45 @@ class DiagramView(APIView):
             download=diagram.download,
             etag=etag,
         )
+
+
+EXPORT_TYPES = {
+    "aif": ("application/json", "aif.json"),
+    "argdown": ("text/plain; charset=utf-8", "argdown"),
+    "json": ("application/json", "json"),
+}
+
+
+class ExportView(APIView):
+    """The map as a file: AIF JSON, Argdown, or argmap's whole-map JSON."""
+
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = JSONErrorsOnly
+
+    @extend_schema(
+        summary="The map as an interchange file",
+        parameters=[
+            OpenApiParameter(
+                "fmt",
+                str,
+                OpenApiParameter.PATH,
+                enum=list(EXPORT_TYPES),
+                description="aif (AIF JSON, for AIFdb and OVA), argdown, or json.",
+            )
+        ],
+        responses={
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            (200, "text/plain"): OpenApiTypes.STR,
+            304: None,
+        },
+    )
+    def get(self, request: Request, slug: str, fmt: str) -> HttpResponse:
+        map_ = get_object_or_404(ArgumentMap.objects.visible_to(request.user), slug=slug)
+        etag = f'"{map_.version}-{fmt}"'
+        if etag in request.headers.get("If-None-Match", ""):
+            response = HttpResponseNotModified()
+            response["ETag"] = etag
+            return response
+        media_type, suffix = EXPORT_TYPES[fmt]
+        data = formats.write_map(selectors.map_graph_get(map_), fmt)
+        return file_response(data, media_type, f"{map_.slug}.{suffix}", download=True, etag=etag)

@@ -15,6 +15,9 @@ MAP_READS = [
     "/api/maps/{slug}/",
     "/api/maps/{slug}/graph/",
     "/api/maps/{slug}/diagram.dot",
+    "/api/maps/{slug}/export.json",
+    "/api/maps/{slug}/export.aif",
+    "/api/maps/{slug}/export.argdown",
 ]
 
 

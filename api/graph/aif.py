@@ -109,7 +109,7 @@ def parse_aif(data: bytes | str | dict) -> ImportResult:
     lacks ``fromID``/``toID`` or points to a node that does not exist (with the JSON
     pointer of the offending value and what was expected there).
     """
-    doc = _load(data)
+    doc = load_json(data)
     if not isinstance(doc, dict):
         raise FormatError(
             "expected a JSON object with 'nodes' and 'edges' (an AIF document) "
@@ -151,7 +151,8 @@ def parse_aif(data: bytes | str | dict) -> ImportResult:
     return tally.result(ArgumentGraph(map=info, statements=statements, links=links))
 
 
-def _load(data: bytes | str | dict) -> Any:
+def load_json(data: bytes | str | dict) -> Any:
+    """Decode UTF-8 JSON; raise ``FormatError`` with line and column where it is not."""
     if isinstance(data, dict | list):
         return data
     if isinstance(data, bytes | bytearray):
