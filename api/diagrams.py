@@ -6,6 +6,7 @@ The drawing itself is plain Python in ``api.graph.dot`` and ``api.graph.render``
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import threading
@@ -17,7 +18,9 @@ from django.conf import settings
 from django.core.cache import cache
 from rest_framework import exceptions, serializers, status
 
+from api.evaluations import map_evaluation
 from api.graph.dot import DIRECTIONS, PAGES, DiagramOptions, neighbourhood, to_dot
+from api.graph.evaluation import SEMANTICS
 from api.graph.model import ArgumentGraph
 from api.graph.render import (
     GraphvizNotInstalled,
@@ -27,6 +30,7 @@ from api.graph.render import (
     graphviz_available,
     render,
 )
+from api.graph.shading import shading
 from api.models import ArgumentMap
 from api.selectors import map_graph_get
 
@@ -100,6 +104,13 @@ class DiagramParamsSerializer(serializers.Serializer):
     download = serializers.BooleanField(
         default=False, help_text="Serve as an attachment (Content-Disposition)."
     )
+    shade = serializers.ChoiceField(
+        choices=list(SEMANTICS),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Shade statements by their evaluation under this semantics, with a legend.",
+    )
 
 
 @dataclass(frozen=True)
@@ -110,6 +121,7 @@ class DiagramRequest:
     depth: int
     engine: str
     download: bool
+    shade: str | None = None
 
     def cache_key(self, map_: ArgumentMap) -> str:
         parts = (
@@ -120,6 +132,7 @@ class DiagramRequest:
             self.focus,
             self.depth,
             self.engine,
+            self.shade,
         )
         digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
         return f"diagram:{map_.pk}:{map_.version}:{digest}"
@@ -157,6 +170,7 @@ def diagram_request(fmt: str, params: Mapping[str, Any]) -> DiagramRequest:
         depth=data["depth"],
         engine=data["engine"],
         download=data["download"],
+        shade=data["shade"],
     )
 
 
@@ -237,8 +251,14 @@ def diagram_bytes(map_: ArgumentMap, request: DiagramRequest) -> bytes:
     data = cache.get(key)
     if data is not None:
         return data
-    graph = _focus(map_graph_get(map_), request)
-    source = to_dot(graph, request.options)
+    whole = map_graph_get(map_)
+    options = request.options
+    if request.shade:
+        # Labels come from the whole map, even when only a neighbourhood is drawn.
+        fill, legend = shading(map_evaluation(map_, whole, request.shade))
+        options = dataclasses.replace(options, fill=fill, legend_extra=legend)
+    graph = _focus(whole, request)
+    source = to_dot(graph, options)
     if request.fmt == "dot":
         data = source.encode("utf-8")
     else:

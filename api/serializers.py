@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api import services
+from api.graph.evaluation import SEMANTICS
 from api.graph.model import Role
 from api.models import ArgumentMap, Link, LinkKind, Statement
 from api.permissions import check_can_edit
@@ -249,3 +250,43 @@ class ImportResultSerializer(serializers.Serializer):
         child=serializers.IntegerField(), help_text="What the file held that was not imported."
     )
     notes = serializers.ListField(child=serializers.CharField())
+
+
+class EvaluationQuerySerializer(serializers.Serializer):
+    semantics = serializers.ChoiceField(
+        choices=list(SEMANTICS),
+        default="grounded",
+        help_text="grounded (sceptical, unique), preferred, stable, or dfquad (strengths).",
+    )
+
+
+class EvaluatedItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    label = serializers.ChoiceField(
+        choices=["in", "out", "undecided"], required=False, help_text="Labelling semantics."
+    )
+    strength = serializers.FloatField(required=False, help_text="dfquad: in [0, 1].")
+    why = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Ids of the links behind the result."
+    )
+
+
+class EvaluatedLinkSerializer(EvaluatedItemSerializer):
+    premises_blocking = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        help_text="Premises that stop the link from taking effect (labelling semantics).",
+    )
+
+
+class EvaluationSerializer(serializers.Serializer):
+    semantics = serializers.ChoiceField(choices=list(SEMANTICS))
+    version = serializers.IntegerField(help_text="The map version evaluated.")
+    statements = EvaluatedItemSerializer(many=True)
+    links = EvaluatedLinkSerializer(many=True)
+    extensions = serializers.IntegerField(
+        required=False, help_text="How many labellings the result summarises (0: none)."
+    )
+    converged = serializers.BooleanField(required=False)
+    iterations = serializers.IntegerField(required=False)
+    detail = serializers.CharField(required=False)

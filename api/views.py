@@ -20,7 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api import diagrams, selectors, services
+from api import diagrams, evaluations, selectors, services
 from api.exceptions import PayloadTooLarge, PreconditionRequired
 from api.filters import LinkFilter, StatementFilter
 from api.graph import formats, graphjson
@@ -28,6 +28,8 @@ from api.models import ArgumentMap, Link, LinkPremise, Statement
 from api.serializers import (
     ArgumentMapListSerializer,
     ArgumentMapSerializer,
+    EvaluationQuerySerializer,
+    EvaluationSerializer,
     GraphSerializer,
     ImportRequestSerializer,
     ImportResultSerializer,
@@ -172,6 +174,32 @@ class ArgumentMapViewSet(MapVersionMixin, viewsets.ModelViewSet):
         )
         data = graphjson.to_dict(selectors.map_graph_get(updated))
         return Response(data, headers={"ETag": map_etag(updated)})
+
+    @extend_schema(
+        parameters=[EvaluationQuerySerializer],
+        responses=EvaluationSerializer,
+        summary="Which claims stand: labels (grounded, preferred, stable) or strengths",
+        description=(
+            "Oppose links attack (statements: rebuttals; links: undercutters); a link takes "
+            "effect only when all its premises are in; an unattacked statement is in. "
+            "`why` lists the links that made a statement out (or, for dfquad, moved its "
+            "strength). Preferred and stable give the sceptical result over all their "
+            "labellings, with `extensions` their number. See docs/evaluation.md."
+        ),
+    )
+    @action(detail=True, methods=["get"], url_path="evaluation")
+    def evaluation(self, request: Request, slug: str) -> Response:
+        map_ = self.get_object()
+        query = EvaluationQuerySerializer(data=request.query_params.dict())
+        query.is_valid(raise_exception=True)
+        semantics = query.validated_data["semantics"]
+        etag = f'"{map_.version}-{semantics}"'
+        if etag in request.headers.get("If-None-Match", ""):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+        result = evaluations.map_evaluation(map_, selectors.map_graph_get(map_), semantics)
+        return Response(
+            evaluations.evaluation_to_dict(result, map_.version), headers={"ETag": etag}
+        )
 
     @extend_schema(
         request={"multipart/form-data": ImportRequestSerializer},
