@@ -10,7 +10,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from api import services
-from api.models import ArgumentMap
+from api.models import ArgumentMap, Link, LinkPremise, Statement
 
 SOURCE = (
     "Cats are good pets. They are quiet and clean. "
@@ -98,3 +98,14 @@ def cats_map(db, user) -> ArgumentMap:
 def make_map(db, user):
     """Build maps owned by ``user`` unless told otherwise."""
     return functools.partial(build_map, owner=user)
+
+
+def snapshot() -> tuple:
+    """Everything a refused write must leave as it was: row counts and map versions."""
+    return (
+        ArgumentMap.objects.count(),
+        Statement.objects.count(),
+        Link.objects.count(),
+        LinkPremise.objects.count(),
+        list(ArgumentMap.objects.order_by("pk").values_list("version", flat=True)),
+    )

@@ -8,23 +8,14 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from api.graph.formats import read_map
-from api.models import ArgumentMap, Link, LinkPremise, Statement
+from api.models import ArgumentMap, LinkPremise, Statement
+from tests.conftest import snapshot
 
 pytestmark = pytest.mark.django_db
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
 SAMPLE_FILES = sorted(p for p in SAMPLES.rglob("*") if p.suffix in {".json", ".argdown"})
 needs_samples = pytest.mark.skipif(not SAMPLE_FILES, reason=f"no sample files in {SAMPLES}")
-
-
-def snapshot():
-    return (
-        ArgumentMap.objects.count(),
-        Statement.objects.count(),
-        Link.objects.count(),
-        LinkPremise.objects.count(),
-        list(ArgumentMap.objects.order_by("pk").values_list("version", flat=True)),
-    )
 
 
 def upload(client, name: str, content: bytes, **fields):

@@ -3,19 +3,10 @@ that names the field, changing nothing."""
 
 import pytest
 
-from api.models import ArgumentMap, Link, LinkPremise, Statement
+from api.models import Link, Statement
+from tests.conftest import snapshot
 
 pytestmark = pytest.mark.django_db
-
-
-def snapshot():
-    return (
-        ArgumentMap.objects.count(),
-        Statement.objects.count(),
-        Link.objects.count(),
-        LinkPremise.objects.count(),
-        list(ArgumentMap.objects.order_by("pk").values_list("version", flat=True)),
-    )
 
 
 def test_anonymous_may_read_but_not_write(api_client, cats_map):

@@ -51,7 +51,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from api.graph.errors import FormatError, describe, json_pointer
+from api.graph.errors import FormatError, decode_utf8, describe, json_pointer
 from api.graph.interchange import ImportResult, Tally, clean_text, id_list, plural, squash_space
 from api.graph.model import ArgumentGraph, Kind, Link, MapInfo, Statement
 
@@ -156,16 +156,7 @@ def load_json(data: bytes | str | dict) -> Any:
     if isinstance(data, dict | list):
         return data
     if isinstance(data, bytes | bytearray):
-        try:
-            data = bytes(data).decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            line = data.count(b"\n", 0, exc.start) + 1
-            column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-            raise FormatError(
-                f"expected UTF-8 text but found the byte {data[exc.start]:#04x}",
-                line=line,
-                column=column,
-            ) from None
+        data = decode_utf8(data)
     if not isinstance(data, str):
         raise TypeError(f"parse_aif() takes bytes, str or dict, not {type(data).__name__}")
     try:

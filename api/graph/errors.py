@@ -37,6 +37,21 @@ def describe(value: Any) -> str:
     return type(value).__name__
 
 
+def decode_utf8(data: bytes) -> str:
+    """Return ``data`` decoded as UTF-8 (a leading BOM dropped); raise ``FormatError`` with
+    the line and column of the first byte that is not UTF-8."""
+    try:
+        return bytes(data).decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise FormatError(
+            f"expected UTF-8 text but found the byte {data[exc.start]:#04x}",
+            line=line,
+            column=column,
+        ) from None
+
+
 class FormatError(Exception):
     """An interchange file that cannot be read, with the place it went wrong.
 

@@ -12,7 +12,7 @@ from pathlib import PurePath
 from api.graph import graphjson
 from api.graph.aif import load_json, parse_aif, to_aif
 from api.graph.argdown import parse_argdown, to_argdown
-from api.graph.errors import FormatError
+from api.graph.errors import FormatError, decode_utf8
 from api.graph.interchange import ImportResult
 from api.graph.model import ArgumentGraph
 
@@ -54,17 +54,7 @@ def read_map(content: bytes, *, filename: str = "", fmt: str | None = None) -> I
     if fmt == "json":
         return ImportResult(graph=graphjson.from_dict(load_json(content)))
     if fmt == "argdown":
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            line = content.count(b"\n", 0, exc.start) + 1
-            column = exc.start - (content.rfind(b"\n", 0, exc.start) + 1) + 1
-            raise FormatError(
-                f"expected UTF-8 text but found the byte {content[exc.start]:#04x}",
-                line=line,
-                column=column,
-            ) from None
-        return parse_argdown(text)
+        return parse_argdown(decode_utf8(content))
     raise ValueError(f"format must be one of {', '.join(FORMATS)}")
 
 
