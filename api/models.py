@@ -6,7 +6,8 @@ which every entry point (API, admin, import commands) writes through.
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from simple_history.models import HistoricalRecords
 
 
@@ -18,6 +19,20 @@ class ArgumentMapQuerySet(models.QuerySet):
         if user is None or not user.is_authenticated:
             return self.filter(is_private=False)
         return self.filter(Q(is_private=False) | Q(owner=user))
+
+    def with_counts(self) -> "ArgumentMapQuerySet":
+        """Annotate ``n_statements`` and ``n_links`` as subqueries (no join, no N+1)."""
+
+        def count(model) -> Coalesce:
+            rows = model.objects.filter(map=OuterRef("pk")).order_by().values("map")
+            return Coalesce(
+                Subquery(
+                    rows.annotate(n=Count("pk")).values("n"), output_field=models.IntegerField()
+                ),
+                0,
+            )
+
+        return self.annotate(n_statements=count(Statement), n_links=count(Link))
 
 
 class ArgumentMap(models.Model):

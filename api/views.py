@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 
 from django.conf import settings
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -83,20 +82,6 @@ class MapVersionMixin:
         return context
 
 
-def _count(model, field: str):
-    return Coalesce(
-        Subquery(
-            model.objects.filter(**{field: OuterRef("pk")})
-            .order_by()
-            .values(field)
-            .annotate(n=Count("pk"))
-            .values("n"),
-            output_field=IntegerField(),
-        ),
-        0,
-    )
-
-
 @extend_schema_view(
     update=extend_schema(parameters=[IF_MATCH]),
     partial_update=extend_schema(parameters=[IF_MATCH]),
@@ -114,7 +99,7 @@ class ArgumentMapViewSet(MapVersionMixin, viewsets.ModelViewSet):
         return (
             ArgumentMap.objects.visible_to(self.request.user)
             .select_related("owner")
-            .annotate(n_statements=_count(Statement, "map"), n_links=_count(Link, "map"))
+            .with_counts()
             .order_by("slug")
         )
 

@@ -6,4 +6,5 @@ app_name = "web"
 
 urlpatterns = [
     path("", views.map_list, name="map_list"),
+    path("maps/<slug:slug>/", views.map_detail, name="map_detail"),
 ]

@@ -1,0 +1,254 @@
+"""The coaches' pages in a real browser: Debian's headless Chromium driven by Selenium
+against pytest-django's live server, with the essay's map loaded.
+
+Skipped as a whole when Chromium, chromedriver or Graphviz's ``dot`` is missing.
+Selenium Manager never runs (it would download a browser): the driver's path is given.
+"""
+
+from __future__ import annotations
+
+import shutil
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+
+missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.is_file()]
+if shutil.which("dot") is None:
+    missing.append("Graphviz's dot")
+if missing:
+    pytest.skip(
+        f"browser tests need {', '.join(missing)} (Debian: apt-get install chromium "
+        "chromium-driver graphviz)",
+        allow_module_level=True,
+    )
+
+from selenium import webdriver  # noqa: E402
+from selenium.webdriver.chrome.options import Options  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
+from selenium.webdriver.support import expected_conditions as ec  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
+
+pytestmark = pytest.mark.browser
+
+SLUG = "kozyrev-2019-russo-japanese-peace-treaty"
+TITLE_START = "Kozyrev (2019)"
+WAIT = 20  # seconds; a cold Graphviz run and Chromium start can be slow on a busy machine
+
+
+@pytest.fixture(scope="module")
+def browser():
+    options = Options()
+    options.binary_location = str(CHROMIUM)
+    for argument in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-dev-shm-usage",
+        "--window-size=1280,1000",
+    ):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver.set_page_load_timeout(60)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
+def essay(transactional_db, live_server, browser):
+    call_command("load_essay", verbosity=0)
+    browser.set_window_size(1280, 1000)
+    return live_server.url
+
+
+def wait(browser):
+    return WebDriverWait(browser, WAIT)
+
+
+def open_map(browser, base: str, query: str = "") -> None:
+    browser.get(f"{base}/maps/{SLUG}/{query}")
+    wait(browser).until(ec.presence_of_element_located((By.ID, "argument")))
+
+
+def click(browser, element) -> None:
+    """Click like a user: the page scrolls smoothly (CSS), so bring the element into view
+    at once first, or Selenium clicks where it was mid-scroll."""
+    browser.execute_script(
+        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", element
+    )
+    element.click()
+
+
+def has_class(browser, element_id: str, name: str) -> bool:
+    return browser.execute_script(
+        "var e = document.getElementById(arguments[0]);"
+        "return !!e && e.classList.contains(arguments[1]);",
+        element_id,
+        name,
+    )
+
+
+def in_view(browser, element_id: str) -> bool:
+    """Whether the element is inside the window and inside any scrolling box around it."""
+    return browser.execute_script(
+        """
+        var e = document.getElementById(arguments[0]);
+        var r = e.getBoundingClientRect();
+        if (r.bottom < 0 || r.top > window.innerHeight) return false;
+        for (var p = e.parentElement; p; p = p.parentElement) {
+          var s = getComputedStyle(p);
+          if (/(auto|scroll)/.test(s.overflowY)) {
+            var b = p.getBoundingClientRect();
+            if (r.bottom < b.top || r.top > b.bottom) return false;
+          }
+        }
+        return true;
+        """,
+        element_id,
+    )
+
+
+def diagram_loaded(browser) -> bool:
+    return browser.execute_script(
+        "var i = document.getElementById('diagram-img');"
+        "return !!i && i.complete && i.naturalWidth > 0;"
+    )
+
+
+def fetch(url: str) -> tuple[bytes, dict[str, str]]:
+    with urllib.request.urlopen(url, timeout=60) as response:
+        assert response.status == 200
+        return response.read(), dict(response.headers)
+
+
+def test_list_leads_to_the_essays_page_and_its_diagram_loads(essay, browser):
+    browser.get(f"{essay}/")
+    link = wait(browser).until(ec.element_to_be_clickable((By.PARTIAL_LINK_TEXT, TITLE_START)))
+    assert "38" in browser.find_element(By.CSS_SELECTOR, ".map-card").text
+    link.click()
+    wait(browser).until(ec.url_contains(f"/maps/{SLUG}/"))
+    assert browser.find_element(By.TAG_NAME, "h1").text.startswith(TITLE_START)
+    wait(browser).until(diagram_loaded)
+    img = browser.find_element(By.ID, "diagram-img")
+    assert img.get_attribute("alt").startswith("Argument map of Kozyrev")
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#essay mark")) >= 38
+    assert len(browser.find_elements(By.CSS_SELECTOR, "article.statement")) == 38
+    # nothing failed to load and nothing broke the page's security policy
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert errors == []
+
+
+def test_choosing_a_statement_highlights_and_shows_its_passage(essay, browser):
+    open_map(browser, essay)
+    statement = browser.find_elements(By.CSS_SELECTOR, "article.statement")[20]
+    sid = statement.get_attribute("id").removeprefix("s-")
+    link = statement.find_element(By.CSS_SELECTOR, "a.passage-link")
+    click(browser, link)
+    wait(browser).until(lambda b: has_class(b, f"q-{sid}", "is-active"))
+    wait(browser).until(lambda b: in_view(b, f"q-{sid}"))
+    assert browser.execute_script("return location.hash") == f"#q-{sid}"
+    # every piece of the passage is highlighted, and nothing else
+    active = browser.find_elements(By.CSS_SELECTOR, "mark.is-active")
+    assert active
+    assert all(sid in m.get_attribute("data-statements").split() for m in active)
+    # keyboard users continue from the passage
+    focused = browser.switch_to.active_element
+    assert focused.find_element(By.XPATH, "..").get_attribute("id") == f"q-{sid}"
+
+
+def test_choosing_a_passage_shows_its_statement(essay, browser):
+    open_map(browser, essay)
+    mark = browser.find_elements(By.CSS_SELECTOR, "#essay mark[id^='q-']")[5]
+    sid = mark.get_attribute("id").removeprefix("q-")
+    click(browser, mark.find_element(By.TAG_NAME, "a"))
+    wait(browser).until(lambda b: has_class(b, f"s-{sid}", "is-active"))
+    wait(browser).until(lambda b: in_view(b, f"s-{sid}"))
+    assert browser.execute_script("return location.hash") == f"#s-{sid}"
+
+
+def test_a_link_to_a_passage_works_without_script_through_target(essay, browser):
+    open_map(browser, essay, "#q-3")
+    assert browser.execute_script("return document.querySelector(':target').id") == "q-3"
+    assert browser.find_element(By.ID, "q-3").value_of_css_property("box-shadow") != "none"
+
+
+def test_the_options_form_redraws_the_diagram(essay, browser):
+    open_map(browser, essay)
+    Select(browser.find_element(By.ID, "id_direction")).select_by_value("LR")
+    Select(browser.find_element(By.ID, "id_focus")).select_by_value("1")
+    click(browser, browser.find_element(By.ID, "id_legend"))
+    click(browser, browser.find_element(By.CSS_SELECTOR, "form.options button[type=submit]"))
+    wait(browser).until(ec.url_contains("direction=LR"))
+    assert "focus=1" in browser.current_url
+    src = browser.find_element(By.ID, "diagram-img").get_attribute("src")
+    assert "direction=LR" in src
+    assert "focus=1" in src
+    assert "legend=1" in src
+    wait(browser).until(diagram_loaded)
+    assert Select(
+        browser.find_element(By.ID, "id_direction")
+    ).first_selected_option.text.startswith("Left")
+
+
+def test_png_and_pdf_downloads_are_valid_files(essay, browser):
+    open_map(browser, essay, "?wrap=30&page=a4")
+    links = {
+        a.get_attribute("data-format"): a.get_attribute("href")
+        for a in browser.find_elements(By.CSS_SELECTOR, "a.download")
+    }
+    png, png_headers = fetch(links["png"])
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    assert png_headers["Content-Type"] == "image/png"
+    assert png_headers["Content-Disposition"].startswith("attachment")
+    pdf, pdf_headers = fetch(links["pdf"])
+    assert pdf.startswith(b"%PDF")
+    assert pdf_headers["Content-Disposition"].startswith("attachment")
+    assert "page=a4" in links["pdf"]
+    svg, _ = fetch(links["svg"])
+    assert b"<svg" in svg
+    data, _ = fetch(links["json"])
+    assert data.startswith(b"{")
+
+
+def test_keyboard_users_can_skip_to_the_content(essay, browser):
+    open_map(browser, essay)
+    browser.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+    skip = browser.switch_to.active_element
+    assert skip.text == "Skip to content"
+    top = browser.execute_script("return arguments[0].getBoundingClientRect().top", skip)
+    assert top >= 0  # visible once focused
+    outline = skip.value_of_css_property("outline-style")
+    assert outline != "none"
+
+
+def test_the_page_reads_in_two_columns_on_a_laptop_and_one_on_a_phone(essay, browser):
+    open_map(browser, essay)
+    essay_box = browser.find_element(By.ID, "essay").rect
+    argument_box = browser.find_element(By.ID, "argument").rect
+    assert essay_box["x"] + essay_box["width"] <= argument_box["x"]
+    assert abs(essay_box["y"] - argument_box["y"]) < 50
+
+    # a phone's viewport (a desktop window cannot be made this narrow)
+    browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True},
+    )
+    try:
+        open_map(browser, essay)
+        assert browser.execute_script("return window.innerWidth") == 390
+        essay_box = browser.find_element(By.ID, "essay").rect
+        argument_box = browser.find_element(By.ID, "argument").rect
+        assert argument_box["y"] >= essay_box["y"] + essay_box["height"]
+        overflow = browser.execute_script(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})

@@ -1,0 +1,559 @@
+"""The coaches' pages: the list of maps and a map's page (diagram, options, downloads,
+essay with highlighted quotes, statements by role), escaping, 404s and query counts."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from hypothesis import given
+from hypothesis import strategies as st
+
+from api import services
+from api.graph.model import Statement as GraphStatement
+from api.models import Statement
+from tests.conftest import SOURCE, build_map
+from web.presenters import essay_paragraphs
+
+# --- a small HTML tree, to look at the page as a browser would -------------------------
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+
+
+class Node:
+    def __init__(self, tag: str, attrs: dict[str, str | None], parent: Node | None) -> None:
+        self.tag, self.attrs, self.parent = tag, attrs, parent
+        self.children: list[Node | str] = []
+
+    def text(self) -> str:
+        return "".join(c if isinstance(c, str) else c.text() for c in self.children)
+
+    def iter(self):
+        for child in self.children:
+            if isinstance(child, Node):
+                yield child
+                yield from child.iter()
+
+    def find_all(self, tag: str | None = None, cls: str | None = None) -> list[Node]:
+        return [
+            n
+            for n in self.iter()
+            if (tag is None or n.tag == tag)
+            and (cls is None or cls in (n.attrs.get("class") or "").split())
+        ]
+
+    def by_id(self, id_: str) -> Node:
+        [node] = [n for n in self.iter() if n.attrs.get("id") == id_]
+        return node
+
+    def links(self) -> list[str]:
+        return [a.attrs["href"] for a in self.find_all("a") if a.attrs.get("href")]
+
+
+class _TreeBuilder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = self.current = Node("#root", {}, None)
+
+    def handle_starttag(self, tag, attrs):
+        node = Node(tag, dict(attrs), self.current)
+        self.current.children.append(node)
+        if tag not in VOID:
+            self.current = node
+
+    def handle_startendtag(self, tag, attrs):
+        self.current.children.append(Node(tag, dict(attrs), self.current))
+
+    def handle_endtag(self, tag):
+        node = self.current
+        while node is not None and node.tag != tag:
+            node = node.parent
+        assert node is not None, f"stray </{tag}>"
+        assert node.parent is not None
+        self.current = node.parent
+
+    def handle_data(self, data):
+        self.current.children.append(data)
+
+
+def parse(response) -> Node:
+    assert response.status_code == 200
+    builder = _TreeBuilder()
+    builder.feed(response.content.decode())
+    builder.close()
+    assert builder.current is builder.root, f"unclosed <{builder.current.tag}>"
+    return builder.root
+
+
+def query(url: str) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+
+
+def by_text(map_, text: str) -> Statement:
+    return map_.statements.get(text=text)
+
+
+# --- the list of maps ------------------------------------------------------------------
+
+
+def test_map_list_shows_maps_with_source_and_counts(client, cats_map):
+    services.map_update(
+        map_=cats_map,
+        source_title="On Cats",
+        source_author="A. Writer",
+        source_date=datetime.date(2019, 4, 1),
+    )
+    page = parse(client.get("/"))
+    [card] = page.find_all("li", cls="map-card")
+    assert "/maps/cats/" in card.links()
+    assert "Map cats" in card.by_id(f"map-{cats_map.pk}").text()
+    assert "On Cats" in card.text()
+    assert "A. Writer" in card.text()
+    assert "1 April 2019" in card.text()
+    counts = {dd.attrs["data-count"]: dd.text() for dd in card.find_all("dd") if dd.attrs}
+    assert counts == {
+        "statements": str(cats_map.statements.count()),
+        "links": str(cats_map.links.count()),
+    }
+    for landmark in ("header", "nav", "main", "footer"):
+        assert page.find_all(landmark), landmark
+
+
+def test_map_list_hides_private_maps_from_others(client, make_map, user, other_user, staff):
+    make_map("open")
+    make_map("secret", is_private=True)
+
+    def slugs() -> set[str]:
+        page = parse(client.get("/"))
+        return {href.split("/")[2] for href in page.links() if href.startswith("/maps/")}
+
+    assert slugs() == {"open"}
+    client.force_login(other_user)
+    assert slugs() == {"open"}
+    client.force_login(user)
+    assert slugs() == {"open", "secret"}
+    client.force_login(staff)
+    assert slugs() == {"open", "secret"}
+
+
+@pytest.mark.parametrize("n_maps", [1, 6])
+def test_map_list_costs_one_query_whatever_the_number_of_maps(
+    client, db, user, django_assert_num_queries, n_maps
+):
+    for i in range(n_maps):
+        build_map(slug=f"m{i}", n_reasons=i * 3, owner=user)
+    with django_assert_num_queries(1):
+        response = client.get("/")
+    assert response.content.count(b'class="map-card"') == n_maps
+
+
+# --- a map's page: the essay -----------------------------------------------------------
+
+
+def test_map_page_highlights_each_quote_at_its_offsets(client, cats_map):
+    page = parse(client.get("/maps/cats/"))
+    quoted = cats_map.statements.exclude(quote_start=None)
+    assert quoted.count() == 2
+    for statement in quoted:
+        mark = page.by_id(f"q-{statement.pk}")
+        assert mark.tag == "mark"
+        assert mark.text() == statement.quote
+        assert mark.text() == SOURCE[statement.quote_start : statement.quote_end]
+        # choosing the passage leads to its statement
+        assert mark.links() == [f"#s-{statement.pk}"]
+    # the essay keeps all its text, in order, and nothing else
+    essay = page.by_id("essay").find_all("div", cls="essay__text")[0]
+    assert [p.text() for p in essay.find_all("p")] == [SOURCE]
+
+
+def test_map_page_keeps_paragraphs_and_handles_overlapping_quotes(client, db, user):
+    source = "Alpha beta gamma delta.\nEpsilon zeta.\n\n  Eta theta iota.\n\n\n"
+    map_ = services.map_create(slug="paras", title="Paras", source_text=source, owner=user)
+
+    def quoting(quote: str) -> int:
+        return services.statement_create(map_=map_, text=f"On {quote}", quote=quote).pk
+
+    outer, inner = quoting("beta gamma delta"), quoting("gamma")
+    cross = quoting("delta.\nEpsilon")  # overlaps the end of outer
+    para = quoting("zeta.\n\n  Eta")  # runs over a paragraph break
+    page = parse(client.get("/maps/paras/"))
+    [essay] = page.by_id("essay").find_all("div", cls="essay__text")
+    assert [p.text() for p in essay.find_all("p")] == [
+        "Alpha beta gamma delta.\nEpsilon zeta.",
+        "Eta theta iota.",
+    ]
+    covering = [(m.text(), m.attrs["data-statements"]) for m in essay.find_all("mark")]
+    assert covering == [
+        ("beta ", f"{outer}"),
+        ("gamma", f"{inner} {outer}"),  # innermost first
+        (" ", f"{outer}"),
+        ("delta", f"{cross} {outer}"),
+        (".\nEpsilon", f"{cross}"),
+        ("zeta.", f"{para}"),
+        ("Eta", f"{para}"),
+    ]
+    starts = {outer: "beta ", inner: "gamma", cross: "delta", para: "zeta."}
+    for sid, text in starts.items():
+        assert page.by_id(f"q-{sid}").text() == text
+    # each piece of a passage leads to the innermost statement quoting it
+    assert page.by_id(f"q-{inner}").links() == [f"#s-{inner}"]
+    assert [m.links() for m in essay.find_all("mark")][2] == [f"#s-{outer}"]
+
+
+def _graph_statement(sid: int, start: int | None, end: int | None) -> GraphStatement:
+    return GraphStatement(id=sid, text=f"s{sid}", quote="", quote_start=start, quote_end=end)
+
+
+def test_essay_paragraphs_gives_every_quote_an_anchor_even_when_quotes_coincide():
+    text = "abcdefghij"
+    statements = (
+        _graph_statement(1, 0, 5),
+        _graph_statement(2, 0, 5),  # the same passage as 1
+        _graph_statement(3, 3, 9),  # crosses 1 and 2
+        _graph_statement(4, 2, 2),  # empty: ignored
+        _graph_statement(5, 8, 99),  # out of range: ignored
+        _graph_statement(6, None, None),
+    )
+    [paragraph] = essay_paragraphs(text, statements)
+    segments = [(s.text, s.statements, s.anchors) for s in paragraph.segments]
+    assert segments == [
+        ("abc", (1, 2), (1, 2)),
+        ("de", (1, 2, 3), (3,)),
+        ("fghi", (3,), ()),
+        ("j", (), ()),
+    ]
+
+
+def _kept(text: str) -> list[bool]:
+    """Which characters belong to a paragraph: not blank lines, not a paragraph's outer
+    whitespace."""
+    kept = [True] * len(text)
+    for match in re.finditer(r"\n\s*\n", text):
+        for i in range(match.start(), match.end()):
+            kept[i] = False
+    for match in re.finditer(r"[^\x00]+", "".join("x" if k else "\x00" for k in kept)):
+        piece = text[match.start() : match.end()]
+        lead, trail = len(piece) - len(piece.lstrip()), len(piece) - len(piece.rstrip())
+        for i in [
+            *range(match.start(), match.start() + lead),
+            *range(match.end() - trail, match.end()),
+        ]:
+            kept[i] = False
+    return kept
+
+
+@given(
+    text=st.text(alphabet="ab \n", max_size=40),
+    spans=st.lists(st.tuples(st.integers(0, 45), st.integers(0, 45)), max_size=6),
+)
+def test_essay_paragraphs_keeps_the_text_and_covers_exactly_each_quote(text, spans):
+    statements = tuple(
+        _graph_statement(i + 1, min(a, b), max(a, b)) for i, (a, b) in enumerate(spans)
+    )
+    paragraphs = essay_paragraphs(text, statements)
+    expected = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+    assert ["".join(s.text for s in p.segments) for p in paragraphs] == expected
+    segments = [s for p in paragraphs for s in p.segments]
+    kept = _kept(text)
+    for s in statements:
+        valid = s.quote_start < s.quote_end <= len(text)
+        shown = "".join(text[i] for i in range(s.quote_start, s.quote_end) if valid and kept[i])
+        assert "".join(seg.text for seg in segments if s.id in seg.statements) == shown
+        # a quote with visible text gets exactly one anchor, at its first piece
+        anchors = [seg for seg in segments if s.id in seg.anchors]
+        assert len(anchors) == (1 if shown else 0)
+        if shown:
+            assert shown.startswith(anchors[0].text)
+
+
+# --- a map's page: statements by role --------------------------------------------------
+
+
+def test_map_page_groups_statements_by_role_with_reasons_and_objections(client, cats_map):
+    services.link_create(
+        map_=cats_map,
+        kind="oppose",
+        premises=[services.statement_create(map_=cats_map, text="Quietness is not clean.")],
+        target_link=cats_map.links.filter(kind="support").order_by("id").first(),
+    )
+    page = parse(client.get("/maps/cats/"))
+    claim = by_text(cats_map, "Cats are good pets.")
+    quiet, clean = by_text(cats_map, "Cats are quiet."), by_text(cats_map, "Cats are clean.")
+    scratch = by_text(cats_map, "Cats scratch furniture.")
+    post = by_text(cats_map, "A scratching post solves scratching.")
+    spoil = by_text(cats_map, "Quietness is not clean.")
+
+    def ids_in(role: str) -> set[int]:
+        section = page.find_all("section", cls=f"role--{role}")
+        if not section:
+            return set()
+        return {int(a.attrs["id"][2:]) for a in section[0].find_all("article")}
+
+    assert ids_in("main_conclusion") == {claim.pk}
+    assert {quiet.pk, clean.pk, scratch.pk, post.pk, spoil.pk} <= ids_in("premise")
+    assert ids_in("intermediate_conclusion") == set()
+    headings = [h.text() for h in page.by_id("argument").find_all("h3")]
+    assert headings[0].startswith("Main conclusion")
+
+    article = page.by_id(f"s-{claim.pk}")
+    [reasons] = article.find_all("div", cls="links--support")
+    [joint] = reasons.find_all("ul", cls="premises--joint")  # co-premises shown together
+    assert joint.links() == [f"#s-{quiet.pk}", f"#s-{clean.pk}"]
+    [objections] = article.find_all("div", cls="links--oppose")
+    assert f"#s-{scratch.pk}" in objections.links()
+    # the undercutter of the objection is shown under it, the one of the reason as an
+    # objection that names the step it attacks
+    [reply] = objections.find_all("li", cls="reply--oppose")
+    assert reply.links() == [f"#s-{post.pk}"]
+    [against] = objections.find_all("p", cls="link__against")
+    assert against.links() == [f"#s-{quiet.pk}", f"#s-{clean.pk}"]
+    assert f"#s-{spoil.pk}" in objections.links()
+    assert "Vets" in page.by_id(f"s-{post.pk}").text()
+    # a premise names what it bears on
+    assert f"#s-{claim.pk}" in page.by_id(f"s-{quiet.pk}").find_all("ul", cls="uses")[0].links()
+
+
+def test_each_statement_links_to_its_passage_and_to_a_focused_diagram(client, cats_map):
+    page = parse(client.get("/maps/cats/?wrap=30"))
+    for statement in cats_map.statements.all():
+        article = page.by_id(f"s-{statement.pk}")
+        links = article.links()
+        has_passage = f"#q-{statement.pk}" in links
+        assert has_passage == (statement.quote_start is not None)
+        [focus] = [href for href in links if "focus=" in href]
+        assert focus.startswith("?")
+        assert focus.endswith("#diagram")
+        assert query(focus) == {"focus": str(statement.pk), "depth": "2", "wrap": "30"}
+
+
+# --- a map's page: diagram, options and downloads --------------------------------------
+
+
+def test_map_page_shows_the_whole_diagram_with_alt_text(client, cats_map):
+    page = parse(client.get("/maps/cats/"))
+    [img] = page.by_id("diagram").find_all("img")
+    assert img.attrs["src"] == "/api/maps/cats/diagram.svg"
+    n, m = cats_map.statements.count(), cats_map.links.count()
+    assert img.attrs["alt"] == (
+        f"Argument map of Map cats: {n} statements, {m} links; main conclusion: Cats are good pets."
+    )
+    assert img.attrs["src"] in page.by_id("diagram").links()  # full size
+    assert page.by_id("id_direction").find_all("option", cls=None)[0].attrs["value"] == "BT"
+
+
+def test_diagram_options_drive_the_image_and_the_downloads(client, cats_map):
+    claim = by_text(cats_map, "Cats are good pets.")
+    options = f"direction=LR&focus={claim.pk}&depth=3&wrap=30&quotes=1&legend=1&page=a4"
+    page = parse(client.get(f"/maps/cats/?{options}"))
+    [img] = page.by_id("diagram").find_all("img")
+    expected = {
+        "direction": "LR",
+        "focus": str(claim.pk),
+        "depth": "3",
+        "wrap": "30",
+        "quotes": "1",
+        "legend": "1",
+    }
+    assert urlsplit(img.attrs["src"]).path == "/api/maps/cats/diagram.svg"
+    assert query(img.attrs["src"]) == expected  # the page size is for the PDF only
+    assert "within 3 link steps of statement" in img.attrs["alt"]
+    assert "Cats are good pets." in img.attrs["alt"]
+
+    downloads = {
+        a.attrs["data-format"]: a.attrs["href"] for a in page.find_all("a", cls="download")
+    }
+    assert set(downloads) == {"svg", "png", "pdf", "dot", "json"}
+    for fmt in ("svg", "png", "dot"):
+        assert urlsplit(downloads[fmt]).path == f"/api/maps/cats/diagram.{fmt}"
+        assert query(downloads[fmt]) == {**expected, "download": "1"}
+    assert query(downloads["pdf"]) == {**expected, "page": "a4", "download": "1"}
+    assert urlsplit(downloads["json"]).path == "/api/maps/cats/graph/"
+
+    # the form shows what was chosen
+    assert "selected" in page.by_id("id_direction").find_all("option")[2].attrs
+    assert page.by_id("id_wrap").attrs["value"] == "30"
+    assert "checked" in page.by_id("id_quotes").attrs
+    [chosen] = [o for o in page.by_id("id_focus").find_all("option") if "selected" in o.attrs]
+    assert chosen.attrs["value"] == str(claim.pk)
+    # and the way back to the whole map keeps the other options
+    [notice] = page.find_all("p", cls="notice")
+    back = next(href for href in notice.links() if href.startswith("?"))
+    assert "focus" not in query(back)
+    assert query(back)["direction"] == "LR"
+
+
+def test_unusable_options_fall_back_to_the_defaults(client, cats_map, make_map):
+    other = make_map("other")
+    foreign = other.statements.first()
+    page = parse(client.get(f"/maps/cats/?direction=UP&wrap=5&focus={foreign.pk}&depth=x"))
+    [img] = page.by_id("diagram").find_all("img")
+    assert img.attrs["src"] == "/api/maps/cats/diagram.svg"
+    assert page.find_all("p", cls="form-errors")
+    assert len(page.find_all("p", cls="field__error")) == 4
+
+
+def test_the_form_is_a_plain_get_form(client, cats_map):
+    page = parse(client.get("/maps/cats/"))
+    [form] = page.find_all("form")
+    assert form.attrs["method"] == "get"
+    names = {n.attrs.get("name") for n in form.iter() if n.tag in {"select", "input"}}
+    assert names == {"direction", "focus", "depth", "wrap", "quotes", "legend", "page"}
+    assert [b.attrs["type"] for b in form.find_all("button")] == ["submit"]
+    assert page.by_id("id_wrap").attrs["value"] == "40"
+    assert page.by_id("id_depth").attrs["value"] == "2"
+
+
+def test_the_form_shows_the_defaults_of_options_left_out(client, cats_map):
+    claim = by_text(cats_map, "Cats are good pets.")
+    page = parse(client.get(f"/maps/cats/?focus={claim.pk}"))
+    assert page.by_id("id_wrap").attrs["value"] == "40"
+    assert page.by_id("id_depth").attrs["value"] == "2"
+    assert "checked" not in page.by_id("id_quotes").attrs
+
+
+def test_ids_on_the_page_are_unique(client, cats_map):
+    page = parse(client.get("/maps/cats/?focus=1"))
+    ids = [n.attrs["id"] for n in page.iter() if n.attrs.get("id")]
+    assert len(ids) == len(set(ids))
+    # every in-page link has its target
+    targets = set(ids)
+    for href in page.links():
+        if href.startswith("#"):
+            assert href[1:] in targets, href
+
+
+def test_a_map_without_statements_or_text_still_has_a_page(client, db, user):
+    services.map_create(slug="empty", title="Empty", owner=user)
+    page = parse(client.get("/maps/empty/"))
+    assert "no statements yet" in page.by_id("argument").text()
+    assert not [n for n in page.iter() if n.attrs.get("id") == "essay"]
+    [img] = page.find_all("img")
+    assert img.attrs["alt"] == "Argument map of Empty: 0 statements, 0 links."
+
+
+# --- access ----------------------------------------------------------------------------
+
+
+def test_unknown_map_is_404(client, db):
+    assert client.get("/maps/nope/").status_code == 404
+
+
+def test_private_map_is_404_for_others(client, make_map, user, other_user, staff):
+    make_map("secret", is_private=True)
+    assert client.get("/maps/secret/").status_code == 404
+    client.force_login(other_user)
+    assert client.get("/maps/secret/").status_code == 404
+    client.force_login(user)
+    assert client.get("/maps/secret/").status_code == 200
+    client.force_login(staff)
+    assert client.get("/maps/secret/").status_code == 200
+
+
+# --- escaping --------------------------------------------------------------------------
+
+HOSTILE = [
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "</textarea>",
+    "{{ map.slug }}",
+    "{% now 'Y' %}",
+]
+
+
+@pytest.fixture
+def hostile_map(db, user):
+    payload = " ".join(HOSTILE)
+    source = f"Intro {payload} middle.\n\n{payload} end."
+    map_ = services.map_create(
+        slug="hostile",
+        title=f"T {payload}",
+        owner=user,
+        summary=payload,
+        source_title=payload,
+        source_author=payload,
+        source_text=source,
+    )
+    first = services.statement_create(
+        map_=map_, text=f"S {payload}", quote=payload, attributed_to=payload[:200]
+    )
+    second = services.statement_create(map_=map_, text=f"R {payload}")
+    services.link_create(
+        map_=map_, kind="support", premises=[second], conclusion=first, scheme=payload, note=payload
+    )
+    return map_
+
+
+@pytest.mark.parametrize("path", ["/", "/maps/hostile/", "/maps/hostile/?wrap=30"])
+def test_user_text_is_escaped_everywhere(client, hostile_map, path):
+    response = client.get(path)
+    html = response.content.decode()
+    for raw in ("<script>alert", "<img src=x", "</textarea>", "onerror=alert(1)>"):
+        assert raw not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "{{ map.slug }}" in html  # shown literally, never evaluated
+    page = parse(response)
+    scripts = page.find_all("script")
+    assert [s.attrs.get("src", "").endswith("web/site.js") for s in scripts] == [True]
+    assert all(not s.children for s in scripts)
+    for node in page.iter():
+        assert not [name for name in node.attrs if name.startswith("on")], node.tag
+    assert len(page.find_all("img")) == (1 if "maps" in path else 0)
+    assert not page.find_all("textarea")
+
+
+def test_hostile_text_reads_back_literally(client, hostile_map):
+    page = parse(client.get("/maps/hostile/"))
+    first = hostile_map.statements.order_by("id").first()
+    assert page.by_id(f"q-{first.pk}").text() == first.quote
+    assert first.text in page.by_id(f"s-{first.pk}").text()
+    [img] = page.by_id("diagram").find_all("img")
+    assert hostile_map.title in img.attrs["alt"]
+    assert page.find_all("h1")[0].text() == hostile_map.title
+
+
+def test_templates_never_turn_off_escaping():
+    templates = Path(settings.BASE_DIR, "web", "templates").rglob("*.html")
+    for template in templates:
+        source = template.read_text()
+        assert "|safe" not in source, template
+        assert "autoescape off" not in source, template
+
+
+def test_a_source_url_that_is_not_http_is_not_linked(client, cats_map):
+    cats_map.source_title = "Source"
+    cats_map.source_url = "javascript:alert(1)"  # bypassing the validators on purpose
+    cats_map.save()
+    page = parse(client.get("/maps/cats/"))
+    assert not [href for href in page.links() if "javascript" in href]
+
+
+# --- query counts ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n_reasons", [1, 25])
+def test_map_page_costs_four_queries_whatever_the_map_size(
+    client, db, user, django_assert_num_queries, n_reasons
+):
+    map_ = build_map(slug="big", n_reasons=n_reasons, owner=user)
+    focus = map_.statements.first().pk
+    with django_assert_num_queries(4):
+        response = client.get(f"/maps/big/?focus={focus}&quotes=1")
+    assert response.content.count(b'class="statement ') == 5 + n_reasons
+
+
+def test_map_page_query_count_does_not_grow_for_a_signed_in_user(client, db, user):
+    counts = []
+    client.force_login(user)
+    for slug, n_reasons in (("small", 1), ("large", 30)):
+        build_map(slug=slug, n_reasons=n_reasons, owner=user, is_private=True)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(f"/maps/{slug}/").status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]

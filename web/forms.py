@@ -1,0 +1,154 @@
+"""The diagram options form of a map's page (a plain GET form) and the API URLs it yields.
+
+The options are the query parameters of ``/api/maps/<slug>/diagram.<format>``; the API
+refuses unknown parameters, so only these are ever passed on, and only when they differ
+from the API's defaults (the plain page draws the plain diagram).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote, urlencode
+
+from django import forms
+
+from api.graph.model import Statement
+from web.presenters import shorten
+
+DIRECTIONS = [
+    ("BT", "Upwards (reasons below)"),
+    ("TB", "Downwards (reasons above)"),
+    ("LR", "Left to right"),
+    ("RL", "Right to left"),
+]
+PAGES = [
+    ("", "Natural size"),
+    ("a4", "A4 landscape"),
+    ("a3", "A3 landscape"),
+    ("letter", "US Letter landscape"),
+]
+DEFAULT_DIRECTION = "BT"
+DEFAULT_DEPTH = 2
+DEFAULT_WRAP = 40
+MAX_DEPTH = 20  # as the API allows
+
+
+@dataclass(frozen=True, slots=True)
+class DiagramChoice:
+    """The options a coach chose, checked; the API's defaults where nothing valid was given."""
+
+    direction: str = DEFAULT_DIRECTION
+    focus: int | None = None
+    depth: int = DEFAULT_DEPTH
+    wrap: int = DEFAULT_WRAP
+    quotes: bool = False
+    legend: bool = False
+    page: str = ""
+
+    def params(self, *, page: bool = False) -> dict[str, str]:
+        """The diagram query parameters that differ from the API's defaults.
+
+        ``page`` (the PDF page size) is added only when asked: it scales the drawing down,
+        which suits a printed PDF but not a picture on screen.
+        """
+        params: dict[str, str] = {}
+        if self.direction != DEFAULT_DIRECTION:
+            params["direction"] = self.direction
+        if self.focus is not None:
+            params["focus"] = str(self.focus)
+            params["depth"] = str(self.depth)
+        if self.wrap != DEFAULT_WRAP:
+            params["wrap"] = str(self.wrap)
+        if self.quotes:
+            params["quotes"] = "1"
+        if self.legend:
+            params["legend"] = "1"
+        if page and self.page:
+            params["page"] = self.page
+        return params
+
+    def page_query(self, **changes: object) -> str:
+        """The query string of the map page showing these options (with ``changes``)."""
+        params = self.params(page=True)
+        for name, value in changes.items():
+            params.pop(name, None)
+            if value is not None:
+                params[name] = str(value)
+        if "focus" not in params:
+            params.pop("depth", None)
+        return urlencode(params)
+
+
+def diagram_url(slug: str, fmt: str, choice: DiagramChoice, *, download: bool = False) -> str:
+    """The API URL of the map's diagram in ``fmt`` with these options."""
+    params = choice.params(page=fmt == "pdf")
+    if download:
+        params["download"] = "1"
+    query = urlencode(params)
+    return f"/api/maps/{quote(slug)}/diagram.{fmt}" + (f"?{query}" if query else "")
+
+
+def graph_json_url(slug: str) -> str:
+    """The whole map as JSON (``?format=json``: never the browsable API's HTML page)."""
+    return f"/api/maps/{quote(slug)}/graph/?format=json"
+
+
+class DiagramOptionsForm(forms.Form):
+    direction = forms.ChoiceField(
+        label="Direction", choices=DIRECTIONS, required=False, initial=DEFAULT_DIRECTION
+    )
+    focus = forms.TypedChoiceField(
+        label="Centre on",
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text="Draw only the claims around one statement.",
+    )
+    depth = forms.IntegerField(
+        label="Steps around it",
+        min_value=0,
+        max_value=MAX_DEPTH,
+        required=False,
+        initial=DEFAULT_DEPTH,
+        help_text="Used with “Centre on”.",
+    )
+    wrap = forms.IntegerField(
+        label="Characters per line",
+        min_value=10,
+        max_value=200,
+        required=False,
+        initial=DEFAULT_WRAP,
+    )
+    quotes = forms.BooleanField(label="Show quotes from the essay", required=False)
+    legend = forms.BooleanField(label="Add a legend", required=False)
+    page = forms.ChoiceField(label="PDF page", choices=PAGES, required=False)
+
+    def __init__(self, data, *, statements: tuple[Statement, ...]) -> None:
+        # A page opened without options is unbound and shows the defaults. A bound form
+        # shows what was asked for, and the defaults for the fields left out (so a link
+        # with only ``?focus=3`` still shows the depth and wrap that are used).
+        if data:
+            data = data.copy()
+            for name in ("direction", "depth", "wrap"):
+                if not data.get(name):
+                    data[name] = str(self.base_fields[name].initial)
+        super().__init__(data or None)
+        self.fields["focus"].choices = [("", "Whole map")] + [
+            (str(s.id), f"#{s.id} {shorten(s.text, 70)}") for s in statements
+        ]
+
+    def choice(self) -> DiagramChoice:
+        """The checked options; a field with an error falls back to its default."""
+        if not self.is_bound:
+            return DiagramChoice()
+        self.is_valid()
+        data = self.cleaned_data
+        return DiagramChoice(
+            direction=data.get("direction") or DEFAULT_DIRECTION,
+            focus=data.get("focus"),
+            depth=DEFAULT_DEPTH if data.get("depth") is None else data["depth"],
+            wrap=data.get("wrap") or DEFAULT_WRAP,
+            quotes=bool(data.get("quotes")),
+            legend=bool(data.get("legend")),
+            page=data.get("page") or "",
+        )
