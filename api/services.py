@@ -575,8 +575,10 @@ def _statement_row(map_: ArgumentMap, s: GraphStatement, source_text: str, **ext
 def map_free_slug(text: str) -> str:
     """Return a slug made from ``text`` that no map has yet (``name``, ``name-2``, ...)."""
     base = slugify(text.rsplit(".", 1)[0] if "." in text[-9:] else text)[:90] or "map"
+    # One query, however many maps already share the name.
+    taken = set(ArgumentMap.objects.filter(slug__startswith=base).values_list("slug", flat=True))
     slug, n = base, 1
-    while ArgumentMap.objects.filter(slug=slug).exists():
+    while slug in taken:
         n += 1
         slug = f"{base}-{n}"
     return slug
