@@ -211,3 +211,10 @@ def test_map_delete_removes_everything(cats_map):
     assert not ArgumentMap.objects.exists()
     assert not Statement.objects.exists()
     assert not Link.objects.exists()
+
+
+def test_map_free_slug_skips_taken_names(cats_map, django_assert_num_queries):
+    services.map_create(slug="cats-2", title="two")
+    with django_assert_num_queries(1):
+        assert services.map_free_slug("Cats") == "cats-3"
+    assert services.map_free_slug("dogs.json") == "dogs"
