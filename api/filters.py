@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 
 from api.graph.model import Role
-from api.models import ArgumentMap, Link, LinkKind, Statement
+from api.models import ArgumentMap, Link, LinkKind, LinkPremise, Statement
 
 
 class StatementFilter(django_filters.FilterSet):
@@ -56,7 +56,7 @@ class LinkFilter(django_filters.FilterSet):
     )
     kind = django_filters.ChoiceFilter(choices=LinkKind.choices)
     premise = django_filters.NumberFilter(
-        field_name="premise_rows__statement", help_text="Links with this statement as premise."
+        method="filter_premise", help_text="Links with this statement as premise."
     )
     conclusion = django_filters.NumberFilter(field_name="conclusion")
     target_link = django_filters.NumberFilter(field_name="target_link")
@@ -65,3 +65,8 @@ class LinkFilter(django_filters.FilterSet):
     class Meta:
         model = Link
         fields = ["map", "kind", "premise", "conclusion", "target_link", "scheme"]
+
+    def filter_premise(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
+        # A subquery, not a join: no duplicate rows, so no DISTINCT over the whole map.
+        links = LinkPremise.objects.filter(statement_id=value).values("link_id")
+        return queryset.filter(pk__in=links)

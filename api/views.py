@@ -281,7 +281,6 @@ class LinkViewSet(MapVersionMixin, viewsets.ModelViewSet):
                 Prefetch("premise_rows", queryset=LinkPremise.objects.order_by("position", "id"))
             )
             .order_by("id")
-            .distinct()
         )
 
     def perform_destroy(self, instance: Link) -> None:
