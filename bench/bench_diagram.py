@@ -6,7 +6,8 @@ Run from the repository root (no Django needed):
     .venv/bin/python bench/bench_diagram.py 100 500 --runs 5 --cap 60
 
 Prints a Markdown table of median times (SVG output), the size of the drawing each engine
-makes, and the machine it ran on. A layout
+makes, the engine ``choose_engine`` picks and how much of its time DOT generation
+(``to_dot``) is, and the machine it ran on. A layout
 that passes the cap (default 120 s) is killed and reported as "> cap".
 """
 
@@ -25,7 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from api.graph.dot import DiagramOptions, to_dot
-from api.graph.render import SFDP_THRESHOLD, RenderTimeout, render
+from api.graph.render import SFDP_THRESHOLD, RenderTimeout, choose_engine, render
 from bench.generate import generate_graph
 
 
@@ -49,9 +50,9 @@ def _drawing_size(svg: bytes) -> str:
     return f"{width / 72:,.0f} × {height / 72:,.0f}"
 
 
-def _layout(source: str, engine: str, runs: int, cap: float) -> tuple[str, str]:
-    """Median layout time as text ("> cap" when the first run passes the cap), and the
-    drawing's size in inches."""
+def _layout(source: str, engine: str, runs: int, cap: float) -> tuple[str, str, float | None]:
+    """Median layout time as text ("> cap" when the first run passes the cap), the
+    drawing's size in inches, and the median in seconds (None past the cap)."""
     times = []
     svg = b""
     for run in range(runs):
@@ -59,12 +60,17 @@ def _layout(source: str, engine: str, runs: int, cap: float) -> tuple[str, str]:
         try:
             svg = render(source, "svg", engine=engine, timeout=cap)
         except RenderTimeout:
-            return f"> {cap:g} s", "–"
+            return f"> {cap:g} s", "–", None
         times.append(time.perf_counter() - started)
         if run == 0 and times[0] > cap / 4:
             break  # slow: one run is enough, and a second could pass the cap
-    label = f"{statistics.median(times):.2f} s"
-    return (label if len(times) > 1 else label + " (1 run)"), _drawing_size(svg)
+    median = statistics.median(times)
+    label = f"{median:.2f} s"
+    return (label if len(times) > 1 else label + " (1 run)"), _drawing_size(svg), median
+
+
+def _share(part: float, whole: float | None) -> str:
+    return "–" if whole is None else f"{part / whole:.1%}"
 
 
 def _graphviz_version() -> str:
@@ -94,18 +100,22 @@ def main(argv: list[str] | None = None) -> None:
     print()
     print(
         "| statements | links | co-premise links | DOT size | to_dot "
-        "| dot layout | dot drawing (in) | sfdp layout | sfdp drawing (in) |"
+        "| dot layout | dot drawing (in) | sfdp layout | sfdp drawing (in) "
+        "| auto engine | to_dot / its layout |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|")
     for n in args.sizes:
         graph = generate_graph(n, seed=args.seed, cross_links=args.cross_links)
         linked = sum(1 for link in graph.links if len(link.premises) > 1)
         seconds, source = _time(lambda graph=graph: to_dot(graph, options), max(args.runs, 5))
-        dot, dot_size = _layout(source, "dot", args.runs, args.cap)
-        sfdp, sfdp_size = _layout(source, "sfdp", args.runs, args.cap)
+        dot, dot_size, dot_s = _layout(source, "dot", args.runs, args.cap)
+        sfdp, sfdp_size, sfdp_s = _layout(source, "sfdp", args.runs, args.cap)
+        auto = choose_engine(n)
+        share = _share(seconds, dot_s if auto == "dot" else sfdp_s)
         print(
             f"| {n:,} | {len(graph.links):,} | {linked:,} | {len(source) / 1024:,.0f} KiB "
-            f"| {seconds * 1000:.1f} ms | {dot} | {dot_size} | {sfdp} | {sfdp_size} |",
+            f"| {seconds * 1000:.1f} ms | {dot} | {dot_size} | {sfdp} | {sfdp_size} "
+            f"| {auto} | {share} |",
             flush=True,
         )
 

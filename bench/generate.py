@@ -7,10 +7,14 @@ or (about 10 %) an objection to, an earlier statement, with 1 premise (60 %), 2 
 about 3 % are cross links (an existing statement used again as the premise of another,
 earlier claim). Premises always have larger ids than their conclusions, so the map has no
 cycles. The same ``n`` and ``seed`` always give the same graph. No Django needed.
+
+``with_source_text(graph)`` gives such a graph a source text that its quotes point into
+(with offsets), as a real essay's map has, so that ``services.map_import`` accepts it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import sys
 from pathlib import Path
@@ -59,28 +63,57 @@ def generate_graph(n: int, seed: int = 0, *, cross_links: float = 0.03) -> Argum
     def kind() -> Kind:
         return Kind.OPPOSE if rng.random() < 0.1 else Kind.SUPPORT
 
+    # Kept as links are added (not recomputed per step), so 100 000 statements take
+    # seconds, not minutes; the graphs are the same as before.
+    inference_links: list[Link] = []  # links with a conclusion, in id order
+    reasons: set[tuple[int, int]] = set()  # (conclusion, premise) of those links
+
+    def add(link: Link) -> None:
+        links.append(link)
+        if link.conclusion is not None:
+            inference_links.append(link)
+            reasons.update((link.conclusion, p) for p in link.premises)
+
     new_statement()  # the main conclusion
     while len(statements) < n:
         roll = rng.random()
         link_id = len(links) + 1
-        inference_links = [link for link in links if link.conclusion is not None]
         if roll < 0.03 and inference_links:
             attacked = rng.choice(inference_links)
-            links.append(Link(link_id, Kind.OPPOSE, (new_statement(),), target_link=attacked.id))
+            add(Link(link_id, Kind.OPPOSE, (new_statement(),), target_link=attacked.id))
         elif roll < 0.03 + cross_links and len(statements) > 3:
             premise = rng.randint(3, len(statements))
             target = rng.randint(1, premise - 1)
-            if any(link.conclusion == target and premise in link.premises for link in links):
+            if (target, premise) in reasons:
                 continue
-            links.append(Link(link_id, kind(), (premise,), conclusion=target))
+            add(Link(link_id, kind(), (premise,), conclusion=target))
         else:
             target = rng.randint(1, len(statements))
             count = rng.choices((1, 2, 3), weights=(6, 3, 1))[0]
             count = min(count, n - len(statements))
             premises = tuple(new_statement() for _ in range(count))
-            links.append(Link(link_id, kind(), premises, conclusion=target))
+            add(Link(link_id, kind(), premises, conclusion=target))
     return ArgumentGraph(
         map=MapInfo(slug=f"synthetic-{n}-{seed}", title=f"Synthetic map ({n} statements)"),
         statements=tuple(statements),
         links=tuple(links),
     )
+
+
+def with_source_text(graph: ArgumentGraph) -> ArgumentGraph:
+    """Return ``graph`` with a source text made of its quotes (in statement order, one
+    paragraph each) and every quote's ``quote_start``/``quote_end`` pointing into it."""
+    parts: list[str] = []
+    position = 0
+    statements = []
+    for s in graph.statements:
+        if not s.quote:
+            statements.append(s)
+            continue
+        start = position
+        parts.append(s.quote)
+        position += len(s.quote) + 2  # the paragraph break below
+        statements.append(dataclasses.replace(s, quote_start=start, quote_end=start + len(s.quote)))
+    source = "\n\n".join(parts)
+    info = dataclasses.replace(graph.map, source_text=source)
+    return dataclasses.replace(graph, map=info, statements=tuple(statements))
