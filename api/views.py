@@ -96,12 +96,13 @@ class ArgumentMapViewSet(MapVersionMixin, viewsets.ModelViewSet):
     filterset_fields = {"source_author": ["exact", "icontains"], "slug": ["exact"]}
 
     def get_queryset(self) -> QuerySet:
-        return (
-            ArgumentMap.objects.visible_to(self.request.user)
-            .select_related("owner")
-            .with_counts()
-            .order_by("slug")
-        )
+        maps = ArgumentMap.objects.visible_to(self.request.user).select_related("owner")
+        # Counting is for the map's own representation; graph, diagrams and writes skip it.
+        if self.action == "list":
+            maps = maps.with_counts().defer("source_text")
+        elif self.action == "retrieve":
+            maps = maps.with_counts()
+        return maps.order_by("slug")
 
     def get_serializer_class(self):
         return ArgumentMapListSerializer if self.action == "list" else ArgumentMapSerializer
@@ -255,12 +256,21 @@ class StatementViewSet(MapVersionMixin, viewsets.ModelViewSet):
     ordering_fields = ["id", "text"]
 
     def get_queryset(self) -> QuerySet:
-        return (
+        statements = (
             Statement.objects.visible_to(self.request.user)
             .select_related("map")
-            .with_role_flags()
+            .defer("map__source_text", "map__summary")
             .order_by("id")
         )
+        # A list page gets its roles after pagination (paginate_queryset): annotating
+        # every row would scan the whole map's links for a page of fifty.
+        return statements if self.action == "list" else statements.with_role_flags()
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            selectors.statements_attach_roles(page)
+        return page
 
     def perform_destroy(self, instance: Statement) -> None:
         services.statement_delete(
@@ -287,6 +297,7 @@ class LinkViewSet(MapVersionMixin, viewsets.ModelViewSet):
         return (
             Link.objects.visible_to(self.request.user)
             .select_related("map")
+            .defer("map__source_text", "map__summary")
             .prefetch_related(
                 Prefetch("premise_rows", queryset=LinkPremise.objects.order_by("position", "id"))
             )

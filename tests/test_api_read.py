@@ -191,3 +191,17 @@ def test_browsable_api_root(api_client, db):
     response = api_client.get("/api/", HTTP_ACCEPT="text/html")
     assert response.status_code == 200
     assert b"/api/maps/" in response.content
+
+
+def test_list_roles_match_the_derived_roles(api_client, cats_map):
+    from api.selectors import map_graph_get
+
+    expected = {
+        s.id: role.value
+        for s, role in (
+            (s, map_graph_get(cats_map).role(s.id)) for s in map_graph_get(cats_map).statements
+        )
+    }
+    listed = api_client.get("/api/statements/?map=cats&page_size=100").json()["results"]
+    assert {s["id"]: s["role"] for s in listed} == expected
+    assert set(expected.values()) >= {"main_conclusion", "premise"}
