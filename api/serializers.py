@@ -47,15 +47,8 @@ class ArgumentMapSerializer(serializers.ModelSerializer):
         model = ArgumentMap
         fields = [
             "slug",
-            "title",
-            "summary",
-            "source_title",
-            "source_author",
-            "source_date",
-            "source_url",
-            "source_text",
+            *services.MAP_FIELDS,
             "owner",
-            "is_private",
             "version",
             "created_at",
             "updated_at",

@@ -61,17 +61,7 @@ def bench_map(n: int) -> ArgumentMap:
         sys.exit(f"No map bench-{n}: run bench/load_maps.py {n} first.")
 
 
-MAP_FIELDS = (
-    "slug",
-    "title",
-    "summary",
-    "source_title",
-    "source_author",
-    "source_date",
-    "source_url",
-    "source_text",
-    "version",
-)
+MAP_FIELDS = graphjson.MAP_KEYS  # the map fields of the whole-graph JSON
 
 
 def floor(map_: ArgumentMap) -> bytes:
