@@ -19,7 +19,16 @@ from django.core.cache import cache
 from rest_framework import exceptions, serializers, status
 
 from api.evaluations import map_evaluation
-from api.graph.dot import DIRECTIONS, PAGES, DiagramOptions, neighbourhood, to_dot
+from api.graph.dot import (
+    DIRECTIONS,
+    PAGES,
+    WRAP_DEFAULT,
+    WRAP_MAX,
+    WRAP_MIN,
+    DiagramOptions,
+    neighbourhood,
+    to_dot,
+)
 from api.graph.evaluation import SEMANTICS
 from api.graph.model import ArgumentGraph
 from api.graph.render import (
@@ -67,11 +76,17 @@ class DiagramTooBig(exceptions.APIException):
     default_code = "diagram_too_big"
 
 
+DEFAULT_DIRECTION = DIRECTIONS[0]
+DEFAULT_DEPTH, MAX_DEPTH = 2, 20  # link steps around a focus statement
+
+
 class DiagramParamsSerializer(serializers.Serializer):
     """The diagram options, as query parameters or command options."""
 
     direction = serializers.ChoiceField(
-        choices=DIRECTIONS, default="BT", help_text="BT puts reasons below their claims."
+        choices=DIRECTIONS,
+        default=DEFAULT_DIRECTION,
+        help_text="BT puts reasons below their claims.",
     )
     focus = serializers.IntegerField(
         min_value=1,
@@ -81,10 +96,16 @@ class DiagramParamsSerializer(serializers.Serializer):
         help_text="Id of a statement: draw only its neighbourhood.",
     )
     depth = serializers.IntegerField(
-        min_value=0, max_value=20, default=2, help_text="Link steps around `focus`."
+        min_value=0,
+        max_value=MAX_DEPTH,
+        default=DEFAULT_DEPTH,
+        help_text="Link steps around `focus`.",
     )
     wrap = serializers.IntegerField(
-        min_value=10, max_value=200, default=40, help_text="Characters per line of text."
+        min_value=WRAP_MIN,
+        max_value=WRAP_MAX,
+        default=WRAP_DEFAULT,
+        help_text="Characters per line of text.",
     )
     quotes = serializers.BooleanField(default=False, help_text="Show each statement's quote.")
     legend = serializers.BooleanField(default=False, help_text="Add a legend.")

@@ -557,3 +557,11 @@ def test_map_page_query_count_does_not_grow_for_a_signed_in_user(client, db, use
             assert client.get(f"/maps/{slug}/").status_code == 200
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_page_form_offers_exactly_the_api_options():
+    from api.graph import dot
+    from web import forms
+
+    assert {value for value, _ in forms.PAGES if value} == set(dot.PAGES)
+    assert [value for value, _ in forms.DIRECTIONS] == list(dot.DIRECTIONS)

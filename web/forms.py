@@ -12,6 +12,8 @@ from urllib.parse import quote, urlencode
 
 from django import forms
 
+from api.diagrams import DEFAULT_DEPTH, DEFAULT_DIRECTION, MAX_DEPTH
+from api.graph.dot import WRAP_DEFAULT, WRAP_MAX, WRAP_MIN
 from api.graph.model import Statement
 from web.presenters import shorten
 
@@ -27,10 +29,8 @@ PAGES = [
     ("a3", "A3 landscape"),
     ("letter", "US Letter landscape"),
 ]
-DEFAULT_DIRECTION = "BT"
-DEFAULT_DEPTH = 2
-DEFAULT_WRAP = 40
-MAX_DEPTH = 20  # as the API allows
+# The API's defaults and limits, so the page and the endpoint cannot drift apart.
+DEFAULT_WRAP = WRAP_DEFAULT
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,8 +114,8 @@ class DiagramOptionsForm(forms.Form):
     )
     wrap = forms.IntegerField(
         label="Characters per line",
-        min_value=10,
-        max_value=200,
+        min_value=WRAP_MIN,
+        max_value=WRAP_MAX,
         required=False,
         initial=DEFAULT_WRAP,
     )

@@ -69,6 +69,7 @@ QUOTE_FILL = "#F7F7F7"
 FONT = "Helvetica"
 FONT_BOLD = "Helvetica-Bold"
 
+WRAP_MIN, WRAP_DEFAULT, WRAP_MAX = 10, 40, 200  # characters per line of statement text
 MAX_TEXT = 600  # characters of statement text kept
 MAX_QUOTE = 400
 MAX_ATTRIBUTION = 80
@@ -104,7 +105,7 @@ class DiagramOptions:
     """
 
     direction: str = "BT"
-    wrap: int = 40
+    wrap: int = WRAP_DEFAULT
     quotes: bool = False
     legend: bool = False
     title: bool = True
@@ -118,8 +119,8 @@ class DiagramOptions:
             raise ValueError(f"direction must be one of {', '.join(DIRECTIONS)}")
         if isinstance(self.wrap, bool) or not isinstance(self.wrap, int):
             raise ValueError("wrap must be an integer")
-        if not 10 <= self.wrap <= 200:
-            raise ValueError("wrap must be between 10 and 200")
+        if not WRAP_MIN <= self.wrap <= WRAP_MAX:
+            raise ValueError(f"wrap must be between {WRAP_MIN} and {WRAP_MAX}")
         if self.page is not None and self.page not in PAGES:
             raise ValueError(f"page must be one of {', '.join(PAGES)}")
         for colour in (self.fill or {}).values():
