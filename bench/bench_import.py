@@ -58,11 +58,11 @@ SMALL_DIR = OUT / "aif-500"
 
 # What map_import's time goes to, by function (cumulative time under cProfile).
 PROFILE_PARTS = (
-    ("services.py", "map_import", "services.map_import, in all"),
+    ("graphs.py", "map_import", "services.map_import, in all"),
     ("validate.py", "check_graph", "check_graph (rules on the whole graph)"),
-    ("services.py", "map_create", "map_create (the map row)"),
-    ("services.py", "_statement_row", "_statement_row (Statement objects, quotes)"),
-    ("services.py", "_write_links", "_write_links (links and premises, with history)"),
+    ("maps.py", "map_create", "map_create (the map row)"),
+    ("graphs.py", "_statement_row", "_statement_row (Statement objects, quotes)"),
+    ("graphs.py", "_write_links", "_write_links (links and premises, with history)"),
     ("utils.py", "bulk_create_with_history", "bulk_create_with_history (all 4 calls)"),
     ("manager.py", "bulk_history_create", "history: bulk_history_create (all calls)"),
     ("query.py", "bulk_create", "QuerySet.bulk_create (rows and history rows)"),

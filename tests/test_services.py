@@ -218,3 +218,22 @@ def test_map_free_slug_skips_taken_names(cats_map, django_assert_num_queries):
     with django_assert_num_queries(1):
         assert services.map_free_slug("Cats") == "cats-3"
     assert services.map_free_slug("dogs.json") == "dogs"
+
+
+@pytest.mark.django_db
+def test_line_ends_are_normalised_at_the_service_boundary():
+    """Browsers submit textareas with CRLF: the same text must still hold its quotes."""
+    map_ = services.map_create(
+        slug="crlf", title="CRLF", source_text="First line.\r\nSecond line.\rThird."
+    )
+    assert map_.source_text == "First line.\nSecond line.\nThird."
+    statement = services.statement_create(
+        map_=map_, text="Two\r\nlines", quote="First line.\r\nSecond"
+    )
+    assert statement.text == "Two\nlines"
+    assert (statement.quote, statement.quote_start) == ("First line.\nSecond", 0)
+    # Saving the source text back as a browser sends it keeps every quote in place.
+    services.map_update(map_=map_, source_text="First line.\r\nSecond line.\r\nThird.")
+    services.map_check_source_text(map_=map_, source_text="First line.\r\nSecond line.\r\nThird.")
+    statement.refresh_from_db()
+    assert map_.source_text[statement.quote_start : statement.quote_end] == statement.quote

@@ -1,0 +1,59 @@
+"""Writes: every change to a map goes through these functions.
+
+They are keyword-only and atomic, and they hold every rule a map must keep, so the API,
+the admin and the import commands cannot drift apart. A broken write raises Django's
+``ValidationError`` with a message per field (``{"premises": ["..."]}``) and changes
+nothing. Every successful write bumps the map's ``version``.
+
+One module per entity: ``common`` (errors, text checks, the map lock), ``maps``,
+``statements``, ``links``, and ``graphs`` (whole maps: import and replace). Callers import
+from ``api.services``.
+"""
+
+from api.services.common import (
+    InUse,
+    PreconditionFailed,
+    check_text,
+    map_bump_version,
+    normalize_newlines,
+)
+from api.services.graphs import map_graph_replace, map_import
+from api.services.links import link_create, link_delete, link_update, link_validate
+from api.services.maps import (
+    MAP_FIELDS,
+    map_check_source_text,
+    map_create,
+    map_delete,
+    map_free_slug,
+    map_update,
+)
+from api.services.statements import (
+    statement_create,
+    statement_delete,
+    statement_update,
+    statement_validate,
+)
+
+__all__ = [
+    "MAP_FIELDS",
+    "InUse",
+    "PreconditionFailed",
+    "check_text",
+    "link_create",
+    "link_delete",
+    "link_update",
+    "link_validate",
+    "map_bump_version",
+    "map_check_source_text",
+    "map_create",
+    "map_delete",
+    "map_free_slug",
+    "map_graph_replace",
+    "map_import",
+    "map_update",
+    "normalize_newlines",
+    "statement_create",
+    "statement_delete",
+    "statement_update",
+    "statement_validate",
+]
