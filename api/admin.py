@@ -1,30 +1,50 @@
-"""Django admin: a map's statements and links edited on the map's page.
+"""Django admin: the analyst's workbench.
+
+A map's page edits its statements and links in place, beside the map's source text (select
+a passage, press **Quote selection**: a statement row gets the quote and its exact
+offsets) and a numbered diagram whose boxes lead to their rows. Premise and target
+autocompletes offer only the map's own statements and links. Maps are imported from a
+file, exported in every format ``api.graph.formats`` writes, and duplicated, all from here.
 
 Every save goes through ``api.services`` (the same rules as the API), and the services'
-validation runs in the forms' ``clean`` so that a broken map shows as form errors.
-History (who changed what, with revert) comes from django-simple-history.
+validation runs in the forms' ``clean`` so that a broken map shows as form errors on the
+row at fault. History (who changed what, with revert) comes from django-simple-history.
 """
 
 from __future__ import annotations
 
+import heapq
+from collections.abc import Iterable
+from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 from django import forms
-from django.contrib import admin
-from django.contrib.admin.widgets import AutocompleteSelectMultiple
-from django.core.exceptions import ValidationError
-from django.db.models import Count, QuerySet
-from django.urls import reverse
+from django.contrib import admin, messages
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Prefetch, QuerySet
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from api import services
+from api.diagrams import DiagramParamsSerializer
+from api.evaluations import map_evaluation
+from api.graph import formats
+from api.graph.errors import FormatError
 from api.graph.model import Role
-from api.models import ArgumentMap, Link, Statement
+from api.models import ArgumentMap, Link, LinkPremise, Statement
+from api.selectors import map_graph_get
 
 STATEMENT_FIELDS = ("text", "quote", "quote_start", "quote_end", "attributed_to", "base_score")
 LINK_FIELDS = ("kind", "conclusion", "target_link", "scheme", "note")
-
+MAX_ID = 2**63 - 1  # the largest primary key any supported database stores
 
 # Service field names that the admin forms call otherwise.
 _FORM_FIELD = {"premises": "premise_statements"}
@@ -32,30 +52,206 @@ _FORM_FIELD = {"premises": "premise_statements"}
 
 def _apply_errors(form: forms.BaseForm, exc: ValidationError) -> None:
     """Show a service's ``ValidationError`` on the form's fields (or the form itself)."""
-    for field, messages in exc.message_dict.items():
+    for field, errors in exc.message_dict.items():
         name = _FORM_FIELD.get(field, field)
-        for message in messages:
+        for message in errors:
             form.add_error(name if name in form.fields else None, message)
+
+
+def _shorten(text: str, limit: int = 70) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def statement_label(statement: Statement) -> str:
+    """``#12 premise: Moscow demands…``: how the admin names a statement in choices.
+
+    Uses the ``with_role_flags`` annotations when the queryset has them."""
+    role = statement.role.replace("_", " ")
+    return f"#{statement.pk} {role}: {_shorten(statement.text)}"
+
+
+def link_rows(queryset: QuerySet) -> QuerySet:
+    """Links with what their names (``#2 + #3 → #4``) read, in a fixed number of queries."""
+    return queryset.prefetch_related(
+        Prefetch("premise_rows", queryset=LinkPremise.objects.order_by("position")),
+        Prefetch("target_link__premise_rows", queryset=LinkPremise.objects.order_by("position")),
+    )
+
+
+def choice_label(obj: Any) -> str:
+    return statement_label(obj) if isinstance(obj, Statement) else str(obj)
+
+
+def grounded_labels(map_: ArgumentMap) -> dict[int, str]:
+    """Statement id -> ``in``/``out``/``undecided`` under grounded semantics (cached per
+    map version by ``api.evaluations``; memoised on the map object for one page)."""
+    key = ("_argmap_grounded", map_.version)
+    cached = getattr(map_, "_argmap_grounded", None)
+    if cached is None or cached[0] != key:
+        evaluation = map_evaluation(map_, map_graph_get(map_), "grounded")
+        labels = {sid: r.label.value for sid, r in evaluation.statements.items()}
+        map_._argmap_grounded = cached = (key, labels)
+    return cached[1]
+
+
+def grounded_badge(label: str | None) -> str:
+    if not label:
+        return "—"
+    return format_html('<span class="argmap-label argmap-label--{}">{}</span>', label, label)
+
+
+# --- form fields ----------------------------------------------------------------------------
+
+
+class TextField(forms.CharField):
+    """Text with ``\\n`` line ends: browsers submit textareas with CRLF, and a field that
+    compared them as they came would count every multi-line text as changed."""
+
+    def to_python(self, value: Any) -> str:
+        value = super().to_python(value)
+        return services.normalize_newlines(value) if isinstance(value, str) else value
+
+
+def _check_ids(field: forms.ModelChoiceField, values: Iterable[Any]) -> list[int]:
+    """Primary keys as integers; anything else (``abc``, ``1.5``, 10**30) is the field's
+    "invalid choice" error, before a query could fail on it."""
+    pks = []
+    for value in values:
+        text = str(value).strip()
+        if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= MAX_ID:
+            raise ValidationError(
+                field.error_messages["invalid_choice"]
+                if not isinstance(field, forms.ModelMultipleChoiceField)
+                else field.error_messages["invalid_pk_value"],
+                code="invalid_choice",
+                params={"value": text[:40], "pk": text[:40]},
+            )
+        pks.append(int(text))
+    return pks
+
+
+class IdChoiceField(forms.ModelChoiceField):
+    """A foreign key chosen by id; a tampered id is a form error, never a server error."""
+
+    def to_python(self, value: Any):
+        if value in self.empty_values or isinstance(value, self.queryset.model):
+            return super().to_python(value)
+        return super().to_python(_check_ids(self, [value])[0])
+
+
+class StatementChoiceField(IdChoiceField):
+    def label_from_instance(self, obj: Statement) -> str:
+        return statement_label(obj)
 
 
 class OrderedStatementsField(forms.ModelMultipleChoiceField):
     """Premises in the order they were chosen (a plain M2M field would sort them)."""
 
+    def label_from_instance(self, obj: Statement) -> str:
+        return statement_label(obj)
+
     def clean(self, value: Any) -> list[Statement]:
-        chosen = super().clean(value)
-        by_pk = {str(s.pk): s for s in chosen}
-        return [by_pk[str(pk)] for pk in dict.fromkeys(value or []) if str(pk) in by_pk]
+        if value and not isinstance(value, (list, tuple)):
+            raise ValidationError(self.error_messages["invalid_list"], code="invalid_list")
+        pks = list(dict.fromkeys(_check_ids(self, value or [])))
+        chosen = super().clean(pks)
+        by_pk = {s.pk: s for s in chosen}
+        return [by_pk[pk] for pk in pks if pk in by_pk]
+
+
+# --- autocompletes limited to one map -------------------------------------------------------
+
+
+class MapAutocompleteView(AutocompleteJsonView):
+    """The admin's autocomplete, with choices named as the admin names them everywhere
+    (``#12 premise: …``, ``#2 + #3 → #4``). Which map's objects it offers is decided by
+    the model admins' ``get_search_results`` from the ``map`` parameter."""
+
+    def serialize_result(self, obj: Any, to_field_name: str) -> dict[str, str]:
+        return {"id": str(getattr(obj, to_field_name)), "text": choice_label(obj)}
+
+
+class MapAutocompleteMixin:
+    """Sends the map's id along with every search (``?map=<id>``) when the form knows it;
+    on a page where the map is still to be chosen, ``workbench.js`` adds it."""
+
+    map_id: int | None = None
+
+    def get_url(self) -> str:
+        url = reverse(f"{self.admin_site.name}:api_argumentmap_autocomplete")
+        return f"{url}?map={self.map_id}" if self.map_id else url
+
+
+class MapAutocompleteSelect(MapAutocompleteMixin, AutocompleteSelect):
+    pass
+
+
+class MapAutocompleteSelectMultiple(MapAutocompleteMixin, AutocompleteSelectMultiple):
+    pass
+
+
+def autocomplete_map_filter(request, queryset: QuerySet) -> QuerySet:
+    """In an autocomplete request, keep only the objects of the map it names."""
+    match = getattr(request, "resolver_match", None)
+    if match is None or match.url_name not in ("autocomplete", "api_argumentmap_autocomplete"):
+        return queryset
+    map_id = request.GET.get("map")
+    if map_id is None or map_id == "":
+        return queryset
+    map_id = map_id.strip()
+    if not (map_id.isascii() and map_id.isdigit()) or int(map_id) > MAX_ID:
+        return queryset.none()
+    return queryset.filter(map_id=int(map_id))
+
+
+def search_by_number(queryset: QuerySet, base: QuerySet, term: str) -> QuerySet:
+    """Also find ``#12`` (or ``12``) by its number."""
+    digits = term.strip().removeprefix("#")
+    if digits.isascii() and digits.isdigit() and int(digits) <= MAX_ID:
+        return queryset | base.filter(pk=int(digits))
+    return queryset
 
 
 # --- forms --------------------------------------------------------------------------------
 
 
+class MapFormMixin:
+    """Forms that know their map: it limits their autocompletes to the map's objects."""
+
+    def __init__(self, *args: Any, parent_map: ArgumentMap | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.parent = parent_map
+        map_ = self.parent_map()
+        for field in self.fields.values():
+            if isinstance(field.widget, MapAutocompleteMixin) and map_ is not None:
+                field.widget.map_id = map_.pk
+
+    def parent_map(self) -> ArgumentMap | None:
+        data = getattr(self, "cleaned_data", None) or {}
+        if isinstance(data.get("map"), ArgumentMap):
+            return data["map"]
+        if self.parent is not None and self.parent.pk is not None:
+            return self.parent
+        return self.instance.map if self.instance.map_id else None
+
+
 class ArgumentMapForm(forms.ModelForm):
     source_url = forms.URLField(required=False, max_length=1000, assume_scheme="https")
+    # Kept exactly as typed (apart from line ends): quotes point into it by offset.
+    source_text = TextField(
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 12}),
+        help_text="The full text that quotes point into. Paste it here, save, then quote "
+        "passages by selecting them beside the statements.",
+    )
+    summary = TextField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     class Meta:
         model = ArgumentMap
         fields = ("slug", "owner", *services.MAP_FIELDS)
+        field_classes = {"owner": IdChoiceField}
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -69,17 +265,19 @@ class ArgumentMapForm(forms.ModelForm):
         return cleaned
 
 
-class StatementForm(forms.ModelForm):
+class StatementForm(MapFormMixin, forms.ModelForm):
+    text = TextField(widget=forms.Textarea(attrs={"rows": 2, "cols": 34}))
+    quote = TextField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 34}),
+        help_text="Verbatim passage of the source text: select it there and press Quote selection.",
+    )
+    attributed_to = TextField(required=False, max_length=200)
+
     class Meta:
         model = Statement
         fields = ("map", *STATEMENT_FIELDS)
-        widgets = {
-            "text": forms.Textarea(attrs={"rows": 2}),
-            "quote": forms.Textarea(attrs={"rows": 2}),
-        }
-
-    def parent_map(self) -> ArgumentMap | None:
-        return self.cleaned_data.get("map") or getattr(self.instance, "map", None)
+        field_classes = {"map": IdChoiceField}
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -96,14 +294,27 @@ class StatementForm(forms.ModelForm):
         return cleaned
 
 
-class LinkForm(forms.ModelForm):
+class LinkForm(MapFormMixin, forms.ModelForm):
     # Not named ``premises``: the admin refuses a through-model M2M field in ``fields``.
     premise_statements = OrderedStatementsField(
         label="Premises",
-        queryset=Statement.objects.all(),
-        widget=AutocompleteSelectMultiple(Link._meta.get_field("premises"), admin.site),
+        queryset=Statement.objects.with_role_flags(),
+        widget=MapAutocompleteSelectMultiple(Link._meta.get_field("premises"), admin.site),
         help_text="Several premises are co-premises: they only work together.",
     )
+    conclusion = StatementChoiceField(
+        queryset=Statement.objects.with_role_flags(),
+        required=False,
+        widget=MapAutocompleteSelect(Link._meta.get_field("conclusion"), admin.site),
+    )
+    target_link = IdChoiceField(
+        queryset=link_rows(Link.objects.all()),
+        required=False,
+        widget=MapAutocompleteSelect(Link._meta.get_field("target_link"), admin.site),
+        help_text="Instead of a conclusion: the link whose inference this one attacks.",
+    )
+    scheme = TextField(required=False, max_length=200)
+    note = TextField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     class Meta:
         model = Link
@@ -116,6 +327,7 @@ class LinkForm(forms.ModelForm):
             "scheme",
             "note",
         )
+        field_classes = {"map": IdChoiceField}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -123,9 +335,6 @@ class LinkForm(forms.ModelForm):
             self.initial["premise_statements"] = [
                 row.statement_id for row in self.instance.premise_rows.order_by("position")
             ]
-
-    def parent_map(self) -> ArgumentMap | None:
-        return self.cleaned_data.get("map") or getattr(self.instance, "map", None)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -162,6 +371,59 @@ def save_link(form: LinkForm, map_: ArgumentMap) -> Link:
     return services.link_create(map_=map_, **fields)
 
 
+class MapInlineFormSet(forms.BaseInlineFormSet):
+    """Each row's form learns the map (for its autocompletes and its validation)."""
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "parent_map": self.instance}
+
+
+class StatementFormSet(MapInlineFormSet):
+    def get_queryset(self) -> QuerySet:
+        queryset = super().get_queryset()  # cached by the formset, read once
+        if not getattr(self, "_argmap_labelled", False):
+            self._argmap_labelled = True
+            rows = list(queryset)
+            if self.instance.pk is not None and rows:
+                labels = grounded_labels(self.instance)
+                for row in rows:
+                    row.grounded = labels.get(row.pk)
+        return queryset
+
+
+class LinkFormSet(MapInlineFormSet):
+    def clean(self) -> None:
+        """Rules that only the rows together can break: undercutters attacking each other
+        in a cycle through several edited rows. Each row's own rules ran in its form."""
+        super().clean()
+        if self.instance.pk is None:
+            return
+        targets = dict(Link.objects.filter(map=self.instance).values_list("pk", "target_link_id"))
+        for form in self.forms:
+            pk = form.instance.pk
+            if pk is None or not hasattr(form, "cleaned_data"):
+                continue
+            if form in self.deleted_forms:
+                targets.pop(pk, None)
+            elif "target_link" in form.cleaned_data:
+                target = form.cleaned_data["target_link"]
+                targets[pk] = target.pk if target is not None else None
+        for form in self.forms:
+            pk = form.instance.pk
+            if pk is None or form in self.deleted_forms or not hasattr(form, "cleaned_data"):
+                continue
+            current, seen = targets.get(pk), {pk}
+            while current is not None and current not in seen:
+                seen.add(current)
+                current = targets.get(current)
+            if current == pk and not form.has_error("target_link"):
+                form.add_error(
+                    "target_link",
+                    f"Link {targets[pk]} would lead back to link {pk}: undercutters may not "
+                    "attack each other in a cycle.",
+                )
+
+
 class ServiceInlineMixin:
     """Inline formsets that write through the services instead of ``formset.save()``."""
 
@@ -169,7 +431,7 @@ class ServiceInlineMixin:
         # The admin's change message reads these three lists, as formset.save() sets them.
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for form in formset.deleted_forms:
-            if form.instance.pk:
+            if form.instance.pk and type(form.instance).objects.filter(pk=form.instance.pk):
                 self.delete_through_services(form.instance)
                 formset.deleted_objects.append(form.instance)
         for form in formset.forms:
@@ -186,14 +448,35 @@ class ServiceInlineMixin:
 class StatementInline(ServiceInlineMixin, admin.TabularInline):
     model = Statement
     form = StatementForm
-    fields = (*STATEMENT_FIELDS, "role")
-    readonly_fields = ("role",)
+    formset = StatementFormSet
+    fields = ("number", *STATEMENT_FIELDS, "role", "grounded")
+    readonly_fields = ("number", "role", "grounded")
     extra = 1
-    show_change_link = True
+    classes = ("argmap-statements",)
+
+    def get_queryset(self, request) -> QuerySet:
+        return super().get_queryset(request).with_role_flags()
+
+    @admin.display(description="#")
+    def number(self, obj: Statement) -> str:
+        if obj.pk is None:
+            return "new"
+        return format_html(
+            '<a id="statement-{}" class="argmap-number" href="{}" title="Open statement {}">'
+            "#{}</a>",
+            obj.pk,
+            reverse("admin:api_statement_change", args=[obj.pk]),
+            obj.pk,
+            obj.pk,
+        )
 
     @admin.display(description="role")
     def role(self, obj: Statement) -> str:
         return obj.role.replace("_", " ") if obj.pk else "—"
+
+    @admin.display(description="grounded")
+    def grounded(self, obj: Statement) -> str:
+        return grounded_badge(getattr(obj, "grounded", None))
 
     def save_form_through_services(self, form, map_):
         return save_statement(form, map_)
@@ -205,17 +488,145 @@ class StatementInline(ServiceInlineMixin, admin.TabularInline):
 class LinkInline(ServiceInlineMixin, admin.TabularInline):
     model = Link
     form = LinkForm
+    formset = LinkFormSet
     fk_name = "map"
-    fields = ("kind", "premise_statements", "conclusion", "target_link", "scheme")
-    autocomplete_fields = ("conclusion", "target_link")
+    fields = ("number", "kind", "premise_statements", "conclusion", "target_link", "scheme")
+    readonly_fields = ("number",)
     extra = 1
-    show_change_link = True
+    classes = ("argmap-links",)
+
+    def get_queryset(self, request) -> QuerySet:
+        return link_rows(super().get_queryset(request))
+
+    @admin.display(description="link")
+    def number(self, obj: Link) -> str:
+        if obj.pk is None:
+            return "new"
+        return format_html(
+            '<a id="link-{}" href="{}" title="Open link {}">{}</a>',
+            obj.pk,
+            reverse("admin:api_link_change", args=[obj.pk]),
+            obj.pk,
+            str(obj),
+        )
 
     def save_form_through_services(self, form, map_):
         return save_link(form, map_)
 
     def delete_through_services(self, obj):
         services.link_delete(link=obj, cascade=True)
+
+
+# --- the source text beside the statements --------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSegment:
+    """A run of the source text covered by the same quotes: ``statement`` is the
+    innermost (shortest) quote's statement, ``depth`` how many overlap (at most 3),
+    ``starts`` the statements whose quote begins here."""
+
+    text: str
+    statement: int | None = None
+    depth: int = 0
+    starts: tuple[int, ...] = ()
+
+
+def source_segments(text: str, quotes: Iterable[tuple[int, int, int]]) -> list[SourceSegment]:
+    """Cut ``text`` at every quote's start and end, so that the segments joined are
+    ``text`` exactly (the page's script counts offsets in them). ``quotes``: (statement
+    id, start, end); empty or out-of-range ones are left out. O(q log q) for q quotes."""
+    n = len(text)
+    spans = [(sid, a, b) for sid, a, b in quotes if a is not None and 0 <= a < b <= n]
+    starts: dict[int, list[tuple[int, int, int]]] = {}
+    for sid, a, b in spans:
+        starts.setdefault(a, []).append((sid, a, b))
+    cuts = sorted({0, n, *(a for _, a, _ in spans), *(b for _, _, b in spans)})
+    heap: list[tuple[int, int, int]] = []  # (length, id, end): innermost quote on top
+    active = 0
+    ends: dict[int, int] = {}
+    segments = []
+    for left, right in pairwise(cuts):
+        active -= ends.pop(left, 0)
+        for sid, a, b in sorted(starts.get(left, ())):
+            heapq.heappush(heap, (b - a, sid, b))
+            ends[b] = ends.get(b, 0) + 1
+            active += 1
+        while heap and heap[0][2] <= left:
+            heapq.heappop(heap)
+        segments.append(
+            SourceSegment(
+                text=text[left:right],
+                statement=heap[0][1] if heap else None,
+                depth=min(active, 3),
+                starts=tuple(sorted(sid for sid, _, _ in starts.get(left, ()))),
+            )
+        )
+    return segments
+
+
+def source_context(map_: ArgumentMap, current: Statement | None = None) -> dict[str, Any]:
+    quotes = map_.statements.exclude(quote_start=None).values_list("pk", "quote_start", "quote_end")
+    return {
+        "argmap_source": map_,
+        "argmap_segments": source_segments(map_.source_text, quotes),
+        "argmap_current": current.pk if current is not None else None,
+    }
+
+
+# --- import, export, duplicate --------------------------------------------------------------
+
+
+def import_map_file(
+    *,
+    name: str,
+    data: bytes,
+    owner,
+    fmt: str | None = None,
+    slug: str | None = None,
+    title: str | None = None,
+    is_private: bool = False,
+) -> tuple[ArgumentMap, Any]:
+    """Read a map file in any format ``import_map`` reads and create a map from it,
+    atomically; return the map and what the reader reported (notes, left out).
+
+    Raises ``FormatError`` (with the place at fault) or ``ValidationError``.
+    The one place the admin imports: swap for the import service when there is one.
+    """
+    result = formats.read_map(data, filename=name, fmt=fmt or None)
+    map_ = services.map_import(
+        graph=result.graph,
+        slug=slug
+        or services.map_free_slug(result.graph.map.slug or result.graph.map.title or name),
+        title=title or "",
+        owner=owner,
+        is_private=is_private,
+    )
+    return map_, result
+
+
+def format_label(fmt: str) -> str:
+    return {"aif": "AIF", "json": "JSON", "argdown": "Argdown"}.get(fmt, fmt.capitalize())
+
+
+def export_suffix(fmt: str) -> str:
+    return {"aif": "aif.json"}.get(fmt, fmt)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(help_text="AIF JSON, Argdown or argmap's whole-map JSON.")
+    format = forms.ChoiceField(
+        choices=[("", "Tell from the file"), *((f, f) for f in formats.FORMATS)],
+        required=False,
+    )
+    slug = forms.SlugField(required=False, help_text="Default: made from the map's title.")
+    title = forms.CharField(required=False, max_length=300, help_text="Default: the file's.")
+    is_private = forms.BooleanField(required=False, label="Private")
+
+
+class DuplicateForm(forms.Form):
+    slug = forms.SlugField(max_length=100)
+    title = forms.CharField(max_length=300)
 
 
 # --- model admins ---------------------------------------------------------------------------
@@ -230,6 +641,11 @@ class RoleFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset: QuerySet) -> QuerySet:
         return queryset.with_role(self.value()) if self.value() else queryset
+
+
+class WorkbenchMedia:
+    css = {"all": ("api/admin/workbench.css",)}
+    js = ("admin/js/jquery.init.js", "api/admin/workbench.js")
 
 
 @admin.register(ArgumentMap)
@@ -267,21 +683,30 @@ class ArgumentMapAdmin(SimpleHistoryAdmin):
         ("Diagram", {"fields": ("diagram",)}),
         ("Record", {"fields": ("version", "created_at", "updated_at")}),
     )
+    Media = WorkbenchMedia
 
     @admin.display(description="diagram")
     def diagram(self, obj: ArgumentMap) -> str:
         if obj.pk is None:
             return "Save the map to see its diagram."
         base = reverse("map-diagram", kwargs={"slug": obj.slug, "fmt": "svg"})[: -len(".svg")]
-        # Served with an ETag and "no-cache": the browser revalidates after every edit.
+        # Numbered boxes when the diagram endpoint draws numbers.
+        options = "legend=1"
+        if "numbers" in DiagramParamsSerializer().fields:
+            options += "&numbers=1"
+        # Served with an ETag (the map's version) and "no-cache": workbench.js fetches it
+        # again after every save and turns each box into a link to its statement's row.
         return format_html(
-            '<a href="{}.svg?legend=1" target="_blank"><img src="{}.svg?legend=1" '
-            'alt="Argument diagram of {}" style="max-width:100%;border:1px solid #ccc"></a>'
+            '<div class="argmap-diagram" data-svg-url="{}.svg?{}" data-version="{}">'
+            '<img src="{}.svg?{}" alt="Argument diagram of {}"></div>'
             '<p>Download: <a href="{}.svg?download=1">SVG</a> · <a href="{}.png?download=1">'
             'PNG</a> · <a href="{}.pdf?download=1&amp;page=a4">PDF</a> · '
             '<a href="{}.dot?download=1">DOT</a></p>',
             base,
+            options,
+            obj.version,
             base,
+            options,
             obj.title,
             base,
             base,
@@ -306,6 +731,146 @@ class ArgumentMapAdmin(SimpleHistoryAdmin):
     @admin.display(description="links", ordering="n_links")
     def link_count(self, obj: ArgumentMap) -> int:
         return obj.n_links
+
+    # --- pages of its own: autocomplete, import, export, duplicate
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "autocomplete/",
+                view(MapAutocompleteView.as_view(admin_site=self.admin_site)),
+                name="api_argumentmap_autocomplete",
+            ),
+            path("import/", view(self.import_view), name="api_argumentmap_import"),
+            path(
+                "<int:object_id>/export/<str:fmt>/",
+                view(self.export_view),
+                name="api_argumentmap_export",
+            ),
+            path(
+                "<int:object_id>/duplicate/",
+                view(self.duplicate_view),
+                name="api_argumentmap_duplicate",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _page(self, request, title: str, form, extra: dict[str, Any] | None = None):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": title,
+            "form": form,
+            **(extra or {}),
+        }
+        return TemplateResponse(request, "admin/api/argumentmap/tool_form.html", context)
+
+    def import_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                map_, result = import_map_file(
+                    name=upload.name or "",
+                    data=upload.read(),
+                    owner=request.user,
+                    fmt=form.cleaned_data["format"] or None,
+                    slug=form.cleaned_data["slug"] or None,
+                    title=form.cleaned_data["title"] or None,
+                    is_private=form.cleaned_data["is_private"],
+                )
+            except FormatError as exc:
+                form.add_error("file", f"Not imported: {exc}")
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict"):
+                    _apply_errors(form, exc)
+                else:
+                    form.add_error(None, exc)
+            else:
+                self.log_addition(request, map_, [{"added": {}}])
+                n_statements, n_links = len(result.graph.statements), len(result.graph.links)
+                notes = " ".join(result.notes)
+                self.message_user(
+                    request,
+                    f"Imported {upload.name}: {n_statements} statements and {n_links} links "
+                    f"into the map “{map_.title}” ({map_.slug}). {notes}".strip(),
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(reverse("admin:api_argumentmap_change", args=[map_.pk]))
+        return self._page(
+            request,
+            "Import a map from a file",
+            form,
+            {"multipart": True, "submit": "Import", "formats": formats.FORMATS},
+        )
+
+    def export_view(self, request, object_id: int, fmt: str):
+        map_ = get_object_or_404(ArgumentMap, pk=object_id)
+        if not self.has_view_permission(request, map_):
+            raise PermissionDenied
+        if fmt not in formats.FORMATS:
+            raise Http404(f"No format {fmt!r}; formats: {', '.join(formats.FORMATS)}.")
+        data = formats.write_map(map_graph_get(map_), fmt)
+        response = HttpResponse(data, content_type="application/octet-stream")
+        response["Content-Disposition"] = f'attachment; filename="{map_.slug}.{export_suffix(fmt)}"'
+        return response
+
+    def duplicate_view(self, request, object_id: int):
+        source = get_object_or_404(ArgumentMap, pk=object_id)
+        if not (self.has_view_permission(request, source) and self.has_add_permission(request)):
+            raise PermissionDenied
+        initial = {
+            "slug": services.map_free_slug(f"{source.slug}-copy"),
+            "title": f"{source.title} (copy)"[:300],
+        }
+        form = DuplicateForm(request.POST or None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            try:
+                copy = services.map_import(
+                    graph=map_graph_get(source),
+                    slug=form.cleaned_data["slug"],
+                    title=form.cleaned_data["title"],
+                    owner=request.user,
+                    is_private=source.is_private,
+                )
+            except (FormatError, ValidationError) as exc:
+                if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+                    _apply_errors(form, exc)
+                else:
+                    form.add_error(None, f"Not duplicated: {exc}")
+            else:
+                self.log_addition(request, copy, [{"added": {}}])
+                self.message_user(
+                    request,
+                    f"Duplicated “{source.title}” as “{copy.title}” ({copy.slug}).",
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(reverse("admin:api_argumentmap_change", args=[copy.pk]))
+        return self._page(
+            request,
+            f"Duplicate “{source.title}”",
+            form,
+            {"original": source, "submit": "Duplicate"},
+        )
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        extra_context = dict(extra_context or {})
+        extra_context["export_formats"] = [(f, format_label(f)) for f in formats.FORMATS]
+        if object_id is not None:
+            obj = self.get_object(request, object_id)
+            if obj is not None:
+                extra_context.update(source_context(obj))
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except (ValidationError, services.InUse) as exc:
+            # A rule only the saved rows together could break (the forms check the rest):
+            # the transaction rolled back; say what was refused.
+            text = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            self.message_user(request, f"Nothing was saved: {text}", messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     def save_model(self, request, obj: ArgumentMap, form, change: bool) -> None:
         fields = {
@@ -340,22 +905,50 @@ class ArgumentMapAdmin(SimpleHistoryAdmin):
             yield formset, inline
 
 
+class GroundedChangeList(ChangeList):
+    """Statement lists with each row's grounded label, one evaluation per map shown."""
+
+    def get_results(self, request) -> None:
+        super().get_results(request)
+        maps: dict[int, ArgumentMap] = {}
+        for statement in self.result_list:
+            map_ = maps.setdefault(statement.map_id, statement.map)
+            statement.grounded = grounded_labels(map_).get(statement.pk)
+
+
 @admin.register(Statement)
 class StatementAdmin(SimpleHistoryAdmin):
     form = StatementForm
-    list_display = ("id", "short_text", "map_slug", "role", "attributed_to", "has_quote")
+    list_display = (
+        "id",
+        "short_text",
+        "map_slug",
+        "role",
+        "grounded",
+        "attributed_to",
+        "has_quote",
+    )
     list_display_links = ("id", "short_text")
     list_filter = (RoleFilter, "map", "attributed_to")
     search_fields = ("text", "quote", "attributed_to")
     list_select_related = ("map",)
-    fields = ("map", *STATEMENT_FIELDS, "role")
-    readonly_fields = ("role",)
+    fields = ("map", *STATEMENT_FIELDS, "role", "grounded")
+    readonly_fields = ("role", "grounded")
+    Media = WorkbenchMedia
 
     def get_queryset(self, request) -> QuerySet:
         return super().get_queryset(request).with_role_flags()
 
+    def get_changelist(self, request, **kwargs):
+        return GroundedChangeList
+
+    def get_search_results(self, request, queryset, search_term):
+        base = autocomplete_map_filter(request, queryset)
+        found, distinct = super().get_search_results(request, base, search_term)
+        return search_by_number(found, base, search_term), distinct
+
     def get_readonly_fields(self, request, obj=None):
-        return ("map", "role") if obj else ("role",)
+        return ("map", "role", "grounded") if obj else ("role", "grounded")
 
     @admin.display(description="map", ordering="map__slug")
     def map_slug(self, obj: Statement) -> str:
@@ -369,9 +962,28 @@ class StatementAdmin(SimpleHistoryAdmin):
     def role(self, obj: Statement) -> str:
         return obj.role.replace("_", " ") if obj.pk else "—"
 
+    @admin.display(description="grounded")
+    def grounded(self, obj: Statement) -> str:
+        if obj.pk is None:
+            return "—"
+        label = getattr(obj, "grounded", None) or grounded_labels(obj.map).get(obj.pk)
+        return grounded_badge(label)
+
     @admin.display(description="quote", boolean=True)
     def has_quote(self, obj: Statement) -> bool:
         return obj.quote_start is not None
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        extra_context = dict(extra_context or {})
+        obj = self.get_object(request, object_id) if object_id is not None else None
+        map_ = obj.map if obj is not None else None
+        if map_ is None and request.method == "GET":
+            map_id = request.GET.get("map", "")
+            if map_id.isascii() and map_id.isdigit() and int(map_id) <= MAX_ID:
+                map_ = ArgumentMap.objects.filter(pk=int(map_id)).first()
+        if map_ is not None:
+            extra_context.update(source_context(map_, obj))
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj: Statement, form, change: bool) -> None:
         map_ = obj.map if change else form.cleaned_data["map"]
@@ -391,14 +1003,20 @@ class StatementAdmin(SimpleHistoryAdmin):
 @admin.register(Link)
 class LinkAdmin(SimpleHistoryAdmin):
     form = LinkForm
-    list_display = ("id", "map_slug", "kind", "premise_list", "target", "scheme")
+    list_display = ("id", "link", "map_slug", "kind", "scheme")
+    list_display_links = ("id", "link")
     list_filter = ("kind", "map", "scheme")
     search_fields = ("note", "scheme", "premises__text", "conclusion__text")
-    list_select_related = ("map", "conclusion")
-    autocomplete_fields = ("conclusion", "target_link")
+    list_select_related = ("map",)
+    Media = WorkbenchMedia
 
     def get_queryset(self, request) -> QuerySet:
-        return super().get_queryset(request).prefetch_related("premise_rows__statement")
+        return link_rows(super().get_queryset(request))
+
+    def get_search_results(self, request, queryset, search_term):
+        base = autocomplete_map_filter(request, queryset)
+        found, distinct = super().get_search_results(request, base, search_term)
+        return search_by_number(found, base, search_term), distinct
 
     def get_readonly_fields(self, request, obj=None):
         return ("map",) if obj else ()
@@ -407,15 +1025,9 @@ class LinkAdmin(SimpleHistoryAdmin):
     def map_slug(self, obj: Link) -> str:
         return obj.map.slug
 
-    @admin.display(description="premises")
-    def premise_list(self, obj: Link) -> str:
-        return " + ".join(f"#{row.statement_id}" for row in obj.premise_rows.all())
-
-    @admin.display(description="target")
-    def target(self, obj: Link) -> str:
-        if obj.conclusion_id:
-            return str(obj.conclusion)
-        return f"link {obj.target_link_id} (undercut)"
+    @admin.display(description="link")
+    def link(self, obj: Link) -> str:
+        return str(obj)
 
     def save_model(self, request, obj: Link, form, change: bool) -> None:
         map_ = obj.map if change else form.cleaned_data["map"]

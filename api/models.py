@@ -210,8 +210,21 @@ class Link(models.Model):
         ]
 
     def __str__(self) -> str:
-        target = f"#{self.conclusion_id}" if self.conclusion_id else f"link {self.target_link_id}"
-        return f"Link {self.pk}: {self.get_kind_display().lower()} → {target}"
+        """``#2 + #3 → #4``; an objection ends in ``(oppose)``; an undercutter points at
+        the link it attacks: ``#7 → (#2 + #3 → #4) (oppose)``. Reads ``premise_rows``
+        (prefetch them, ordered by position, when naming many links)."""
+        return f"{self._inference(nested=True)}{' (oppose)' if self.kind == 'oppose' else ''}"
+
+    def _inference(self, *, nested: bool) -> str:
+        rows = sorted(self.premise_rows.all(), key=lambda r: r.position) if self.pk else []
+        premises = " + ".join(f"#{row.statement_id}" for row in rows) or "(no premises)"
+        if self.conclusion_id:
+            target = f"#{self.conclusion_id}"
+        elif self.target_link_id and nested and self.target_link is not None:
+            target = f"({self.target_link._inference(nested=False)})"
+        else:
+            target = f"link {self.target_link_id}"
+        return f"{premises} → {target}"
 
 
 class LinkPremise(models.Model):
