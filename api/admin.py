@@ -172,7 +172,27 @@ class MapAutocompleteView(AutocompleteJsonView):
         return {"id": str(getattr(obj, to_field_name)), "text": choice_label(obj)}
 
 
-class MapAutocompleteMixin:
+def _valid_ids(value: Any) -> list[str]:
+    values = value if isinstance(value, (list, tuple)) else [value]
+    return [
+        str(v)
+        for v in values
+        if str(v).isascii() and str(v).isdigit() and 0 < int(str(v)) <= MAX_ID
+    ]
+
+
+class SafeAutocompleteMixin:
+    """Re-showing a refused form never queries a tampered id (``abc``, 10**30)."""
+
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, _valid_ids(value), attr)
+
+
+class SafeAutocompleteSelect(SafeAutocompleteMixin, AutocompleteSelect):
+    pass
+
+
+class MapAutocompleteMixin(SafeAutocompleteMixin):
     """Sends the map's id along with every search (``?map=<id>``) when the form knows it;
     on a page where the map is still to be chosen, ``workbench.js`` adds it."""
 
@@ -714,6 +734,11 @@ class ArgumentMapAdmin(SimpleHistoryAdmin):
             base,
         )
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "owner":
+            kwargs["widget"] = SafeAutocompleteSelect(db_field, self.admin_site)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def get_queryset(self, request) -> QuerySet:
         return (
             super()
@@ -878,6 +903,8 @@ class ArgumentMapAdmin(SimpleHistoryAdmin):
             for f in ("owner", *services.MAP_FIELDS)
             if f in form.cleaned_data
         }
+        if change and not form.has_changed():
+            return  # a save that changes nothing changes no version and no history
         if change:
             saved = services.map_update(
                 map_=ArgumentMap.objects.get(pk=obj.pk), slug=form.cleaned_data["slug"], **fields

@@ -3,6 +3,7 @@ rules (shown as form errors) and are recorded in the history."""
 
 import pytest
 from django.contrib import admin
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from api.models import ArgumentMap, Link, Statement
@@ -265,3 +266,406 @@ def test_history_revert_restores_previous_text(staff_client, cats_map):
     assert response.status_code == 302
     statement.refresh_from_db()
     assert statement.text == "Cats are quiet."
+
+
+# --- the workbench: tampered forms, map-limited autocompletes, labels -----------------------
+
+from html.parser import HTMLParser  # noqa: E402
+
+from api import services  # noqa: E402
+from api.admin import source_segments  # noqa: E402
+from api.evaluations import map_evaluation  # noqa: E402
+from api.graph import formats  # noqa: E402
+from api.selectors import map_graph_get  # noqa: E402
+from tests.conftest import snapshot  # noqa: E402
+
+TAMPERED = ["abc", "99999999999999999999999", "-1", "1.5", "0", "1e3", "٣"]
+
+
+@pytest.mark.parametrize("value", TAMPERED)
+def test_tampered_map_page_is_a_form_error_never_500(staff_client, cats_map, value):
+    before = snapshot()
+    data = map_change_data(
+        cats_map,
+        **{
+            "links-0-premise_statements": ["abc" if value == "0" else value],
+            "links-1-conclusion": value,
+            "links-2-target_link": value,
+            "owner": value,
+        },
+    )
+    response = staff_client.post(admin_url(ArgumentMap, "change", cats_map.pk), data)
+    assert response.status_code == 200
+    errors = response.context["errors"]
+    assert errors  # shown on the page, next to the fields at fault
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("value", TAMPERED)
+def test_tampered_link_and_statement_pages_are_form_errors(staff_client, cats_map, value):
+    before = snapshot()
+    link = cats_map.links.first()
+    response = staff_client.post(
+        admin_url(Link, "change", link.pk),
+        {"kind": "support", "premise_statements": [value], "conclusion": value, "scheme": ""},
+    )
+    assert response.status_code == 200
+    assert "premise_statements" in response.context["adminform"].form.errors
+    response = staff_client.post(
+        admin_url(Link, "add"),
+        {"map": value, "kind": "support", "premise_statements": [value], "conclusion": value},
+    )
+    assert response.status_code == 200
+    assert "map" in response.context["adminform"].form.errors
+    response = staff_client.post(
+        admin_url(Statement, "add"), {"map": value, "text": "x", "base_score": 0.5}
+    )
+    assert response.status_code == 200
+    assert "map" in response.context["adminform"].form.errors
+    assert snapshot() == before
+
+
+def test_tampered_ids_in_the_query_string_are_not_500(staff_client, cats_map):
+    for value in TAMPERED:
+        assert staff_client.get(admin_url(Statement, "add"), {"map": value}).status_code == 200
+        response = staff_client.get(
+            reverse("admin:api_argumentmap_autocomplete"),
+            {"app_label": "api", "model_name": "link", "field_name": "premises", "map": value},
+        )
+        assert response.status_code == 200
+        assert response.json()["results"] == []
+
+
+def autocomplete(client, field, map_=None, term="", url="admin:api_argumentmap_autocomplete"):
+    params = {"app_label": "api", "model_name": "link", "field_name": field, "term": term}
+    if map_ is not None:
+        params["map"] = map_.pk
+    response = client.get(reverse(url), params)
+    assert response.status_code == 200
+    return response.json()["results"]
+
+
+@pytest.mark.parametrize("url", ["admin:api_argumentmap_autocomplete", "admin:autocomplete"])
+def test_autocompletes_offer_only_the_maps_own_statements_and_links(staff_client, make_map, url):
+    one, two = make_map("one"), make_map("two")
+    for field, model in (("premises", Statement), ("conclusion", Statement)):
+        results = autocomplete(staff_client, field, one, url=url)
+        ids = {int(r["id"]) for r in results}
+        assert ids == set(model.objects.filter(map=one).values_list("pk", flat=True))
+        assert not ids & set(two.statements.values_list("pk", flat=True))
+    links = autocomplete(staff_client, "target_link", two, url=url)
+    assert {int(r["id"]) for r in links} == set(two.links.values_list("pk", flat=True))
+    # a search stays within the map too, and finds a statement by its number
+    quiet = one.statements.get(text="Cats are quiet.")
+    assert [r["id"] for r in autocomplete(staff_client, "premises", two, "quiet", url)] == [
+        str(two.statements.get(text="Cats are quiet.").pk)
+    ]
+    assert [r["id"] for r in autocomplete(staff_client, "premises", one, f"#{quiet.pk}", url)] == [
+        str(quiet.pk)
+    ]
+
+
+def test_autocomplete_labels_name_number_role_and_links_as_arrows(staff_client, cats_map):
+    results = {r["id"]: r["text"] for r in autocomplete(staff_client, "premises", cats_map)}
+    claim = cats_map.statements.get(text="Cats are good pets.")
+    quiet = cats_map.statements.get(text="Cats are quiet.")
+    assert results[str(claim.pk)] == f"#{claim.pk} main conclusion: Cats are good pets."
+    assert results[str(quiet.pk)] == f"#{quiet.pk} premise: Cats are quiet."
+    links = {r["id"]: r["text"] for r in autocomplete(staff_client, "target_link", cats_map)}
+    support = cats_map.links.get(premise_rows__statement=quiet)
+    clean = cats_map.statements.get(text="Cats are clean.")
+    assert links[str(support.pk)] == f"#{quiet.pk} + #{clean.pk} → #{claim.pk}"
+
+
+def test_link_reads_as_premises_arrow_target(cats_map):
+    claim = cats_map.statements.get(text="Cats are good pets.")
+    scratch = cats_map.statements.get(text="Cats scratch furniture.")
+    post = cats_map.statements.get(text="A scratching post solves scratching.")
+    objection = cats_map.links.get(conclusion=claim, kind="oppose")
+    undercut = cats_map.links.get(target_link=objection)
+    assert str(objection) == f"#{scratch.pk} → #{claim.pk} (oppose)"
+    assert str(undercut) == f"#{post.pk} → (#{scratch.pk} → #{claim.pk}) (oppose)"
+
+
+def test_map_page_autocompletes_send_the_maps_id(staff_client, cats_map):
+    response = staff_client.get(admin_url(ArgumentMap, "change", cats_map.pk))
+    url = reverse("admin:api_argumentmap_autocomplete")
+    # every premise, conclusion and target widget, the blank rows' included
+    assert response.text.count(f'data-ajax--url="{url}?map={cats_map.pk}"') >= 3 * (
+        cats_map.links.count() + 2
+    )
+
+
+# --- the source text beside the statements ----------------------------------------------
+
+
+class _TextOf(HTMLParser):
+    """The text content of the element with a given id, as a browser's textContent."""
+
+    def __init__(self, element_id: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.element_id, self.depth, self.parts = element_id, 0, []
+
+    def handle_starttag(self, tag, attrs):
+        if self.depth:
+            self.depth += 1
+        elif dict(attrs).get("id") == self.element_id:
+            self.depth = 1
+
+    def handle_endtag(self, tag):
+        if self.depth:
+            self.depth -= 1
+
+    def handle_data(self, data):
+        if self.depth:
+            self.parts.append(data)
+
+
+def text_of(html: str, element_id: str) -> str:
+    parser = _TextOf(element_id)
+    parser.feed(html)
+    return "".join(parser.parts)
+
+
+def test_source_segments_join_to_the_text_with_overlapping_quotes():
+    text = "ab😀cdefgh"
+    segments = source_segments(text, [(1, 0, 5), (2, 3, 8), (3, 4, 5), (4, 9, 99)])
+    assert "".join(s.text for s in segments) == text
+    by_text = {s.text: s for s in segments}
+    assert by_text["ab😀"].statement == 1
+    assert by_text["d"].statement == 3  # the innermost quote
+    assert by_text["d"].depth == 3
+    assert by_text["efg"].statement == 2
+    assert by_text["h"].statement is None
+    assert [s.starts for s in segments if s.starts] == [(1,), (2,), (3,)]
+
+
+def test_map_page_shows_the_source_verbatim_with_quotes_linked_to_rows(staff_client, make_map):
+    source = "\nFirst <b>line</b> & “more” 😀 here.\n\n  Second line.\n"
+    map_ = services.map_create(slug="verbatim", title="Verbatim", source_text=source)
+    quoted = services.statement_create(map_=map_, text="More.", quote="“more” 😀 here")
+    response = staff_client.get(admin_url(ArgumentMap, "change", map_.pk))
+    assert text_of(response.text, "argmap-source-text") == source
+    assert f'<a href="#statement-{quoted.pk}" draggable="false"' in response.text
+    assert f'id="statement-{quoted.pk}"' in response.text  # the row it leads to
+    assert '<button type="button" class="button argmap-quote-button"' in response.text
+    assert ">Quote selection</button>" in response.text
+
+
+def test_statement_page_shows_its_maps_source(staff_client, cats_map):
+    statement = cats_map.statements.get(text="Cats are good pets.")
+    response = staff_client.get(admin_url(Statement, "change", statement.pk))
+    assert text_of(response.text, "argmap-source-text") == cats_map.source_text
+    assert "is-current" in response.text
+    response = staff_client.get(admin_url(Statement, "add"), {"map": cats_map.pk})
+    assert text_of(response.text, "argmap-source-text") == cats_map.source_text
+
+
+def test_map_page_saved_unchanged_with_crlf_changes_nothing(staff_client, make_map):
+    source = "Line one says this.\nLine two says that.\n"
+    map_ = services.map_create(slug="crlf", title="CRLF", source_text=source)
+    services.statement_create(map_=map_, text="Two\nlines.", quote="two says")
+    map_.refresh_from_db()
+    data = map_change_data(map_)
+    crlf = {k: v.replace("\n", "\r\n") for k, v in data.items() if isinstance(v, str) and "\n" in v}
+    assert "source_text" in crlf
+    assert "statements-0-text" in crlf
+    before, history = snapshot(), Statement.history.count()
+    response = staff_client.post(admin_url(ArgumentMap, "change", map_.pk), {**data, **crlf})
+    assert response.status_code == 302
+    assert snapshot() == before  # no version bump
+    assert Statement.history.count() == history
+    map_.refresh_from_db()
+    assert map_.source_text == source  # the trailing newline kept
+
+
+# --- grounded labels, the diagram, cross-row rules -------------------------------------------
+
+
+def test_grounded_labels_in_the_statement_list_and_inline(staff_client, cats_map):
+    labels = {
+        sid: r.label.value
+        for sid, r in map_evaluation(
+            cats_map, map_graph_get(cats_map), "grounded"
+        ).statements.items()
+    }
+    assert set(labels.values()) >= {"in"}
+    response = staff_client.get(admin_url(Statement, "changelist"))
+    for statement in cats_map.statements.all():
+        row = response.text.split(f"/admin/api/statement/{statement.pk}/change/", 1)[1]
+        row = row.split("</tr>", 1)[0]
+        assert f"argmap-label--{labels[statement.pk]}" in row
+    response = staff_client.get(admin_url(ArgumentMap, "change", cats_map.pk))
+    for statement in cats_map.statements.all():
+        row = response.text.split(f'id="statement-{statement.pk}"', 1)[1].split("</tr>", 1)[0]
+        assert f"argmap-label--{labels[statement.pk]}" in row
+
+
+def test_statement_list_queries_do_not_grow_with_rows(
+    staff_client, make_map, django_assert_max_num_queries
+):
+    make_map("small", n_reasons=1)
+    with django_assert_max_num_queries(25):
+        staff_client.get(admin_url(Statement, "changelist"))
+    make_map("big", n_reasons=40)
+    with django_assert_max_num_queries(30):
+        staff_client.get(admin_url(Statement, "changelist"))
+
+
+def test_map_page_diagram_is_fetched_for_linking_boxes(staff_client, cats_map):
+    response = staff_client.get(admin_url(ArgumentMap, "change", cats_map.pk))
+    url = reverse("map-diagram", kwargs={"slug": cats_map.slug, "fmt": "svg"})
+    assert f'data-svg-url="{url}?legend=1' in response.text
+    assert f'data-version="{cats_map.version}"' in response.text
+
+
+def test_a_cycle_of_undercutters_across_rows_is_shown_on_the_row(staff_client, cats_map):
+    claim = cats_map.statements.get(text="Cats are good pets.")
+    data = map_change_data(cats_map)
+    links = list(cats_map.links.order_by("pk"))
+    a, b = [
+        i
+        for i, link in enumerate(links)
+        if link.conclusion_id == claim.pk and link.kind == "support"
+    ][:2]
+    data.update(
+        {
+            f"links-{a}-conclusion": "",
+            f"links-{a}-target_link": links[b].pk,
+            f"links-{b}-conclusion": "",
+            f"links-{b}-target_link": links[a].pk,
+            "statements-0-text": "typed, kept on the page, not saved",
+        }
+    )
+    before = snapshot()
+    response = staff_client.post(admin_url(ArgumentMap, "change", cats_map.pk), data)
+    assert response.status_code == 200
+    formset = next(
+        f for f in response.context["inline_admin_formsets"] if f.formset.prefix == "links"
+    )
+    errors = formset.formset.errors
+    assert "attack each other in a cycle" in " ".join(
+        errors[a].get("target_link", []) + errors[b].get("target_link", [])
+    )
+    assert "typed, kept on the page, not saved" in response.text
+    assert snapshot() == before
+
+
+def test_a_premise_from_another_map_is_shown_on_the_rows_field(staff_client, make_map):
+    one, two = make_map("one"), make_map("two")
+    data = map_change_data(one, **{"links-0-premise_statements": [two.statements.first().pk]})
+    response = staff_client.post(admin_url(ArgumentMap, "change", one.pk), data)
+    formset = next(
+        f for f in response.context["inline_admin_formsets"] if f.formset.prefix == "links"
+    )
+    assert "belong to another map" in formset.formset.errors[0]["premise_statements"][0]
+
+
+# --- import, export, duplicate -----------------------------------------------------------
+
+
+ARGDOWN = b"""# Pets
+
+[Cats]: Cats are good pets.
+  <+ Cats are quiet.
+  <- Cats scratch furniture.
+"""
+
+
+def test_import_a_file_into_a_new_map(staff_client, staff):
+    upload = SimpleUploadedFile("pets.argdown", ARGDOWN)
+    response = staff_client.post(
+        reverse("admin:api_argumentmap_import"), {"file": upload, "slug": "pets"}
+    )
+    assert response.status_code == 302
+    map_ = ArgumentMap.objects.get(slug="pets")
+    assert response["Location"] == admin_url(ArgumentMap, "change", map_.pk)
+    assert map_.statements.count() == 3
+    assert map_.links.count() == 2
+    assert map_.owner == staff
+    page = staff_client.get(response["Location"])
+    assert "Imported pets.argdown: 3 statements and 2 links" in page.text
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("broken.json", b'{"nodes": [', "Not imported:"),
+        (
+            "map.json",
+            b'{"map": {"title": "x", "source_text": "abc"}, "links": [],'
+            b' "statements": [{"id": 1, "text": "t", "quote": "zzz"}]}',
+            "/statements/0",
+        ),
+    ],
+)
+def test_import_a_bad_file_is_a_clear_error_and_creates_nothing(
+    staff_client, cats_map, name, content, message
+):
+    before = snapshot()
+    response = staff_client.post(
+        reverse("admin:api_argumentmap_import"),
+        {"file": SimpleUploadedFile(name, content), "slug": "never"},
+    )
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors
+    assert message in response.text
+    assert snapshot() == before
+
+
+def test_import_into_a_taken_slug_names_the_slug(staff_client, cats_map):
+    before = snapshot()
+    response = staff_client.post(
+        reverse("admin:api_argumentmap_import"),
+        {"file": SimpleUploadedFile("p.argdown", ARGDOWN), "slug": cats_map.slug},
+    )
+    assert response.status_code == 200
+    assert "already exists" in response.context["form"].errors["slug"][0]
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("fmt", formats.FORMATS)
+def test_export_every_format_the_writers_know(staff_client, cats_map, fmt):
+    response = staff_client.get(reverse("admin:api_argumentmap_export", args=[cats_map.pk, fmt]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    graph = formats.read_map(response.content, fmt=fmt).graph
+    assert len(graph.statements) == cats_map.statements.count()
+    page = staff_client.get(admin_url(ArgumentMap, "change", cats_map.pk))
+    assert reverse("admin:api_argumentmap_export", args=[cats_map.pk, fmt]) in page.text
+
+
+def test_export_an_unknown_format_is_404(staff_client, cats_map):
+    url = reverse("admin:api_argumentmap_export", args=[cats_map.pk, "docx"])
+    assert staff_client.get(url).status_code == 404
+
+
+def test_duplicate_a_map_under_a_new_slug(staff_client, cats_map, staff):
+    url = reverse("admin:api_argumentmap_duplicate", args=[cats_map.pk])
+    page = staff_client.get(url)
+    assert page.context["form"].initial["slug"] == "cats-copy"
+    response = staff_client.post(url, {"slug": "cats-try-2", "title": "Another reading"})
+    assert response.status_code == 302
+    copy = ArgumentMap.objects.get(slug="cats-try-2")
+    assert copy.title == "Another reading"
+    assert copy.owner == staff
+    assert copy.source_text == cats_map.source_text
+    original = map_graph_get(cats_map)
+    duplicate = map_graph_get(copy)
+    assert [(s.text, s.quote, s.quote_start, s.quote_end) for s in duplicate.statements] == [
+        (s.text, s.quote, s.quote_start, s.quote_end) for s in original.statements
+    ]
+    assert len(duplicate.links) == len(original.links)
+    assert Statement.history.filter(map_id=copy.pk).count() == copy.statements.count()
+
+
+def test_duplicate_under_a_taken_slug_is_a_field_error(staff_client, cats_map):
+    before = snapshot()
+    response = staff_client.post(
+        reverse("admin:api_argumentmap_duplicate", args=[cats_map.pk]),
+        {"slug": cats_map.slug, "title": "x"},
+    )
+    assert response.status_code == 200
+    assert "already exists" in response.context["form"].errors["slug"][0]
+    assert snapshot() == before
