@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
@@ -24,7 +25,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -52,10 +53,50 @@ _FORM_FIELD = {"premises": "premise_statements"}
 
 def _apply_errors(form: forms.BaseForm, exc: ValidationError) -> None:
     """Show a service's ``ValidationError`` on the form's fields (or the form itself)."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
     for field, errors in exc.message_dict.items():
         name = _FORM_FIELD.get(field, field)
         for message in errors:
             form.add_error(name if name in form.fields else None, message)
+
+
+class Refused(Exception):
+    """A service refused one form's write at save time (a rule only the rows together
+    break, such as a link to a statement deleted in the same save). ``prefix`` names the
+    form ("" for the page's own form); the page is shown again with ``error`` on it."""
+
+    def __init__(self, prefix: str, error: ValidationError) -> None:
+        super().__init__(error)
+        self.prefix, self.error = prefix, error
+
+
+@contextmanager
+def refusals_of(form: forms.BaseForm):
+    """Turn a service's refusal of this form's write into ``Refused``."""
+    try:
+        yield
+    except ValidationError as exc:
+        raise Refused(form.prefix or "", exc) from exc
+    except services.InUse as exc:
+        raise Refused(form.prefix or "", ValidationError(str(exc))) from exc
+    except ObjectDoesNotExist as exc:
+        error = ValidationError(
+            "Deleted earlier in the same save, with a statement or link it used."
+        )
+        raise Refused(form.prefix or "", error) from exc
+
+
+class RefusalsShownMixin:
+    """Forms show the refusals of an earlier attempt at the same save (see ``Refused``)."""
+
+    refusals: dict[str, ValidationError] = {}
+
+    def show_refusals(self) -> None:
+        error = self.refusals.get(self.prefix or "")
+        if error is not None:
+            _apply_errors(self, error)
 
 
 def _shorten(text: str, limit: int = 70) -> str:
@@ -236,7 +277,7 @@ def search_by_number(queryset: QuerySet, base: QuerySet, term: str) -> QuerySet:
 # --- forms --------------------------------------------------------------------------------
 
 
-class MapFormMixin:
+class MapFormMixin(RefusalsShownMixin):
     """Forms that know their map: it limits their autocompletes to the map's objects."""
 
     def __init__(self, *args: Any, parent_map: ArgumentMap | None = None, **kwargs: Any) -> None:
@@ -256,7 +297,7 @@ class MapFormMixin:
         return self.instance.map if self.instance.map_id else None
 
 
-class ArgumentMapForm(forms.ModelForm):
+class ArgumentMapForm(RefusalsShownMixin, forms.ModelForm):
     source_url = forms.URLField(required=False, max_length=1000, assume_scheme="https")
     # Kept exactly as typed (apart from line ends): quotes point into it by offset.
     source_text = TextField(
@@ -282,6 +323,7 @@ class ArgumentMapForm(forms.ModelForm):
                 )
             except ValidationError as exc:
                 _apply_errors(self, exc)
+        self.show_refusals()
         return cleaned
 
 
@@ -311,6 +353,7 @@ class StatementForm(MapFormMixin, forms.ModelForm):
                 )
             except ValidationError as exc:
                 _apply_errors(self, exc)
+        self.show_refusals()
         return cleaned
 
 
@@ -369,6 +412,7 @@ class LinkForm(MapFormMixin, forms.ModelForm):
                 )
             except ValidationError as exc:
                 _apply_errors(self, exc)
+        self.show_refusals()
         return cleaned
 
 
@@ -445,20 +489,29 @@ class LinkFormSet(MapInlineFormSet):
 
 
 class ServiceInlineMixin:
-    """Inline formsets that write through the services instead of ``formset.save()``."""
+    """Inline formsets that write through the services instead of ``formset.save()``,
+    and show a refusal at save time on the row it concerns (see ``Refused``)."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form.refusals = getattr(request, "argmap_refusals", {})
+        return formset
 
     def save_through_services(self, formset: forms.BaseModelFormSet, map_: ArgumentMap) -> None:
         # The admin's change message reads these three lists, as formset.save() sets them.
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for form in formset.deleted_forms:
+            # (a statement's deletion may have taken this link with it already)
             if form.instance.pk and type(form.instance).objects.filter(pk=form.instance.pk):
-                self.delete_through_services(form.instance)
+                with refusals_of(form):
+                    self.delete_through_services(form.instance)
                 formset.deleted_objects.append(form.instance)
         for form in formset.forms:
             if form in formset.deleted_forms or not form.has_changed():
                 continue
             is_new = form.instance.pk is None
-            form.instance = self.save_form_through_services(form, map_)
+            with refusals_of(form):
+                form.instance = self.save_form_through_services(form, map_)
             if is_new:
                 formset.new_objects.append(form.instance)
             else:
@@ -663,13 +716,48 @@ class RoleFilter(admin.SimpleListFilter):
         return queryset.with_role(self.value()) if self.value() else queryset
 
 
+class RefusalsAdminMixin:
+    """Model admins whose save, refused by a service for a rule the forms could not check
+    alone, shows the page again with what was typed and the error on the form at fault:
+    the refused attempt is rolled back (the admin saves in one transaction) and the page
+    validated again with the refusal added to that form."""
+
+    max_attempts = 5
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.refusals = getattr(request, "argmap_refusals", {})
+        return form
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        request.argmap_refusals = refusals = {}
+        for _ in range(self.max_attempts):
+            try:
+                return super().changeform_view(request, object_id, form_url, extra_context)
+            except Refused as exc:
+                if exc.prefix in refusals:
+                    break
+                refusals[exc.prefix] = exc.error
+        text = "; ".join(e for error in refusals.values() for e in error.messages)
+        self.message_user(request, f"Nothing was saved: {text}", messages.ERROR)
+        return HttpResponseRedirect(request.get_full_path())
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        try:
+            return super().history_form_view(request, object_id, version_id, extra_context)
+        except Refused as exc:
+            text = "; ".join(exc.error.messages)
+            self.message_user(request, f"Not reverted: {text}", messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+
 class WorkbenchMedia:
     css = {"all": ("api/admin/workbench.css",)}
     js = ("admin/js/jquery.init.js", "api/admin/workbench.js")
 
 
 @admin.register(ArgumentMap)
-class ArgumentMapAdmin(SimpleHistoryAdmin):
+class ArgumentMapAdmin(RefusalsAdminMixin, SimpleHistoryAdmin):
     form = ArgumentMapForm
     list_display = (
         "title",
@@ -888,14 +976,7 @@ class ArgumentMapAdmin(SimpleHistoryAdmin):
             obj = self.get_object(request, object_id)
             if obj is not None:
                 extra_context.update(source_context(obj))
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except (ValidationError, services.InUse) as exc:
-            # A rule only the saved rows together could break (the forms check the rest):
-            # the transaction rolled back; say what was refused.
-            text = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-            self.message_user(request, f"Nothing was saved: {text}", messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj: ArgumentMap, form, change: bool) -> None:
         fields = {
@@ -905,13 +986,16 @@ class ArgumentMapAdmin(SimpleHistoryAdmin):
         }
         if change and not form.has_changed():
             return  # a save that changes nothing changes no version and no history
-        if change:
-            saved = services.map_update(
-                map_=ArgumentMap.objects.get(pk=obj.pk), slug=form.cleaned_data["slug"], **fields
-            )
-        else:
-            fields.setdefault("owner", request.user)
-            saved = services.map_create(slug=form.cleaned_data["slug"], **fields)
+        with refusals_of(form):
+            if change:
+                saved = services.map_update(
+                    map_=ArgumentMap.objects.get(pk=obj.pk),
+                    slug=form.cleaned_data["slug"],
+                    **fields,
+                )
+            else:
+                fields.setdefault("owner", request.user)
+                saved = services.map_create(slug=form.cleaned_data["slug"], **fields)
         obj.pk = saved.pk
         obj._state.adding = False
         obj.refresh_from_db()
@@ -944,7 +1028,7 @@ class GroundedChangeList(ChangeList):
 
 
 @admin.register(Statement)
-class StatementAdmin(SimpleHistoryAdmin):
+class StatementAdmin(RefusalsAdminMixin, SimpleHistoryAdmin):
     form = StatementForm
     list_display = (
         "id",
@@ -1014,7 +1098,8 @@ class StatementAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj: Statement, form, change: bool) -> None:
         map_ = obj.map if change else form.cleaned_data["map"]
-        saved = save_statement(form, map_)
+        with refusals_of(form):
+            saved = save_statement(form, map_)
         obj.pk = saved.pk
         obj._state.adding = False
         obj.refresh_from_db()
@@ -1028,7 +1113,7 @@ class StatementAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Link)
-class LinkAdmin(SimpleHistoryAdmin):
+class LinkAdmin(RefusalsAdminMixin, SimpleHistoryAdmin):
     form = LinkForm
     list_display = ("id", "link", "map_slug", "kind", "scheme")
     list_display_links = ("id", "link")
@@ -1058,7 +1143,8 @@ class LinkAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj: Link, form, change: bool) -> None:
         map_ = obj.map if change else form.cleaned_data["map"]
-        saved = save_link(form, map_)
+        with refusals_of(form):
+            saved = save_link(form, map_)
         obj.pk = saved.pk
         obj._state.adding = False
         obj.refresh_from_db()

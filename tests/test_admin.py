@@ -669,3 +669,35 @@ def test_duplicate_under_a_taken_slug_is_a_field_error(staff_client, cats_map):
     assert response.status_code == 200
     assert "already exists" in response.context["form"].errors["slug"][0]
     assert snapshot() == before
+
+
+def test_a_refusal_at_save_time_is_shown_on_its_row_with_what_was_typed(staff_client, cats_map):
+    """A rule only the rows together break (a link given a premise deleted in the same
+    save) is refused by the services while saving; the page comes back with the error on
+    that row, everything typed still there, and nothing saved."""
+    services.statement_create(map_=cats_map, text="Cats are soft.")
+    cats_map.refresh_from_db()
+    statements = list(cats_map.statements.order_by("pk"))
+    links = list(cats_map.links.order_by("pk"))
+    quiet = next(i for i, s in enumerate(statements) if s.text == "Cats are soft.")
+    objection = next(
+        i for i, link in enumerate(links) if link.kind == "oppose" and link.conclusion_id
+    )
+    data = map_change_data(
+        cats_map,
+        **{
+            f"statements-{quiet}-DELETE": "on",
+            f"links-{objection}-premise_statements": [statements[quiet].pk],
+            "statements-0-text": "Typed before the refusal.",
+        },
+    )
+    before = snapshot()
+    response = staff_client.post(admin_url(ArgumentMap, "change", cats_map.pk), data)
+    assert response.status_code == 200
+    formset = next(
+        f for f in response.context["inline_admin_formsets"] if f.formset.prefix == "links"
+    )
+    errors = formset.formset.errors[objection]["premise_statements"]
+    assert f"Unknown statement ids: {statements[quiet].pk}." in errors
+    assert "Typed before the refusal." in response.text
+    assert snapshot() == before
