@@ -279,7 +279,17 @@ from api.graph import formats  # noqa: E402
 from api.selectors import map_graph_get  # noqa: E402
 from tests.conftest import snapshot  # noqa: E402
 
-TAMPERED = ["abc", "99999999999999999999999", "-1", "1.5", "0", "1e3", "٣"]
+TAMPERED = [
+    "abc",
+    "99999999999999999999999",
+    "2147483648",
+    "9223372036854775808",
+    "-1",
+    "1.5",
+    "0",
+    "1e3",
+    "٣",
+]
 
 
 @pytest.mark.parametrize("value", TAMPERED)
