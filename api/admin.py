@@ -154,13 +154,22 @@ class TextField(forms.CharField):
         return services.normalize_newlines(value) if isinstance(value, str) else value
 
 
+def parse_id(value: Any) -> int | None:
+    """A primary key typed or sent by a browser (``12``, `` 12 ``), or None for anything
+    else: ``abc``, ``1.5``, ``-1``, ``0``, ``٣``, 10**30 (before any query could fail on it)."""
+    text = str(value).strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_ID)):
+        return None
+    return int(text) if 0 < int(text) <= MAX_ID else None
+
+
 def _check_ids(field: forms.ModelChoiceField, values: Iterable[Any]) -> list[int]:
-    """Primary keys as integers; anything else (``abc``, ``1.5``, 10**30) is the field's
-    "invalid choice" error, before a query could fail on it."""
+    """Primary keys as integers; anything else is the field's "invalid choice" error."""
     pks = []
     for value in values:
-        text = str(value).strip()
-        if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= MAX_ID:
+        pk = parse_id(value)
+        if pk is None:
+            text = str(value).strip()
             raise ValidationError(
                 field.error_messages["invalid_choice"]
                 if not isinstance(field, forms.ModelMultipleChoiceField)
@@ -168,7 +177,7 @@ def _check_ids(field: forms.ModelChoiceField, values: Iterable[Any]) -> list[int
                 code="invalid_choice",
                 params={"value": text[:40], "pk": text[:40]},
             )
-        pks.append(int(text))
+        pks.append(pk)
     return pks
 
 
@@ -213,20 +222,12 @@ class MapAutocompleteView(AutocompleteJsonView):
         return {"id": str(getattr(obj, to_field_name)), "text": choice_label(obj)}
 
 
-def _valid_ids(value: Any) -> list[str]:
-    values = value if isinstance(value, (list, tuple)) else [value]
-    return [
-        str(v)
-        for v in values
-        if str(v).isascii() and str(v).isdigit() and 0 < int(str(v)) <= MAX_ID
-    ]
-
-
 class SafeAutocompleteMixin:
     """Re-showing a refused form never queries a tampered id (``abc``, 10**30)."""
 
     def optgroups(self, name, value, attr=None):
-        return super().optgroups(name, _valid_ids(value), attr)
+        values = value if isinstance(value, (list, tuple)) else [value]
+        return super().optgroups(name, [str(v) for v in values if parse_id(v)], attr)
 
 
 class SafeAutocompleteSelect(SafeAutocompleteMixin, AutocompleteSelect):
@@ -257,21 +258,16 @@ def autocomplete_map_filter(request, queryset: QuerySet) -> QuerySet:
     match = getattr(request, "resolver_match", None)
     if match is None or match.url_name not in ("autocomplete", "api_argumentmap_autocomplete"):
         return queryset
-    map_id = request.GET.get("map")
-    if map_id is None or map_id == "":
-        return queryset
-    map_id = map_id.strip()
-    if not (map_id.isascii() and map_id.isdigit()) or int(map_id) > MAX_ID:
-        return queryset.none()
-    return queryset.filter(map_id=int(map_id))
+    if not request.GET.get("map"):
+        return queryset  # the map is still to be chosen
+    map_id = parse_id(request.GET["map"])
+    return queryset.none() if map_id is None else queryset.filter(map_id=map_id)
 
 
 def search_by_number(queryset: QuerySet, base: QuerySet, term: str) -> QuerySet:
     """Also find ``#12`` (or ``12``) by its number."""
-    digits = term.strip().removeprefix("#")
-    if digits.isascii() and digits.isdigit() and int(digits) <= MAX_ID:
-        return queryset | base.filter(pk=int(digits))
-    return queryset
+    pk = parse_id(term.strip().removeprefix("#"))
+    return queryset if pk is None else queryset | base.filter(pk=pk)
 
 
 # --- forms --------------------------------------------------------------------------------
@@ -1089,9 +1085,9 @@ class StatementAdmin(RefusalsAdminMixin, SimpleHistoryAdmin):
         obj = self.get_object(request, object_id) if object_id is not None else None
         map_ = obj.map if obj is not None else None
         if map_ is None and request.method == "GET":
-            map_id = request.GET.get("map", "")
-            if map_id.isascii() and map_id.isdigit() and int(map_id) <= MAX_ID:
-                map_ = ArgumentMap.objects.filter(pk=int(map_id)).first()
+            map_id = parse_id(request.GET.get("map", ""))
+            if map_id is not None:
+                map_ = ArgumentMap.objects.filter(pk=map_id).first()
         if map_ is not None:
             extra_context.update(source_context(map_, obj))
         return super().changeform_view(request, object_id, form_url, extra_context)

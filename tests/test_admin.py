@@ -344,6 +344,11 @@ def test_tampered_ids_in_the_query_string_are_not_500(staff_client, cats_map):
         )
         assert response.status_code == 200
         assert response.json()["results"] == []
+        response = staff_client.get(
+            reverse("admin:api_argumentmap_autocomplete"),
+            {"app_label": "api", "model_name": "link", "field_name": "premises", "term": value},
+        )
+        assert response.status_code == 200
 
 
 def autocomplete(client, field, map_=None, term="", url="admin:api_argumentmap_autocomplete"):
