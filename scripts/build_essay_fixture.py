@@ -184,8 +184,8 @@ STATEMENTS = [
     ),
     statement(
         "unrealistic",
-        "Moscow's two major requirements for any peace treaty, as they stand, each make a "
-        "resolution between Russia and Japan unrealistic.",
+        "The two major requirements Moscow has recently set for any peace treaty, as they "
+        "stand, both make a resolution between Russia and Japan unrealistic.",
         "Moscow has recently set two major requirements for any peace treaty, both of which make "
         "resolution between Russia and Japan unrealistic",
     ),
