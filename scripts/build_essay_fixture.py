@@ -393,8 +393,8 @@ STATEMENTS = [
     ),
     statement(
         "us_wins_russia",
-        "As a result, America might win support for its future regional initiatives from "
-        "China's current friend Russia.",
+        "As a result of Abe reconciling the four powers' interests, America might win support "
+        "for its future regional initiatives from China's current friend Russia.",
         "As a result, America might win support for its future regional initiatives from China’s "
         "current friend Russia",
     ),
