@@ -15,11 +15,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections import defaultdict
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -42,7 +42,6 @@ from selenium.webdriver.support import expected_conditions as ec  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 from api import services  # noqa: E402
-from api.graph import graphjson  # noqa: E402
 from api.models import ArgumentMap, Statement  # noqa: E402
 from tests.conftest import build_map  # noqa: E402
 
@@ -50,6 +49,7 @@ pytestmark = pytest.mark.browser
 
 WAIT = 20  # seconds; a cold Graphviz run and Chromium start can be slow on a busy machine
 PASSWORD = "pw-root-123"
+ESSAY = "kozyrev-2019-russo-japanese-peace-treaty"
 DOCS = Path(settings.BASE_DIR) / "docs"
 
 # Several lines (the browser sends them back as CRLF) and characters outside the Basic
@@ -217,8 +217,12 @@ def api_statements(browser, base: str, slug: str) -> list[dict]:
     return json.loads(browser.find_element(By.TAG_NAME, "body").text)["results"]
 
 
-def shoot(browser, name: str) -> None:
+def shoot(browser, name: str, at: str = "") -> None:
     if os.environ.get("ARGMAP_SCREENSHOTS") == "1":
+        if at:
+            browser.execute_script(
+                "document.querySelector(arguments[0]).scrollIntoView({block: 'start'})", at
+            )
         browser.save_screenshot(str(DOCS / name))
 
 
@@ -287,7 +291,7 @@ def test_map_a_new_text_by_selecting_passages(admin, browser):
     link = map_.links.get()
     assert str(link) == f"#{quiet} + #{independent} → #{claim}"
     assert link.premise_rows.order_by("position").first().statement_id == quiet
-    shoot(browser, "screenshot-admin-diagram.png")
+    shoot(browser, "screenshot-admin-diagram.png", ".argmap-diagram")
     # a box leads to its statement's row
     box = browser.find_element(By.CSS_SELECTOR, f'a.argmap-diagram-link[href="#statement-{claim}"]')
     browser.execute_script(
@@ -340,42 +344,13 @@ def test_link_page_autocomplete_offers_only_the_chosen_maps_statements(admin, br
     assert not ids & set(one.statements.values_list("pk", flat=True))
 
 
-def essay_via_services() -> ArgumentMap:
-    """The essay's map written through the services (with history from its first version),
-    from the fixture that ``load_essay`` reads."""
-    rows = json.loads((Path(settings.BASE_DIR) / "fixtures" / "essay.json").read_text("utf-8"))
-    by_model = defaultdict(list)
-    for row in rows:
-        by_model[row["model"]].append(row)
-    info = by_model["api.argumentmap"][0]["fields"]
-    premises = defaultdict(list)
-    for row in sorted(by_model["api.linkpremise"], key=lambda r: r["fields"]["position"]):
-        premises[row["fields"]["link"]].append(row["fields"]["statement"])
-    data = {
-        "map": {k: info[k] for k in ("title", "summary", "source_title", "source_author")}
-        | {"source_text": info["source_text"], "source_date": info["source_date"]},
-        "statements": [
-            {"id": r["pk"], **{k: v for k, v in r["fields"].items() if k != "map"}}
-            for r in by_model["api.statement"]
-        ],
-        "links": [
-            {
-                "id": r["pk"],
-                "premises": premises[r["pk"]],
-                **{k: v for k, v in r["fields"].items() if k != "map"},
-            }
-            for r in by_model["api.link"]
-        ],
-    }
-    return services.map_import(graph=graphjson.from_dict(data), slug=info["slug"])
-
-
 def test_the_essays_map_saves_unchanged_and_history_keeps_the_original(admin, browser):
-    map_ = essay_via_services()
+    call_command("load_essay", verbosity=0)  # through the services, with history
+    map_ = ArgumentMap.objects.get(slug=ESSAY)
     version = map_.version
     browser.get(f"{admin}/admin/api/argumentmap/{map_.pk}/change/")
     assert diagram(browser)["boxes"]
-    shoot(browser, "screenshot-admin-workbench.png")
+    shoot(browser, "screenshot-admin-workbench.png", "#statements-group")
     save_and_continue(browser)
     assert "was changed successfully" in success_message(browser), page_errors(browser)
     assert not page_errors(browser)
