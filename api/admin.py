@@ -13,6 +13,7 @@ row at fault. History (who changed what, with revert) comes from django-simple-h
 
 from __future__ import annotations
 
+import functools
 import heapq
 from collections.abc import Iterable
 from contextlib import contextmanager
@@ -34,8 +35,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from api import services
-from api.diagrams import DiagramParamsSerializer
+from api import diagrams, services
 from api.evaluations import map_evaluation
 from api.graph import formats
 from api.graph.errors import FormatError
@@ -134,6 +134,17 @@ def grounded_labels(map_: ArgumentMap) -> dict[int, str]:
         labels = {sid: r.label.value for sid, r in evaluation.statements.items()}
         map_._argmap_grounded = cached = (key, labels)
     return cached[1]
+
+
+@functools.cache
+def diagram_draws_numbers() -> bool:
+    """Whether the diagram endpoint takes ``numbers=1`` (numbered boxes, matching the
+    rows' numbers); the preview asks for them only then, so that it never breaks."""
+    try:
+        diagrams.diagram_request("svg", {"numbers": "1"})
+    except Exception:  # the endpoint's refusal of an unknown option, whatever its class
+        return False
+    return True
 
 
 def grounded_badge(label: str | None) -> str:
@@ -794,10 +805,7 @@ class ArgumentMapAdmin(RefusalsAdminMixin, SimpleHistoryAdmin):
         if obj.pk is None:
             return "Save the map to see its diagram."
         base = reverse("map-diagram", kwargs={"slug": obj.slug, "fmt": "svg"})[: -len(".svg")]
-        # Numbered boxes when the diagram endpoint draws numbers.
-        options = "legend=1"
-        if "numbers" in DiagramParamsSerializer().fields:
-            options += "&numbers=1"
+        options = "legend=1&numbers=1" if diagram_draws_numbers() else "legend=1"
         # Served with an ETag (the map's version) and "no-cache": workbench.js fetches it
         # again after every save and turns each box into a link to its statement's row.
         return format_html(

@@ -270,10 +270,12 @@ def test_history_revert_restores_previous_text(staff_client, cats_map):
 
 # --- the workbench: tampered forms, map-limited autocompletes, labels -----------------------
 
+import html  # noqa: E402
+import re  # noqa: E402
 from html.parser import HTMLParser  # noqa: E402
 
 from api import services  # noqa: E402
-from api.admin import source_segments  # noqa: E402
+from api.admin import diagram_draws_numbers, source_segments  # noqa: E402
 from api.evaluations import map_evaluation  # noqa: E402
 from api.graph import formats  # noqa: E402
 from api.selectors import map_graph_get  # noqa: E402
@@ -532,6 +534,14 @@ def test_map_page_diagram_is_fetched_for_linking_boxes(staff_client, cats_map):
     url = reverse("map-diagram", kwargs={"slug": cats_map.slug, "fmt": "svg"})
     assert f'data-svg-url="{url}?legend=1' in response.text
     assert f'data-version="{cats_map.version}"' in response.text
+    # the endpoint takes the preview's options (numbers=1 when it draws numbers)
+    src = html.unescape(re.search(r'data-svg-url="([^"]+)"', response.text).group(1))
+    dot = staff_client.get(src.replace(".svg?", ".dot?"))
+    assert dot.status_code == 200
+    assert ("numbers=1" in src) == diagram_draws_numbers()
+    if diagram_draws_numbers():
+        claim = cats_map.statements.get(text="Cats are good pets.")
+        assert f"#{claim.pk}" in dot.content.decode()
 
 
 def test_a_cycle_of_undercutters_across_rows_is_shown_on_the_row(staff_client, cats_map):
