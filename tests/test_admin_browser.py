@@ -98,7 +98,8 @@ def admin(transactional_db, live_server, browser, django_user_model):
     browser.find_element(By.NAME, "username").send_keys("root")
     browser.find_element(By.NAME, "password").send_keys(PASSWORD)
     browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
-    wait(browser).until(ec.presence_of_element_located((By.ID, "site-name")))
+    # signed in: the index page, with the user's tools (the login page has none)
+    wait(browser).until(ec.presence_of_element_located((By.ID, "user-tools")))
     return live_server.url
 
 
@@ -132,6 +133,7 @@ def page_errors(browser) -> str:
 def select_passage(browser, passage: str) -> None:
     """Select ``passage`` in the source text as a user's mouse would: a DOM Range over the
     text nodes (the passage may run across highlighted quotes)."""
+    wait(browser).until(ec.presence_of_element_located((By.ID, "argmap-source-text")))
     found = browser.execute_script(
         """
         const source = document.getElementById('argmap-source-text');
