@@ -247,13 +247,34 @@ class SafeAutocompleteSelect(SafeAutocompleteMixin, AutocompleteSelect):
 
 class MapAutocompleteMixin(SafeAutocompleteMixin):
     """Sends the map's id along with every search (``?map=<id>``) when the form knows it;
-    on a page where the map is still to be chosen, ``workbench.js`` adds it."""
+    on a page where the map is still to be chosen, ``workbench.js`` adds it.
+
+    Shows the chosen options in the order chosen (co-premises keep their order), named
+    from ``labels`` (the map's choices, read once for all the rows of a page) when given.
+    """
 
     map_id: int | None = None
+    labels: dict[int, str] | None = None
 
     def get_url(self) -> str:
         url = reverse(f"{self.admin_site.name}:api_argumentmap_autocomplete")
         return f"{url}?map={self.map_id}" if self.map_id else url
+
+    def optgroups(self, name, value, attr=None):
+        values = value if isinstance(value, (list, tuple)) else [value]
+        chosen = list(dict.fromkeys(pk for pk in map(parse_id, values) if pk is not None))
+        if self.labels is None or any(pk not in self.labels for pk in chosen):
+            groups = super().optgroups(name, value, attr)
+            order = {str(pk): i for i, pk in enumerate(chosen)}
+            groups[0][1].sort(key=lambda option: order.get(str(option["value"]), -1))
+            return groups
+        options = []
+        if not self.is_required and not self.allow_multiple_selected:
+            options.append(self.create_option(name, "", "", False, 0))
+        selected = {str(pk) for pk in chosen}
+        for pk in chosen:
+            options.append(self.create_option(name, pk, self.labels[pk], selected, len(options)))
+        return [(None, options, 0)]
 
 
 class MapAutocompleteSelect(MapAutocompleteMixin, AutocompleteSelect):
@@ -287,13 +308,22 @@ def search_by_number(queryset: QuerySet, base: QuerySet, term: str) -> QuerySet:
 class MapFormMixin(RefusalsShownMixin):
     """Forms that know their map: it limits their autocompletes to the map's objects."""
 
-    def __init__(self, *args: Any, parent_map: ArgumentMap | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        parent_map: ArgumentMap | None = None,
+        choice_labels: dict[type, dict[int, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.parent = parent_map
         map_ = self.parent_map()
         for field in self.fields.values():
             if isinstance(field.widget, MapAutocompleteMixin) and map_ is not None:
                 field.widget.map_id = map_.pk
+                if choice_labels is not None:
+                    model = field.widget.field.remote_field.model
+                    field.widget.labels = choice_labels.get(model)
 
     def parent_map(self) -> ArgumentMap | None:
         data = getattr(self, "cleaned_data", None) or {}
@@ -402,9 +432,9 @@ class LinkForm(MapFormMixin, forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.initial["premise_statements"] = [
-                row.statement_id for row in self.instance.premise_rows.order_by("position")
-            ]
+            # premise_rows.all(): prefetched (link_rows) on the admin's pages
+            rows = sorted(self.instance.premise_rows.all(), key=lambda row: row.position)
+            self.initial["premise_statements"] = [row.statement_id for row in rows]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -463,6 +493,19 @@ class StatementFormSet(MapInlineFormSet):
 
 
 class LinkFormSet(MapInlineFormSet):
+    def get_form_kwargs(self, index):
+        """Every row names its chosen premises and targets from one reading of the map."""
+        if not hasattr(self, "_choice_labels"):
+            self._choice_labels = None
+            if self.instance.pk is not None:
+                statements = Statement.objects.filter(map=self.instance).with_role_flags()
+                links = link_rows(Link.objects.filter(map=self.instance))
+                self._choice_labels = {
+                    Statement: {s.pk: statement_label(s) for s in statements},
+                    Link: {link.pk: str(link) for link in links.select_related("target_link")},
+                }
+        return {**super().get_form_kwargs(index), "choice_labels": self._choice_labels}
+
     def clean(self) -> None:
         """Rules that only the rows together can break: undercutters attacking each other
         in a cycle through several edited rows. Each row's own rules ran in its form."""

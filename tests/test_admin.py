@@ -4,6 +4,8 @@ rules (shown as form errors) and are recorded in the history."""
 import pytest
 from django.contrib import admin
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from api.models import ArgumentMap, Link, Statement
@@ -726,3 +728,28 @@ def test_a_refusal_at_save_time_is_shown_on_its_row_with_what_was_typed(staff_cl
     assert f"Unknown statement ids: {statements[quiet].pk}." in errors
     assert "Typed before the refusal." in response.text
     assert snapshot() == before
+
+
+def test_map_page_queries_do_not_grow_with_links(staff_client, make_map):
+    small, big = make_map("small", n_reasons=1), make_map("big", n_reasons=30)
+    counts = []
+    staff_client.get(admin_url(ArgumentMap, "change", small.pk))  # caches warmed
+    for map_ in (small, big):
+        with CaptureQueriesContext(connection) as queries:
+            assert staff_client.get(admin_url(ArgumentMap, "change", map_.pk)).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1] <= 20
+
+
+def test_map_page_shows_co_premises_in_their_order(staff_client, cats_map):
+    a, b, claim = (
+        cats_map.statements.get(text=t)
+        for t in ("Extra reason 0.", "Extra reason 1.", "Cats are good pets.")
+    )
+    services.link_create(map_=cats_map, kind="support", premises=[b, a], conclusion=claim)
+    link = cats_map.links.order_by("-pk").first()
+    for url in (admin_url(ArgumentMap, "change", cats_map.pk), admin_url(Link, "change", link.pk)):
+        page = staff_client.get(url).text
+        assert page.index(f'<option value="{b.pk}" selected>') < page.index(
+            f'<option value="{a.pk}" selected>', page.index(f'<option value="{b.pk}" selected>')
+        )
