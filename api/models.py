@@ -218,10 +218,16 @@ class Link(models.Model):
     def _inference(self, *, nested: bool) -> str:
         rows = sorted(self.premise_rows.all(), key=lambda r: r.position) if self.pk else []
         premises = " + ".join(f"#{row.statement_id}" for row in rows) or "(no premises)"
+        attacked = None
+        if self.target_link_id and nested:
+            try:
+                attacked = self.target_link
+            except Link.DoesNotExist:  # an old version's target, since deleted
+                attacked = None
         if self.conclusion_id:
             target = f"#{self.conclusion_id}"
-        elif self.target_link_id and nested and self.target_link is not None:
-            target = f"({self.target_link._inference(nested=False)})"
+        elif attacked is not None:
+            target = f"({attacked._inference(nested=False)})"
         else:
             target = f"link {self.target_link_id}"
         return f"{premises} → {target}"

@@ -753,3 +753,16 @@ def test_map_page_shows_co_premises_in_their_order(staff_client, cats_map):
         assert page.index(f'<option value="{b.pk}" selected>') < page.index(
             f'<option value="{a.pk}" selected>', page.index(f'<option value="{b.pk}" selected>')
         )
+
+
+def test_history_of_a_link_whose_old_target_is_gone_opens(staff_client, cats_map):
+    claim = cats_map.statements.get(text="Cats are good pets.")
+    objection = cats_map.links.get(conclusion=claim, kind="oppose")
+    undercut = cats_map.links.get(target_link=objection)
+    other = cats_map.links.filter(kind="support").first()
+    services.link_update(link=undercut, target_link=other)
+    gone = objection.pk
+    services.link_delete(link=objection)
+    response = staff_client.get(admin_url(Link, "history", undercut.pk))
+    assert response.status_code == 200
+    assert f"→ link {gone}" in response.text  # the old version, named by its target
