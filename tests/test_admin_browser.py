@@ -324,6 +324,7 @@ def test_a_statement_page_quotes_from_its_maps_source(admin, browser):
     map_ = services.map_create(slug="cats", title="Cats", source_text=SOURCE)
     statement = services.statement_create(map_=map_, text="Cats need no walks.")
     browser.get(f"{admin}/admin/api/statement/{statement.pk}/change/")
+    assert not browser.find_elements(By.CSS_SELECTOR, "mark.argmap-quote")
     quote(browser, "\n" + PASSAGES[2] + ".\n")  # white space around is left out
     assert browser.find_element(By.ID, "id_quote").get_attribute("value") == PASSAGES[2] + "."
     assert browser.find_element(By.ID, "id_text").get_attribute("value") == "Cats need no walks."
@@ -332,7 +333,9 @@ def test_a_statement_page_quotes_from_its_maps_source(admin, browser):
     statement.refresh_from_db()
     start = SOURCE.index(PASSAGES[2])
     assert (statement.quote_start, statement.quote_end) == (start, start + len(PASSAGES[2]) + 1)
-    assert browser.find_elements(By.CSS_SELECTOR, "mark.argmap-quote.is-current")
+    # its own passage is marked, and scrolled into the source's view
+    mark = browser.find_element(By.CSS_SELECTOR, "mark.argmap-quote.is-current")
+    assert mark.text == PASSAGES[2] + "."
 
 
 def test_link_page_autocomplete_offers_only_the_chosen_maps_statements(admin, browser):
@@ -359,9 +362,17 @@ def test_the_essays_map_saves_unchanged_and_history_keeps_the_original(admin, br
     map_.refresh_from_db()
     assert map_.version == version  # nothing changed, so no new version
 
-    statement = map_.statements.order_by("pk")[4]
+    statement = map_.statements.exclude(quote_start=None).order_by("-quote_start")[0]
     original = statement.text
     browser.get(f"{admin}/admin/api/statement/{statement.pk}/change/")
+    # its passage, near the end of the essay, is in the source panel's view
+    assert browser.execute_script(
+        """
+        const box = document.getElementById('argmap-source-text').getBoundingClientRect();
+        const mark = document.querySelector('mark.is-current').getBoundingClientRect();
+        return mark.top >= box.top && mark.bottom <= box.bottom;
+        """
+    )
     text = browser.find_element(By.ID, "id_text")
     text.clear()
     text.send_keys("Edited in the admin.")

@@ -141,6 +141,9 @@
     const source = panel.querySelector('#argmap-source-text');
     const button = panel.querySelector('#argmap-quote-button');
     if (!source || !button) return;
+    // On a statement's page, its own passage in view (the page itself does not move).
+    const current = source.querySelector('mark.is-current');
+    if (current) source.scrollTop = current.offsetTop - source.clientHeight / 3;
     let last = null;  // the last selection inside the source, should focus move away
     document.addEventListener('selectionchange', function () {
       const selection = window.getSelection();
