@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api import services
+from api.graph import formats
 from api.graph.evaluation import SEMANTICS
 from api.graph.model import Role
 from api.models import ArgumentMap, Link, LinkKind, Statement
@@ -223,11 +224,16 @@ class GraphSerializer(serializers.Serializer):
 
 
 class ImportRequestSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text="An AIF JSON, Argdown or whole-map JSON file.")
+    file = serializers.FileField(
+        help_text=(
+            "An AIF JSON, Argdown, whole-map JSON, Kialo text export, argumentative "
+            "microtexts XML or SADFace file."
+        )
+    )
     format = serializers.ChoiceField(
-        choices=["aif", "argdown", "json"],
+        choices=list(formats.FORMATS),
         required=False,
-        help_text="Default: told from the file name and content.",
+        help_text="Default: told from the file's content.",
     )
     slug = serializers.SlugField(
         required=False, max_length=100, help_text="Default: from the file's title or name."
