@@ -83,7 +83,7 @@ def test_joint_example_undercut_of_an_undercut_and_restated_unit():
     check_graph(graph)
     assert counts_in_map(graph) == counts_in_file(DATA / "own_school_start.xml")
     source = graph.map.source_text
-    claim, joint, example, buses, district, change, money = graph.statements
+    claim, joint, _example, buses, district, change, money = graph.statements
     # The joint of e2 and e3 is one statement quoting both, verbatim.
     assert joint.quote == "Teenagers sleep too little when lessons begin at eight."
     assert source[joint.quote_start : joint.quote_end] == joint.quote
@@ -93,7 +93,8 @@ def test_joint_example_undercut_of_an_undercut_and_restated_unit():
     assert any("not adjacent" in note for note in result.notes)
     sup, exa, und, und_of_und, reb = graph.links
     assert (exa.kind, exa.scheme, exa.conclusion) == (Kind.SUPPORT, "example", joint.id)
-    assert und.target_link == sup.id and und.premises == (buses.id,)
+    assert und.target_link == sup.id
+    assert und.premises == (buses.id,)
     assert und_of_und.target_link == und.id
     assert und_of_und.premises == (district.id, change.id)  # add: a further co-premise
     assert (reb.kind, reb.premises, reb.conclusion) == (Kind.OPPOSE, (money.id,), change.id)

@@ -94,7 +94,8 @@ def test_export_then_import_is_the_same_map():
     graph = essay_like_graph()
     doc = json.loads(json.dumps(to_sadface(graph)))
     back = parse_sadface(doc)
-    assert back.left_out == {} and back.notes == ()
+    assert back.left_out == {}
+    assert back.notes == ()
     assert back.graph.statements == graph.statements
     assert back.graph.links == graph.links
     for name in (
