@@ -5,10 +5,11 @@ API's whole-map shape), ``kialo`` (Kialo's text export), ``microtexts`` (the
 argumentative microtexts' ``<arggraph>`` XML) and ``sadface`` (SADFace JSON). Formats
 written: all but ``microtexts``.
 
-The format is given, or told from the content (the file name only breaks ties): XML with
+The format is given, or told from the content (never from the file name): XML with
 an ``<arggraph>`` root is a microtext; JSON is SADFace, AIF or whole-map JSON by its keys;
-text that starts with ``Discussion Title:`` is Kialo; any other text is read as Argdown,
-and refused when it holds no statement, with the list of formats tried.
+text that starts with ``Discussion Title:`` is Kialo; any other text (a ``[`` that does
+not begin JSON included) is read as Argdown, and refused when it holds no statement, with
+the list of formats tried.
 """
 
 from __future__ import annotations
@@ -99,8 +100,8 @@ def guess_format(content: bytes, filename: str = "") -> str:
                 f"tried {tried()}",
                 pointer="",
             )
-        if PurePath(filename).suffix.lower() == ".json":
-            load_json(content)  # raises, with the line and column at fault
+        if head == b"{":
+            load_json(content)  # no other format starts so: the line and column at fault
     try:
         text = decode_utf8(content)
     except FormatError as exc:
