@@ -316,22 +316,25 @@ def to_kialo(graph: ArgumentGraph) -> str:
 
 
 def _export_notes(graph: ArgumentGraph, number_of: dict[int, str], written: set[int]) -> list[str]:
+    def were(count: int) -> str:
+        return "was" if count == 1 else "were"
+
     notes: list[str] = []
     joint = [link for link in graph.links if len(link.premises) > 1 and link.id in written]
     if joint:
+        groups = "; ".join(
+            " + ".join(number_of[p].rstrip(".") for p in link.premises if p in number_of)
+            for link in joint
+        )
         notes.append(
-            f"{plural(len(joint), 'link')} with co-premises (premises that only work together) "
-            "were written as separate claims: "
-            + "; ".join(
-                " + ".join(number_of[p] for p in link.premises if p in number_of) for link in joint
-            )
-            + "."
+            f"{plural(len(joint), 'link')} with co-premises (premises that only work "
+            f"together) {were(len(joint))} written as separate claims: {groups}."
         )
     under = [link for link in graph.links if link.target_link is not None and link.id in written]
     if under:
         notes.append(
-            f"{plural(len(under), 'undercutter')} (attacks on an inference, not a claim) "
-            "were written as claims under the premise of the link they attack."
+            f"{plural(len(under), 'undercutter')} (an attack on an inference, not on a claim) "
+            f"{were(len(under))} written as claims under the premise of the link attacked."
         )
     for count, what in (
         (sum(1 for s in graph.statements if s.quote), "quote"),
@@ -340,16 +343,19 @@ def _export_notes(graph: ArgumentGraph, number_of: dict[int, str], written: set[
         (sum(1 for link in graph.links if link.note), "link note"),
     ):
         if count:
-            notes.append(f"{plural(count, what)} not written (Kialo has no place for them).")
+            notes.append(f"{plural(count, what)} not written: Kialo has no place for them.")
     missing = [s.id for s in graph.statements if s.id not in number_of]
     if missing:
+        shown = "; ".join(" ".join(graph.statement(i).text.split())[:80] for i in missing[:10])
+        more = f"; and {len(missing) - 10} more" if len(missing) > 10 else ""
         notes.append(
             f"{plural(len(missing), 'statement')} not reached from the thesis (another main "
-            "conclusion, or unlinked) not written: "
-            + "; ".join(" ".join(graph.statement(i).text.split())[:80] for i in missing[:10])
-            + (f"; and {len(missing) - 10} more." if len(missing) > 10 else ".")
+            f"conclusion, or unlinked) {were(len(missing))} not written: {shown}{more}."
         )
     unwritten = [link for link in graph.links if link.id not in written]
     if unwritten:
-        notes.append(f"{plural(len(unwritten), 'link')} between statements not written.")
+        notes.append(
+            f"{plural(len(unwritten), 'link')} between those statements {were(len(unwritten))} "
+            "not written."
+        )
     return notes

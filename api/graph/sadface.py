@@ -38,6 +38,7 @@ CONFLICT_NAMES = frozenset(
 NOT_LINKS = frozenset({"rephrase", "preference", "restatement"})
 DEFAULT_NAMES = {Kind.SUPPORT: "support", Kind.OPPOSE: "conflict"}
 RESOURCE_GAP = "\n\n"
+ID_PREFIX = "argmap:"  # the document id argmap writes: "argmap:<slug>"
 
 
 def looks_like_sadface(doc: Any) -> bool:
@@ -133,8 +134,9 @@ def parse_sadface(doc: Any) -> ImportResult:
             tally.note(f"Edge {index} joins nodes that were left out; it was left out too.")
 
     links = _links(schemes, scheme_order, premises, targets, statement_of, tally)
+    document_id = _text(core.get("id"))
     info = MapInfo(
-        slug="",
+        slug=document_id.removeprefix(ID_PREFIX) if document_id.startswith(ID_PREFIX) else "",
         title=clean_text(_text(core.get("title"))) or clean_text(_text(ours.get("title"))),
         summary=clean_text(_text(core.get("description"))),
         source_title=clean_text(_text(ours.get("source_title"))),
@@ -340,7 +342,7 @@ def to_sadface(graph: ArgumentGraph) -> dict[str, Any]:
         if value
     }
     core = {
-        "id": f"argmap:{info.slug}" if info.slug else "argmap",
+        "id": f"{ID_PREFIX}{info.slug}" if info.slug else ID_PREFIX.rstrip(":"),
         "version": VERSION,
         "title": info.title,
         "description": info.summary,

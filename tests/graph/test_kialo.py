@@ -132,7 +132,7 @@ def test_export_writes_the_tree_with_references_and_a_closing_note():
         "",
     ]
     assert "co-premises" in note
-    assert "1.1. + 1.2." in note
+    assert "1.1 + 1.2." in note
     assert "1 undercutter" in note
     assert "1 quote" in note
     assert "1 argument scheme" in note

@@ -98,6 +98,7 @@ def test_export_then_import_is_the_same_map():
     assert back.notes == ()
     assert back.graph.statements == graph.statements
     assert back.graph.links == graph.links
+    assert back.graph.map.slug == "pets"
     for name in (
         "title",
         "summary",
