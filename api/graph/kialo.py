@@ -176,15 +176,22 @@ def parse_kialo(data: bytes | str) -> ImportResult:
         statement_of[claim.number] = len(statements) + 1
         statements.append(Statement(id=len(statements) + 1, text=body))
 
-    # Pass 2: references point at the statement of the claim they name (followed along
-    # chains of references, each step at most once).
-    for number, target in reference_of.items():
-        hops = 0
-        while target in reference_of and target != number and hops <= len(reference_of):
-            target = reference_of[target]
-            hops += 1
-        if target in statement_of:
-            statement_of[number] = statement_of[target]
+    # Pass 2: references point at the statement of the claim they name, followed along
+    # chains of references; each claim is resolved once (linear, whatever the chains).
+    resolved: set[str] = set()
+    for number in reference_of:
+        path: list[str] = []
+        on_path: set[str] = set()
+        current = number
+        while current in reference_of and current not in resolved and current not in on_path:
+            path.append(current)
+            on_path.add(current)
+            current = reference_of[current]
+        found = statement_of.get(current)  # None: a missing claim, or a circle of references
+        for step in path:
+            resolved.add(step)
+            if found is not None:
+                statement_of[step] = found
 
     # Pass 3: one link per claim under a parent, never the same link twice.
     links: list[Link] = []

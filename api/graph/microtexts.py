@@ -263,8 +263,10 @@ def _links(text: _Text, statement_of: dict[str, int], tally: Tally) -> tuple[Lin
     relations = [e for e in text.edges if e.type in RELATIONS]
     link_of = {edge.id: number for number, edge in enumerate(relations, start=1)}
     premises: dict[str, list[int]] = {}
+    added: set[tuple[str, int]] = set()  # (edge, premise): each premise once per link
     for edge in relations:
         premises[edge.id] = [statement_of[edge.src]] if edge.src in statement_of else []
+        added.update((edge.id, p) for p in premises[edge.id])
     for edge in text.edges:
         if edge.type != "add":
             continue
@@ -277,7 +279,8 @@ def _links(text: _Text, statement_of: dict[str, int], tally: Tally) -> tuple[Lin
         elif edge.src not in statement_of:
             tally.leave_out("add edge")
             tally.note(f"Edge {edge.id} (add) starts at {edge.src!r}, not an ADU; left out.")
-        elif statement_of[edge.src] not in premises[edge.trg]:
+        elif (edge.trg, statement_of[edge.src]) not in added:
+            added.add((edge.trg, statement_of[edge.src]))
             premises[edge.trg].append(statement_of[edge.src])
 
     dropped: dict[str, str] = {}
@@ -285,7 +288,7 @@ def _links(text: _Text, statement_of: dict[str, int], tally: Tally) -> tuple[Lin
         if not premises[edge.id]:
             dropped[edge.id] = f"starts at {edge.src!r}, which is not an ADU with text"
         elif edge.trg in statement_of:
-            if statement_of[edge.trg] in premises[edge.id]:
+            if (edge.id, statement_of[edge.trg]) in added:
                 dropped[edge.id] = "has its target among its premises"
         elif edge.trg not in link_of:
             dropped[edge.id] = f"points at {edge.trg!r}, which is neither an ADU nor a relation"

@@ -114,6 +114,7 @@ def parse_sadface(doc: Any) -> ImportResult:
 
     premises: dict[str, list[int]] = {s: [] for s in scheme_order}
     targets: dict[str, list[str]] = {s: [] for s in scheme_order}
+    seen_premises: set[tuple[str, int]] = set()  # each premise once per scheme
     for index, edge in enumerate(edges):
         _expect(edge, dict, "an edge object", "edges", index)
         source = _str(edge.get("source_id"), "a node id", "edges", index, "source_id")
@@ -122,7 +123,8 @@ def parse_sadface(doc: Any) -> ImportResult:
             if end not in ids:
                 raise FormatError(f"no node has the id {end!r}", pointer=f"/edges/{index}/{name}")
         if source in statement_of and target in schemes:
-            if statement_of[source] not in premises[target]:
+            if (target, statement_of[source]) not in seen_premises:
+                seen_premises.add((target, statement_of[source]))
                 premises[target].append(statement_of[source])
         elif source in schemes and (target in statement_of or target in schemes):
             targets[source].append(target)
@@ -133,7 +135,7 @@ def parse_sadface(doc: Any) -> ImportResult:
             tally.leave_out("edge")
             tally.note(f"Edge {index} joins nodes that were left out; it was left out too.")
 
-    links = _links(schemes, scheme_order, premises, targets, statement_of, tally)
+    links = _links(schemes, scheme_order, premises, targets, statement_of, seen_premises, tally)
     document_id = _text(core.get("id"))
     info = MapInfo(
         slug=document_id.removeprefix(ID_PREFIX) if document_id.startswith(ID_PREFIX) else "",
@@ -254,6 +256,7 @@ def _links(
     premises: dict[str, list[int]],
     targets: dict[str, list[str]],
     statement_of: dict[str, int],
+    seen_premises: set[tuple[str, int]],
     tally: Tally,
 ) -> tuple[Link, ...]:
     """One link per scheme with premises and a target; schemes that attack a dropped one
@@ -287,7 +290,7 @@ def _links(
             )
         if scheme_id not in dropped:
             target = targets[scheme_id][0]
-            if target in statement_of and statement_of[target] in premises[scheme_id]:
+            if target in statement_of and (scheme_id, statement_of[target]) in seen_premises:
                 dropped[scheme_id] = "has its conclusion among its premises"
             elif target == scheme_id:
                 dropped[scheme_id] = "targets itself"

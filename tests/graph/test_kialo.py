@@ -178,3 +178,19 @@ def test_deep_and_long_discussions_are_read_without_recursion():
     assert len(graph.statements) == len(graph.links) + 1 == 1 + 150 + 20_000
     written = to_kialo(graph).split("\n")
     assert written[2 : 3 + 150 + 20_000] == lines[2:]
+
+
+def test_a_circle_of_references_is_left_out_and_a_long_chain_resolved():
+    circle = "Discussion Title: T\n\n1. Thesis.\n1.1. Pro: -> See 1.2.\n1.2. Con: -> See 1.1.\n"
+    result = parse_kialo(circle)
+    assert len(result.graph.statements) == 1
+    assert result.left_out == {"reference": 2}
+    # 5 000 references, each to the next: all resolve to the one real claim at the end.
+    lines = ["Discussion Title: T", "", "1. Thesis.", "1.1. Con: The real claim."]
+    lines += [f"1.{i}. Pro: -> See 1.{i - 1}." for i in range(2, 5_002)]
+    graph = parse_kialo("\n".join(lines)).graph
+    assert len(graph.statements) == 2
+    assert link_set(graph) == {
+        ("oppose", "The real claim.", "Thesis."),
+        ("support", "The real claim.", "Thesis."),
+    }

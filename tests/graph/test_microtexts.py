@@ -164,3 +164,16 @@ def test_edges_to_nothing_are_left_out_with_what_attacks_them():
         "und edge": 1,
     }
     check_graph(result.graph)
+
+
+def test_many_added_premises_are_each_kept_once():
+    units = "".join(f'<edu id="e{i}">Unit {i}.</edu>' for i in range(1, 2_001))
+    units += "".join(f'<adu id="a{i}" type="pro"/>' for i in range(1, 2_001))
+    units += "".join(f'<edge id="s{i}" src="e{i}" trg="a{i}" type="seg"/>' for i in range(1, 2_001))
+    units += '<edge id="c1" src="a2" trg="a1" type="sup"/>'
+    units += "".join(f'<edge id="d{i}" src="a{i}" trg="c1" type="add"/>' for i in range(3, 2_001))
+    units += '<edge id="d0" src="a3" trg="c1" type="add"/>'  # the same premise again
+    graph = parse_microtext(f'<arggraph id="big">{units}</arggraph>').graph
+    (link,) = graph.links
+    assert link.premises == tuple(range(2, 2_001))
+    check_graph(graph)
