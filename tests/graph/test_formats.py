@@ -103,3 +103,17 @@ def test_one_list_of_argdown_suffixes_and_every_format_is_named():
     assert set(EXPORT_FORMATS) <= set(FORMAT_NAMES)
     sadface = json.loads(write_map(SMALL, "sadface"))
     assert {n["type"] for n in sadface["nodes"]} == {"atom", "scheme"}
+
+
+def test_an_argdown_relation_to_an_argument_without_content_is_reported():
+    # <A> has no description and no premise-conclusion structure, and stands in no other
+    # relation: its one supporting relation cannot become a link, and the import says so.
+    result = read_map(b"<A>\n  + [X]: Cats purr.\n", fmt="argdown")
+    assert len(result.graph.statements) == 1
+    assert result.graph.links == ()
+    assert result.left_out == {"relation": 1}
+    assert any("<A>" in note and "line 2" in note for note in result.notes)
+    # Where <A> does stand in another relation, its premise stands for it: a link.
+    result = read_map(b"[Y]: Pets are good.\n  <+ <A>\n    <+ [X]: Cats purr.\n")
+    assert len(result.graph.links) == 1
+    assert result.left_out == {}
