@@ -305,12 +305,32 @@ def _links(
                 dropped[attacker] = "targets a scheme that was left out"
                 queue.append(attacker)
 
-    number = {s: i for i, s in enumerate((s for s in order if s not in dropped), start=1)}
+    # A scheme that repeats another (same kind, premises in any order, same conclusion) is
+    # the same link: kept once, and what attacks it attacks the one kept.
+    same_as: dict[str, str] = {}
+    first: dict[tuple, str] = {}
+    for scheme_id in order:
+        target = targets[scheme_id][0] if targets[scheme_id] else None
+        if scheme_id in dropped or target not in statement_of:
+            continue
+        key = (kinds[scheme_id][0], frozenset(premises[scheme_id]), statement_of[target])
+        if key in first:
+            same_as[scheme_id] = first[key]
+        else:
+            first[key] = scheme_id
+    kept = [s for s in order if s not in dropped and s not in same_as]
+    number = {s: i for i, s in enumerate(kept, start=1)}
     links: list[Link] = []
     for scheme_id in order:
         if scheme_id in dropped:
             tally.leave_out("scheme")
             tally.note(f"Scheme {scheme_id!r} {dropped[scheme_id]}; it was left out.")
+            continue
+        if scheme_id in same_as:
+            tally.note(
+                f"Scheme {scheme_id!r} repeats scheme {same_as[scheme_id]!r} (the same premises "
+                "and conclusion); the link was kept once."
+            )
             continue
         kind, scheme, note = kinds[scheme_id]
         target = targets[scheme_id][0]
@@ -320,7 +340,7 @@ def _links(
                 kind=kind,
                 premises=tuple(premises[scheme_id]),
                 conclusion=statement_of.get(target),
-                target_link=number[target] if target in schemes else None,
+                target_link=number[same_as.get(target, target)] if target in schemes else None,
                 scheme=scheme,
                 note=note,
             )

@@ -145,3 +145,34 @@ def test_broken_documents_point_at_the_fault(doc, pointer):
     with pytest.raises(FormatError) as caught:
         parse_sadface(doc)
     assert caught.value.pointer == pointer
+
+
+def test_a_scheme_that_repeats_another_is_one_link():
+    atom = {"type": "atom", "sources": [], "metadata": {}}
+    doc = {
+        "nodes": [
+            {**atom, "id": "c", "text": "Claim."},
+            {**atom, "id": "p", "text": "Premise."},
+            {**atom, "id": "q", "text": "Other premise."},
+            {**atom, "id": "u", "text": "Undercutter."},
+            {"id": "s1", "type": "scheme", "name": "support"},
+            {"id": "s2", "type": "scheme", "name": "inference"},
+            {"id": "s3", "type": "scheme", "name": "conflict"},
+        ],
+        "edges": [
+            {"id": "1", "source_id": "p", "target_id": "s1"},
+            {"id": "2", "source_id": "q", "target_id": "s1"},
+            {"id": "3", "source_id": "s1", "target_id": "c"},
+            {"id": "4", "source_id": "q", "target_id": "s2"},
+            {"id": "5", "source_id": "p", "target_id": "s2"},
+            {"id": "6", "source_id": "s2", "target_id": "c"},
+            {"id": "7", "source_id": "u", "target_id": "s3"},
+            {"id": "8", "source_id": "s3", "target_id": "s2"},
+        ],
+    }
+    result = parse_sadface(doc)
+    check_graph(result.graph)
+    support, undercut = result.graph.links
+    assert (support.premises, support.conclusion) == ((2, 3), 1)
+    assert undercut.target_link == support.id
+    assert any("kept once" in note for note in result.notes)
