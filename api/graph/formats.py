@@ -70,7 +70,8 @@ def _json(content: bytes):
 
 
 def guess_format(content: bytes, filename: str = "") -> str:
-    """Return the format of a map file, told from its content.
+    """Return the format of a map file, told from its content (``filename`` is taken for
+    the callers' convenience and not used: a name proves nothing).
 
     Raises ``FormatError`` naming the formats tried when the content is JSON or XML of
     none of the known shapes (anything else is left to the Argdown reader, which refuses
