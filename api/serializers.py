@@ -240,6 +240,21 @@ class ImportRequestSerializer(serializers.Serializer):
     )
     title = serializers.CharField(required=False, max_length=300)
     is_private = serializers.BooleanField(required=False, default=False)
+    text = serializers.FileField(
+        required=False,
+        help_text=(
+            "For an argumentative microtext: its text file (micro_b001.txt), which the "
+            "quotes then point into. Default: the EDUs joined by spaces."
+        ),
+    )
+
+    def validate_text(self, value) -> str:
+        try:
+            return value.read().decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise serializers.ValidationError(
+                f"Must be UTF-8 text; byte {exc.start} is not."
+            ) from None
 
 
 class ImportResultSerializer(serializers.Serializer):

@@ -231,6 +231,7 @@ class ArgumentMapViewSet(MapVersionMixin, viewsets.ModelViewSet):
             slug=serializer.validated_data.get("slug"),
             title=serializer.validated_data.get("title"),
             is_private=serializer.validated_data.get("is_private", False),
+            source_text=serializer.validated_data.get("text"),
         )
         body = {
             "map": ArgumentMapSerializer(report.map, context=self.get_serializer_context()).data,

@@ -481,3 +481,24 @@ def test_sadface_round_trip_of_the_essay_is_unchanged(api_client, auth_client):
     for field in ("title", "summary", "source_title", "source_author", "source_date"):
         assert getattr(again, field) == getattr(original, field)
     assert again.source_text == original.source_text
+
+
+def test_a_microtext_uploaded_with_its_text_quotes_the_text(auth_client):
+    xml = (DATA / "microtexts/own_school_start.xml").read_bytes()
+    text = (DATA / "microtexts/own_school_start.txt").read_bytes()
+    response = auth_client.post(
+        "/api/maps/import/",
+        {"file": io.BytesIO(xml), "text": io.BytesIO(text)},
+        format="multipart",
+    )
+    assert response.status_code == 201, response.json()
+    map_ = ArgumentMap.objects.get(slug=response.json()["map"]["slug"])
+    assert map_.source_text == text.decode()
+    bad = auth_client.post(
+        "/api/maps/import/",
+        {"file": io.BytesIO(xml), "text": io.BytesIO(b"\xff\xfe bad")},
+        format="multipart",
+    )
+    assert bad.status_code == 400
+    assert "text" in bad.json()["errors"]
+    assert ArgumentMap.objects.count() == 1
