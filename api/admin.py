@@ -700,51 +700,38 @@ def source_context(map_: ArgumentMap, current: Statement | None = None) -> dict[
 # --- import, export, duplicate --------------------------------------------------------------
 
 
-def import_map_file(
-    *,
-    name: str,
-    data: bytes,
-    owner,
-    fmt: str | None = None,
-    slug: str | None = None,
-    title: str | None = None,
-    is_private: bool = False,
-) -> tuple[ArgumentMap, Any]:
-    """Read a map file in any format ``import_map`` reads and create a map from it,
-    atomically; return the map and what the reader reported (notes, left out).
-
-    Raises ``FormatError`` (with the place at fault) or ``ValidationError``.
-    The one place the admin imports: swap for the import service when there is one.
-    """
-    result = formats.read_map(data, filename=name, fmt=fmt or None)
-    map_ = services.map_import(
-        graph=result.graph,
-        slug=slug
-        or services.map_free_slug(result.graph.map.slug or result.graph.map.title or name),
-        title=title or "",
-        owner=owner,
-        is_private=is_private,
-    )
-    return map_, result
+SHORT_NAMES = {"aif": "AIF", "json": "JSON", "argdown": "Argdown", "sadface": "SADFace"}
 
 
 def format_label(fmt: str) -> str:
-    return {"aif": "AIF", "json": "JSON", "argdown": "Argdown"}.get(fmt, fmt.capitalize())
-
-
-def export_suffix(fmt: str) -> str:
-    return {"aif": "aif.json"}.get(fmt, fmt)
+    """A format's name on a button: short where there is one, else its full name."""
+    return SHORT_NAMES.get(fmt) or formats.FORMAT_NAMES.get(fmt, fmt)
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(help_text="AIF JSON, Argdown or argmap's whole-map JSON.")
+    file = forms.FileField(help_text=f"{formats.tried()}.")
     format = forms.ChoiceField(
-        choices=[("", "Tell from the file"), *((f, f) for f in formats.FORMATS)],
+        choices=[("", "Tell from the content"), *formats.FORMAT_NAMES.items()],
         required=False,
     )
     slug = forms.SlugField(required=False, help_text="Default: made from the map's title.")
     title = forms.CharField(required=False, max_length=300, help_text="Default: the file's.")
     is_private = forms.BooleanField(required=False, label="Private")
+    text = forms.FileField(
+        required=False,
+        label="Text file",
+        help_text="For an argumentative microtext: its text file (micro_b001.txt), which "
+        "the quotes then point into.",
+    )
+
+    def clean_text(self) -> str | None:
+        upload = self.cleaned_data.get("text")
+        if upload is None:
+            return None
+        try:
+            return upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ValidationError(f"Must be UTF-8 text; byte {exc.start} is not.") from None
 
 
 class DuplicateForm(forms.Form):
@@ -933,7 +920,7 @@ class ArgumentMapAdmin(RefusalsAdminMixin, SimpleHistoryAdmin):
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                map_, result = import_map_file(
+                report = services.import_file(
                     name=upload.name or "",
                     data=upload.read(),
                     owner=request.user,
@@ -941,22 +928,23 @@ class ArgumentMapAdmin(RefusalsAdminMixin, SimpleHistoryAdmin):
                     slug=form.cleaned_data["slug"] or None,
                     title=form.cleaned_data["title"] or None,
                     is_private=form.cleaned_data["is_private"],
+                    source_text=form.cleaned_data["text"],
                 )
             except FormatError as exc:
                 form.add_error("file", f"Not imported: {exc}")
+            except ValueError as exc:  # a format no reader knows
+                form.add_error("format", str(exc))
             except ValidationError as exc:
-                if hasattr(exc, "error_dict"):
-                    _apply_errors(form, exc)
-                else:
-                    form.add_error(None, exc)
+                _apply_errors(form, exc)
             else:
+                map_ = report.map
                 self.log_addition(request, map_, [{"added": {}}])
-                n_statements, n_links = len(result.graph.statements), len(result.graph.links)
-                notes = " ".join(result.notes)
+                notes = " ".join(report.notes)
                 self.message_user(
                     request,
-                    f"Imported {upload.name}: {n_statements} statements and {n_links} links "
-                    f"into the map “{map_.title}” ({map_.slug}). {notes}".strip(),
+                    f"Imported {upload.name}: {report.statements} statements and "
+                    f"{report.links} links into the map “{map_.title}” ({map_.slug}). "
+                    f"{notes}".strip(),
                     messages.SUCCESS,
                 )
                 return HttpResponseRedirect(reverse("admin:api_argumentmap_change", args=[map_.pk]))
@@ -964,18 +952,19 @@ class ArgumentMapAdmin(RefusalsAdminMixin, SimpleHistoryAdmin):
             request,
             "Import a map from a file",
             form,
-            {"multipart": True, "submit": "Import", "formats": formats.FORMATS},
+            {"multipart": True, "submit": "Import", "formats": formats.FORMAT_NAMES.values()},
         )
 
     def export_view(self, request, object_id: int, fmt: str):
         map_ = get_object_or_404(ArgumentMap, pk=object_id)
         if not self.has_view_permission(request, map_):
             raise PermissionDenied
-        if fmt not in formats.FORMATS:
-            raise Http404(f"No format {fmt!r}; formats: {', '.join(formats.FORMATS)}.")
+        if fmt not in formats.EXPORT_FORMATS:
+            raise Http404(f"No format {fmt!r}; formats: {', '.join(formats.EXPORT_FORMATS)}.")
         data = formats.write_map(map_graph_get(map_), fmt)
-        response = HttpResponse(data, content_type="application/octet-stream")
-        response["Content-Disposition"] = f'attachment; filename="{map_.slug}.{export_suffix(fmt)}"'
+        media_type, suffix = formats.EXPORT_TYPES[fmt]
+        response = HttpResponse(data, content_type=media_type)
+        response["Content-Disposition"] = f'attachment; filename="{map_.slug}.{suffix}"'
         return response
 
     def duplicate_view(self, request, object_id: int):
@@ -1018,7 +1007,7 @@ class ArgumentMapAdmin(RefusalsAdminMixin, SimpleHistoryAdmin):
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         extra_context = dict(extra_context or {})
-        extra_context["export_formats"] = [(f, format_label(f)) for f in formats.FORMATS]
+        extra_context["export_formats"] = [(f, format_label(f)) for f in formats.EXPORT_FORMATS]
         if object_id is not None:
             obj = self.get_object(request, object_id)
             if obj is not None:

@@ -275,6 +275,7 @@ def test_history_revert_restores_previous_text(staff_client, cats_map):
 import html  # noqa: E402
 import re  # noqa: E402
 from html.parser import HTMLParser  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 from api import services  # noqa: E402
 from api.admin import diagram_draws_numbers, source_segments  # noqa: E402
@@ -652,7 +653,7 @@ def test_import_into_a_taken_slug_names_the_slug(staff_client, cats_map):
     assert snapshot() == before
 
 
-@pytest.mark.parametrize("fmt", formats.FORMATS)
+@pytest.mark.parametrize("fmt", formats.EXPORT_FORMATS)
 def test_export_every_format_the_writers_know(staff_client, cats_map, fmt):
     response = staff_client.get(reverse("admin:api_argumentmap_export", args=[cats_map.pk, fmt]))
     assert response.status_code == 200
@@ -663,8 +664,9 @@ def test_export_every_format_the_writers_know(staff_client, cats_map, fmt):
     assert reverse("admin:api_argumentmap_export", args=[cats_map.pk, fmt]) in page.text
 
 
-def test_export_an_unknown_format_is_404(staff_client, cats_map):
-    url = reverse("admin:api_argumentmap_export", args=[cats_map.pk, "docx"])
+@pytest.mark.parametrize("fmt", ["docx", *(set(formats.FORMATS) - set(formats.EXPORT_FORMATS))])
+def test_export_a_format_nothing_writes_is_404(staff_client, cats_map, fmt):
+    url = reverse("admin:api_argumentmap_export", args=[cats_map.pk, fmt])
     assert staff_client.get(url).status_code == 404
 
 
@@ -766,3 +768,26 @@ def test_history_of_a_link_whose_old_target_is_gone_opens(staff_client, cats_map
     response = staff_client.get(admin_url(Link, "history", undercut.pk))
     assert response.status_code == 200
     assert f"→ link {gone}" in response.text  # the old version, named by its target
+
+
+def test_import_a_microtext_with_its_text_file(staff_client):
+    data = Path(__file__).parent / "data" / "microtexts"
+    text = (data / "micro_b001.txt").read_text("utf-8-sig")
+    response = staff_client.post(
+        reverse("admin:api_argumentmap_import"),
+        {
+            "file": SimpleUploadedFile("micro_b001.xml", (data / "micro_b001.xml").read_bytes()),
+            "text": SimpleUploadedFile("micro_b001.txt", text.encode()),
+        },
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    map_ = ArgumentMap.objects.get()
+    assert map_.source_text.strip() == text.strip()
+    quoted = map_.statements.exclude(quote_start=None)
+    assert quoted.exists()
+    assert all(map_.source_text[s.quote_start : s.quote_end] == s.quote for s in quoted)
+
+
+def test_import_form_offers_every_format_the_readers_know(staff_client):
+    form = staff_client.get(reverse("admin:api_argumentmap_import")).context["form"]
+    assert [value for value, _ in form.fields["format"].choices][1:] == list(formats.FORMAT_NAMES)
