@@ -37,6 +37,7 @@ if missing:
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.options import Options  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.actions.action_builder import ActionBuilder  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support import expected_conditions as ec  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
@@ -384,3 +385,56 @@ def test_the_essays_map_saves_unchanged_and_history_keeps_the_original(admin, br
     click(browser, records[-1])
     wait(browser).until(ec.presence_of_element_located((By.ID, "id_text")))
     assert browser.find_element(By.ID, "id_text").get_attribute("value") == original
+
+
+def drag_select(browser, passage: str) -> None:
+    """Select ``passage`` with the mouse: press before its first character, drag to after
+    its last, release (as an analyst does; it may start on a highlighted quote)."""
+    wait(browser).until(ec.presence_of_element_located((By.ID, "argmap-source-text")))
+    start, end = browser.execute_script(
+        """
+        const source = document.getElementById('argmap-source-text');
+        source.scrollIntoView({block: 'start', behavior: 'instant'});
+        const at = source.textContent.indexOf(arguments[0]);
+        const walker = document.createTreeWalker(source, NodeFilter.SHOW_TEXT);
+        function rectOf(offset) {
+          let seen = 0, node;
+          walker.currentNode = source;
+          while ((node = walker.nextNode())) {
+            if (offset < seen + node.data.length) {
+              const r = document.createRange();
+              r.setStart(node, offset - seen);
+              r.setEnd(node, offset - seen + 1);
+              return r.getBoundingClientRect();
+            }
+            seen += node.data.length;
+          }
+        }
+        const first = rectOf(at), last = rectOf(at + arguments[0].length - 1);
+        return [[first.left + 1, first.top + first.height / 2],
+                [last.right - 1, last.top + last.height / 2]];
+        """,
+        passage,
+    )
+    actions = ActionBuilder(browser)
+    actions.pointer_action.move_to_location(int(start[0]), int(start[1]))
+    actions.pointer_action.pointer_down()
+    actions.pointer_action.move_to_location(int(end[0]), int(end[1]))
+    actions.pointer_action.pointer_up()
+    actions.perform()
+    assert browser.execute_script("return window.getSelection().toString()") == passage
+
+
+def test_a_passage_selected_with_the_mouse_from_inside_a_highlight(admin, browser):
+    map_ = services.map_create(slug="cats", title="Cats", source_text=SOURCE)
+    services.statement_create(map_=map_, text="Cats suit families.", quote=PASSAGES[0])
+    browser.get(f"{admin}/admin/api/argumentmap/{map_.pk}/change/")
+    passage = "busy family.\nThey are quiet"  # from inside the highlighted quote, onwards
+    drag_select(browser, passage)
+    browser.find_element(By.ID, "argmap-quote-button").click()
+    save_and_continue(browser)
+    assert "was changed successfully" in success_message(browser), page_errors(browser)
+    added = map_.statements.get(quote=passage)
+    start = SOURCE.index(passage)
+    assert (added.quote_start, added.quote_end) == (start, start + len(passage))
+    assert added.text == "busy family. They are quiet"
