@@ -952,7 +952,12 @@ class ArgumentMapAdmin(RefusalsAdminMixin, SimpleHistoryAdmin):
             request,
             "Import a map from a file",
             form,
-            {"multipart": True, "submit": "Import", "formats": formats.FORMAT_NAMES.values()},
+            {
+                "multipart": True,
+                "submit": "Import",
+                "intro": "The whole file becomes one new map, or nothing does; its format is "
+                "told from the content unless you choose one.",
+            },
         )
 
     def export_view(self, request, object_id: int, fmt: str):
@@ -1002,7 +1007,12 @@ class ArgumentMapAdmin(RefusalsAdminMixin, SimpleHistoryAdmin):
             request,
             f"Duplicate “{source.title}”",
             form,
-            {"original": source, "submit": "Duplicate"},
+            {
+                "original": source,
+                "submit": "Duplicate",
+                "intro": "A copy of every statement and link, under a new slug, to try "
+                "another analysis; the original stays as it is.",
+            },
         )
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
