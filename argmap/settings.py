@@ -15,6 +15,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from api.graph.validate import COLUMN_LENGTHS, DEFAULT_MAX_LENGTHS
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -150,6 +152,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Largest request body, imports included (413 past it).
 ARGMAP_MAX_REQUEST_BYTES = env_int("ARGMAP_MAX_REQUEST_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = ARGMAP_MAX_REQUEST_BYTES
+
+# Longest text per field, in characters (400 past it): ARGMAP_MAX_STATEMENT_TEXT,
+# ARGMAP_MAX_STATEMENT_QUOTE, ARGMAP_MAX_LINK_NOTE, ARGMAP_MAX_MAP_SUMMARY, ... (the key
+# upper-cased, dot as underscore). A field stored in a sized column cannot exceed it.
+ARGMAP_MAX_LENGTHS = {
+    key: min(
+        env_int("ARGMAP_MAX_" + key.upper().replace(".", "_"), default),
+        COLUMN_LENGTHS.get(key, 2**31 - 1),
+    )
+    for key, default in DEFAULT_MAX_LENGTHS.items()
+}
 
 # Requests a client may make, per period (second, minute, hour, day).
 ARGMAP_THROTTLE_RATES = {

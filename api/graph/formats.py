@@ -6,6 +6,7 @@ API's whole-map shape). The format is given, or told from the file name and cont
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import PurePath
 
@@ -15,6 +16,7 @@ from api.graph.argdown import parse_argdown, to_argdown
 from api.graph.errors import FormatError, decode_utf8
 from api.graph.interchange import ImportResult
 from api.graph.model import ArgumentGraph
+from api.graph.validate import merge_duplicate_links
 
 FORMATS = ("aif", "argdown", "json")
 ARGDOWN_SUFFIXES = (".argdown", ".ad", ".md", ".txt")
@@ -47,7 +49,16 @@ def guess_format(content: bytes, filename: str = "") -> str:
 
 def read_map(content: bytes, *, filename: str = "", fmt: str | None = None) -> ImportResult:
     """Parse a map file. Raises ``FormatError`` pointing at the fault (JSON pointer, or
-    line and column) and ``ValueError`` for an unknown ``fmt``."""
+    line and column) and ``ValueError`` for an unknown ``fmt``. Duplicate links (the same
+    kind, premises and target) are merged, each with a note, whatever the format."""
+    result = _read(content, filename=filename, fmt=fmt)
+    graph, merged = merge_duplicate_links(result.graph)
+    if not merged:
+        return result
+    return dataclasses.replace(result, graph=graph, notes=(*result.notes, *merged))
+
+
+def _read(content: bytes, *, filename: str, fmt: str | None) -> ImportResult:
     fmt = fmt or guess_format(content, filename)
     if fmt == "aif":
         return parse_aif(content)

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from api.graph import graphjson
 from api.graph.errors import FormatError
 from api.graph.model import ArgumentGraph, Kind, Link, MapInfo, Statement
-from api.graph.validate import check_graph, resolve_quote, text_problem
+from api.graph.validate import check_graph, merge_duplicate_links, resolve_quote, text_problem
 
 SOURCE = "Cats are good pets. They are quiet."
 
@@ -110,7 +110,7 @@ def graphs(draw):
             links.append(Link(link_id, Kind.OPPOSE, tuple(premises), target_link=links[-1].id))
         else:
             links.append(Link(link_id, kind, tuple(premises), conclusion=target))
-    return ArgumentGraph(MapInfo("m", "M"), statements, tuple(links))
+    return merge_duplicate_links(ArgumentGraph(MapInfo("m", "M"), statements, tuple(links)))[0]
 
 
 @settings(max_examples=60, deadline=None)
