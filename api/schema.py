@@ -30,8 +30,12 @@ WRITES = {
 }
 
 
+PRECONDITION_REQUIRED = "If-Match is missing: a write that replaces the whole map needs it."
+
+
 def add_error_responses(result: dict, generator, request, public) -> dict:
-    """drf-spectacular post-processing hook: document the error responses."""
+    """drf-spectacular post-processing hook: document the error responses, that reads
+    need no authentication, and 428 where If-Match is required."""
     components = result.setdefault("components", {}).setdefault("schemas", {})
     components["Error"] = ERROR_SCHEMA
     ref = {"$ref": "#/components/schemas/Error"}
@@ -42,6 +46,16 @@ def add_error_responses(result: dict, generator, request, public) -> dict:
             codes = dict(COMMON)
             if method in {"post", "put", "patch", "delete"}:
                 codes.update(WRITES)
+            else:
+                # Anyone may read: an empty requirement means no authentication.
+                security = operation.setdefault("security", [])
+                if {} not in security:
+                    security.append({})
+            if any(
+                p.get("in") == "header" and p.get("name") == "If-Match" and p.get("required")
+                for p in operation.get("parameters", [])
+            ):
+                codes["428"] = PRECONDITION_REQUIRED
             for code, description in codes.items():
                 operation["responses"].setdefault(
                     code,

@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from api.graph.errors import FormatError
-from api.graph.model import ArgumentGraph, Kind, Link
+from api.graph.graphjson import MAP_KEYS
+from api.graph.model import ArgumentGraph, Kind, Link, Role
 
 ALLOWED_CONTROL = frozenset("\n\t")
 
@@ -129,9 +130,10 @@ def link_problems(
     ``where`` is the field at fault, with the premise's index for an unknown premise
     (``"premises/2"``). ``statement_known`` and ``link_known`` say whether an id names a
     statement or link of the same map; one that does not is "not in this map", whether
-    it is in another map or nowhere (so private maps are not revealed). Rules: a known kind; at least one premise, none
-    twice, all known; exactly one of a known conclusion and a known target link; no
-    premise that is also the conclusion; no link that targets itself; scheme and note as
+    it is in another map or nowhere (so private maps are not revealed). Rules: a known
+    kind; at least one premise, none twice, all known; exactly one of a known conclusion
+    and a known target link; no premise that is also the conclusion; no link that
+    targets itself; scheme and note as
     ``text_problem`` requires. Relations between links (cycles of undercutters,
     duplicates) are ``undercut_cycles`` and ``link_key``'s.
     """
@@ -345,3 +347,66 @@ def check_graph(graph: ArgumentGraph, *, max_lengths: Mapping[str, int] | None =
         if key in first:
             raise FormatError(duplicate_message(link.id, first[key]), pointer=f"/links/{index}")
         first[key] = link.id
+
+
+# The keys of the whole-map shape (``GET /api/maps/{slug}/graph/``), as a write must send
+# them: every one, and no other. ``role`` is derived (sent back as read, it is ignored);
+# ``is_private`` may be added to ``map``.
+WHOLE_MAP_KEYS = ("map", "statements", "links")
+WHOLE_MAP_STATEMENT_KEYS = (
+    "id",
+    "text",
+    "quote",
+    "quote_start",
+    "quote_end",
+    "attributed_to",
+    "base_score",
+)
+WHOLE_MAP_LINK_KEYS = ("id", "kind", "premises", "conclusion", "target_link", "scheme", "note")
+ROLES = tuple(role.value for role in Role)
+
+
+def _check_keys(
+    item: Any, where: str, required: Sequence[str], optional: Sequence[str] = ()
+) -> None:
+    if not isinstance(item, dict):
+        return  # the wrong type is graphjson.from_dict's to name
+    for key in required:
+        if key not in item:
+            raise FormatError(
+                f"Missing {key!r}: a whole-map write sends every key of the shape GET "
+                "returns (nothing is left to a default).",
+                pointer=f"{where}/{key}",
+            )
+    allowed = {*required, *optional}
+    for key in item:
+        if key not in allowed:
+            raise FormatError(
+                f"Unknown key {key!r}; expected {', '.join(repr(k) for k in allowed)}.",
+                pointer=f"{where}/{key}",
+            )
+
+
+def check_whole_map_keys(data: Any) -> None:
+    """Raise ``FormatError`` (with a JSON pointer) at the first key missing from, or
+    unknown to, a whole-map write; the types are ``graphjson.from_dict``'s to check."""
+    _check_keys(data, "", WHOLE_MAP_KEYS)
+    if not isinstance(data, dict):
+        return
+    _check_keys(data["map"], "/map", MAP_KEYS, ("is_private",))
+    for name, keys, optional in (
+        ("statements", WHOLE_MAP_STATEMENT_KEYS, ("role",)),
+        ("links", WHOLE_MAP_LINK_KEYS, ()),
+    ):
+        items = data[name]
+        if not isinstance(items, list):
+            continue
+        for index, item in enumerate(items):
+            _check_keys(item, f"/{name}/{index}", keys, optional)
+            role = item.get("role", ROLES[0]) if isinstance(item, dict) else ROLES[0]
+            if role not in ROLES:
+                raise FormatError(
+                    f"Must be one of {', '.join(ROLES)} (the role is derived from the "
+                    "links; it is read-only and ignored here).",
+                    pointer=f"/{name}/{index}/role",
+                )
