@@ -116,6 +116,12 @@ class ArgumentMapSerializer(StrictInputMixin, serializers.ModelSerializer):
             "graph_url",
         ]
         read_only_fields = ["version", "created_at", "updated_at"]
+        # The services strip what they store (and keep the source text exactly, since
+        # quotes point into it by offset); DRF's own trimming would change it silently.
+        extra_kwargs = {
+            name: {"trim_whitespace": False}
+            for name in ("title", "summary", "source_title", "source_author", "source_text")
+        }
 
     # Lists annotate the counts (one query for the page); a fresh write counts them.
     def get_statement_count(self, obj: ArgumentMap) -> int:
