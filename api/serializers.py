@@ -118,8 +118,9 @@ class ArgumentMapSerializer(StrictInputMixin, serializers.ModelSerializer):
         read_only_fields = ["version", "created_at", "updated_at"]
         # The services strip what they store (and keep the source text exactly, since
         # quotes point into it by offset); DRF's own trimming would change it silently.
+        # Their lengths are the services' to check (settings.ARGMAP_MAX_LENGTHS).
         extra_kwargs = {
-            name: {"trim_whitespace": False}
+            name: {"trim_whitespace": False, "max_length": None}
             for name in ("title", "summary", "source_title", "source_author", "source_text")
         }
 
