@@ -658,3 +658,17 @@ def test_schema_says_reads_are_anonymous_and_graph_put_needs_if_match(api_client
     if_match = next(p for p in put["parameters"] if p["name"] == "If-Match")
     assert if_match["required"] is True
     assert if_match["schema"]["pattern"]
+
+
+@pytest.mark.parametrize("where", ["statement", "map", "link"])
+def test_lone_surrogates_are_400_not_500(auth_client, cats_map, where):
+    body, etag = read_graph(auth_client)
+    if where == "statement":
+        body["statements"][0]["text"] = "bad \ud800 text"
+    elif where == "map":
+        body["map"]["summary"] = "bad \udfff"
+    else:
+        body["links"][0]["note"] = "\ud83d"
+    before = snapshot()
+    assert_error(put_graph(auth_client, body, etag), 400, "lone surrogate")
+    assert snapshot() == before

@@ -7,7 +7,7 @@ replace and a one-statement POST cannot disagree about what a valid map is.
 from __future__ import annotations
 
 import dataclasses
-import unicodedata
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -16,6 +16,9 @@ from api.graph.graphjson import MAP_KEYS
 from api.graph.model import ArgumentGraph, Kind, Link, Role
 
 ALLOWED_CONTROL = frozenset("\n\t")
+# Unicode's control characters (category Cc: U+0000-001F, U+007F-009F) but tab and newline.
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+SURROGATE = re.compile("[\ud800-\udfff]")
 
 # The largest id a database row can have (a signed 64-bit integer): a larger one is an
 # unknown id, never a query that overflows.
@@ -62,14 +65,23 @@ def is_id(value: Any) -> bool:
 def text_problem(value: object, *, required: bool = True, max_length: int | None = None):
     """Return why ``value`` is not acceptable text (a sentence), or None if it is.
 
-    Text must be a string without control characters (tab and newline allowed), not
-    empty after stripping when ``required``, and at most ``max_length`` characters.
+    Text must be a string without control characters (tab and newline allowed) or lone
+    surrogates (which JSON can carry but no database stores), not empty after stripping
+    when ``required``, and at most ``max_length`` characters.
     """
     if not isinstance(value, str):
         return "Must be a string."
-    for index, char in enumerate(value):
-        if unicodedata.category(char) == "Cc" and char not in ALLOWED_CONTROL:
-            return f"Contains a control character (U+{ord(char):04X}) at position {index}."
+    surrogate = SURROGATE.search(value)
+    if surrogate:
+        index = surrogate.start()
+        return (
+            f"Contains a lone surrogate (U+{ord(value[index]):04X}) at position {index}: "
+            "not a character, and not storable."
+        )
+    control = CONTROL.search(value)
+    if control:
+        index = control.start()
+        return f"Contains a control character (U+{ord(value[index]):04X}) at position {index}."
     stripped = value.strip()
     if required and not stripped:
         return "May not be empty."
@@ -137,7 +149,7 @@ def link_problems(
     ``text_problem`` requires. Relations between links (cycles of undercutters,
     duplicates) are ``undercut_cycles`` and ``link_key``'s.
     """
-    limits = {**DEFAULT_MAX_LENGTHS, **(max_lengths or {})}
+    limits = max_lengths or DEFAULT_MAX_LENGTHS
     problems: list[tuple[str, str]] = []
     if kind not in KINDS:
         problems.append(("kind", f"Must be support or oppose (got {kind!r})."))
@@ -173,7 +185,9 @@ def link_problems(
     elif not link_known(target_link):
         problems.append(("target_link", f"No link {target_link} in this map."))
     for field, value in (("scheme", scheme), ("note", note)):
-        problem = text_problem(value, required=False, max_length=limits[f"link.{field}"])
+        key = f"link.{field}"
+        max_length = limits.get(key, DEFAULT_MAX_LENGTHS[key])
+        problem = text_problem(value, required=False, max_length=max_length)
         if problem:
             problems.append((field, problem))
     return problems

@@ -296,3 +296,8 @@ def test_whole_map_keys(change, pointer):
     with pytest.raises(FormatError) as exc_info:
         check_whole_map_keys(body)
     assert exc_info.value.pointer == pointer
+
+
+def test_text_problem_refuses_lone_surrogates():
+    assert "lone surrogate (U+D800) at position 2" in text_problem("ab\ud800c")
+    assert text_problem("emoji \U0001f600 fine") is None
