@@ -675,3 +675,14 @@ def test_lone_surrogates_are_400_not_500(auth_client, cats_map, where):
     )
     assert_error(response, 400, "lone surrogate")
     assert snapshot() == before
+
+
+def test_json_nested_too_deeply_is_400(auth_client, cats_map):
+    _, etag = read_graph(auth_client)
+    deep = "[" * 50_000 + "]" * 50_000
+    before = snapshot()
+    response = auth_client.generic(
+        "PUT", GRAPH, deep, content_type="application/json", HTTP_IF_MATCH=etag
+    )
+    assert_error(response, 400, "nested too deeply")
+    assert snapshot() == before
