@@ -12,6 +12,5 @@ class JSONParser(parsers.JSONParser):
             return super().parse(stream, media_type, parser_context)
         except RecursionError:
             raise exceptions.ParseError(
-                "JSON parse error - the body is nested too deeply (a whole map needs four "
-                "levels)."
+                "JSON parse error - the body is nested too deeply (a whole map needs four levels)."
             ) from None
