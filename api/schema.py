@@ -30,6 +30,7 @@ WRITES = {
 }
 
 
+RESERVED_SLUG = "The slug `import` is reserved: `/api/maps/import/` takes only POST."
 PRECONDITION_REQUIRED = "If-Match is missing: a write that replaces the whole map needs it."
 
 
@@ -39,7 +40,7 @@ def add_error_responses(result: dict, generator, request, public) -> dict:
     components = result.setdefault("components", {}).setdefault("schemas", {})
     components["Error"] = ERROR_SCHEMA
     ref = {"$ref": "#/components/schemas/Error"}
-    for path_item in result.get("paths", {}).values():
+    for path, path_item in result.get("paths", {}).items():
         for method, operation in path_item.items():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
@@ -51,6 +52,8 @@ def add_error_responses(result: dict, generator, request, public) -> dict:
                 security = operation.setdefault("security", [])
                 if {} not in security:
                     security.append({})
+            if path == "/api/maps/{slug}/":
+                codes["405"] = RESERVED_SLUG
             if any(
                 p.get("in") == "header" and p.get("name") == "If-Match" and p.get("required")
                 for p in operation.get("parameters", [])

@@ -686,3 +686,10 @@ def test_json_nested_too_deeply_is_400(auth_client, cats_map):
     )
     assert_error(response, 400, "nested too deeply")
     assert snapshot() == before
+
+
+def test_the_import_slug_is_reserved(auth_client, cats_map):
+    response = auth_client.post("/api/maps/", {"slug": "import", "title": "X"}, format="json")
+    assert_error(response, 400, "reserved")
+    assert_error(auth_client.patch("/api/maps/cats/", {"slug": "import"}, format="json"), 400)
+    assert services.map_free_slug("import.json") == "import-2"

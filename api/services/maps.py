@@ -12,6 +12,9 @@ from api.graph.validate import name_ids
 from api.models import ArgumentMap, Statement
 from api.services.common import check_text, length_limit, lock_map, normalize_newlines
 
+# Slugs that name an endpoint beside the maps (``/api/maps/import/``): no map takes them.
+RESERVED_SLUGS = frozenset({"import"})
+
 MAP_FIELDS = (
     "title",
     "summary",
@@ -69,6 +72,8 @@ def map_create(*, slug: str, title: str, owner=None, **fields: Any) -> ArgumentM
     unknown = set(fields) - set(MAP_FIELDS)
     if unknown:
         raise ValidationError({name: ["Unknown field."] for name in sorted(unknown)})
+    if slug in RESERVED_SLUGS:
+        raise ValidationError({"slug": [f"{slug!r} is reserved; choose another slug."]})
     taken = ValidationError({"slug": [f"A map with slug {slug!r} already exists."]})
     if ArgumentMap.objects.filter(slug=slug).exists():
         raise taken
@@ -101,6 +106,8 @@ def map_update(
     locked = lock_map(map_, expected_version)
     cleaned = clean_map_fields(fields)
     new_slug = cleaned.get("slug", locked.slug)
+    if new_slug != locked.slug and new_slug in RESERVED_SLUGS:
+        raise ValidationError({"slug": [f"{new_slug!r} is reserved; choose another slug."]})
     if new_slug != locked.slug and ArgumentMap.objects.filter(slug=new_slug).exists():
         raise ValidationError({"slug": [f"A map with slug {cleaned['slug']!r} already exists."]})
     before = {name: getattr(locked, name) for name in cleaned}
@@ -127,6 +134,7 @@ def map_free_slug(text: str) -> str:
     base = slugify(text.rsplit(".", 1)[0] if "." in text[-9:] else text)[:90] or "map"
     # One query, however many maps already share the name.
     taken = set(ArgumentMap.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    taken |= RESERVED_SLUGS
     slug, n = base, 1
     while slug in taken:
         n += 1
