@@ -12,7 +12,7 @@ from rest_framework import serializers
 from api import services
 from api.graph.evaluation import SEMANTICS
 from api.graph.model import Role
-from api.graph.validate import MAX_ID
+from api.graph.validate import LINK_FIELDS, MAX_ID, STATEMENT_FIELDS
 from api.models import ArgumentMap, Link, LinkKind, Statement
 from api.permissions import check_can_edit
 
@@ -170,17 +170,7 @@ class StatementSerializer(StrictInputMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Statement
-        fields = [
-            "id",
-            "map",
-            "text",
-            "quote",
-            "quote_start",
-            "quote_end",
-            "attributed_to",
-            "base_score",
-            "role",
-        ]
+        fields = ["id", "map", *STATEMENT_FIELDS, "role"]
 
     @extend_schema_field(serializers.ChoiceField(choices=[r.value for r in Role]))
     def get_role(self, obj: Statement) -> str:
@@ -226,7 +216,7 @@ class LinkSerializer(StrictInputMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Link
-        fields = ["id", "map", "kind", "premises", "conclusion", "target_link", "scheme", "note"]
+        fields = ["id", "map", *LINK_FIELDS]
 
     def to_representation(self, instance: Link) -> dict[str, Any]:
         return {

@@ -367,16 +367,12 @@ def check_graph(graph: ArgumentGraph, *, max_lengths: Mapping[str, int] | None =
 # them: every one, and no other. ``role`` is derived (sent back as read, it is ignored);
 # ``is_private`` may be added to ``map``.
 WHOLE_MAP_KEYS = ("map", "statements", "links")
-WHOLE_MAP_STATEMENT_KEYS = (
-    "id",
-    "text",
-    "quote",
-    "quote_start",
-    "quote_end",
-    "attributed_to",
-    "base_score",
-)
-WHOLE_MAP_LINK_KEYS = ("id", "kind", "premises", "conclusion", "target_link", "scheme", "note")
+# A statement's and a link's own fields (besides ``id``, and the map they belong to), in
+# the order the API shows them: the serializers and the services use these too.
+STATEMENT_FIELDS = ("text", "quote", "quote_start", "quote_end", "attributed_to", "base_score")
+LINK_FIELDS = ("kind", "premises", "conclusion", "target_link", "scheme", "note")
+WHOLE_MAP_STATEMENT_KEYS = ("id", *STATEMENT_FIELDS)
+WHOLE_MAP_LINK_KEYS = ("id", *LINK_FIELDS)
 ROLES = tuple(role.value for role in Role)
 
 

@@ -14,7 +14,12 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from api.graph.model import ArgumentGraph
 from api.graph.model import Link as GraphLink
 from api.graph.model import Statement as GraphStatement
-from api.graph.validate import check_graph, links_in_target_order, resolve_quote
+from api.graph.validate import (
+    STATEMENT_FIELDS,
+    check_graph,
+    links_in_target_order,
+    resolve_quote,
+)
 from api.models import ArgumentMap, Link, LinkPremise, Statement
 from api.services.common import lock_map, normalize_newlines
 from api.services.maps import MAP_FIELDS, clean_map_fields, map_create
@@ -89,9 +94,6 @@ def _checked(graph: ArgumentGraph) -> ArgumentGraph:
     graph = _normalized(graph)
     check_graph(graph, max_lengths=settings.ARGMAP_MAX_LENGTHS)
     return graph
-
-
-STATEMENT_COLUMNS = ("text", "quote", "quote_start", "quote_end", "attributed_to", "base_score")
 
 
 def _statement_row(map_: ArgumentMap, s: GraphStatement, source_text: str, **extra) -> Statement:
@@ -227,7 +229,7 @@ def map_graph_replace(
 
     current = {
         row[0]: row[1:]
-        for row in Statement.objects.filter(map=locked).values_list("pk", *STATEMENT_COLUMNS)
+        for row in Statement.objects.filter(map=locked).values_list("pk", *STATEMENT_FIELDS)
     }
     keep = [s for s in graph.statements if s.id in current]
     new = [s for s in graph.statements if s.id not in current]
@@ -235,7 +237,7 @@ def map_graph_replace(
     changed = [
         row
         for row in (_statement_row(locked, s, locked.source_text, pk=s.id) for s in keep)
-        if tuple(getattr(row, c) for c in STATEMENT_COLUMNS) != current[row.pk]
+        if tuple(getattr(row, c) for c in STATEMENT_FIELDS) != current[row.pk]
     ]
     existing_links = _current_links(locked)
     links_changed = {link.id: _graph_link_row(link) for link in graph.links} != existing_links
@@ -251,7 +253,7 @@ def map_graph_replace(
         bulk_update_with_history(
             changed,
             Statement,
-            list(STATEMENT_COLUMNS),
+            list(STATEMENT_FIELDS),
             batch_size=BULK_BATCH,
             default_user=user,
         )
