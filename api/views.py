@@ -141,6 +141,16 @@ def not_found(request, path: str = "") -> HttpResponse:
     return JsonResponse({"detail": f"Not found: {request.path}.", "errors": {}}, status=404)
 
 
+def check_query_params(request: Request, allowed: set[str]) -> None:
+    """A 400 naming each query parameter not in ``allowed``."""
+    unknown = sorted(set(request.query_params) - allowed)
+    if unknown:
+        takes = ", ".join(sorted(allowed - {"format"})) or "no parameters"
+        raise exceptions.ValidationError(
+            {name: [f"Unknown query parameter; this endpoint takes {takes}."] for name in unknown}
+        )
+
+
 class StrictQueryMixin:
     """Query parameters a request cannot use are a 400 naming them, not ignored."""
 
@@ -163,16 +173,7 @@ class StrictQueryMixin:
 
     def initial(self, request, *args, **kwargs) -> None:
         super().initial(request, *args, **kwargs)
-        allowed = self.allowed_query_params()
-        unknown = sorted(set(request.query_params) - allowed)
-        if unknown:
-            takes = ", ".join(sorted(allowed - {"format"})) or "no parameters"
-            raise exceptions.ValidationError(
-                {
-                    name: [f"Unknown query parameter; this endpoint takes {takes}."]
-                    for name in unknown
-                }
-            )
+        check_query_params(request, self.allowed_query_params())
 
 
 class NamedNotFoundMixin:
@@ -539,6 +540,7 @@ class ExportView(APIView):
         },
     )
     def get(self, request: Request, slug: str, fmt: str) -> HttpResponse:
+        check_query_params(request, set())
         map_ = visible_map_or_404(request, slug)
         etag = f'"{map_.version}-{fmt}"'
         if etag in request.headers.get("If-None-Match", ""):

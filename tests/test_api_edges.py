@@ -300,6 +300,8 @@ def test_read_only_field_on_create_is_refused(auth_client, cats_map):
         (f"/api/links/?conclusion={HUGE}", "conclusion"),
         (f"/api/links/?target_link={HUGE}", "target_link"),
         ("/api/links/?premise=abc", "premise"),
+        ("/api/maps/cats/export.json?pretty=1", "pretty"),
+        ("/api/maps/cats/diagram.dot?colour=red", "colour"),
     ],
 )
 def test_bad_query_parameters_are_named(api_client, cats_map, path, name):
