@@ -68,6 +68,11 @@ class StrictInputMixin:
 class VisibleMapField(serializers.SlugRelatedField):
     """A map by slug, among the maps the requesting user may see and change."""
 
+    default_error_messages = {
+        "does_not_exist": "No map with slug '{value}'.",  # a private one reads the same
+        "invalid": "Must be a map's slug.",
+    }
+
     def __init__(self, **kwargs):
         super().__init__(slug_field="slug", **kwargs)
 

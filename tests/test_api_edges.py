@@ -159,6 +159,21 @@ def test_graph_put_with_a_reversed_undercutter_chain_deeper_than_the_recursion_l
     assert cats_map.links.count() == len(body["links"])
 
 
+def test_graph_put_with_huge_new_ids_is_no_500(auth_client, cats_map):
+    body, etag = read_graph(auth_client)
+    new = dict(body["statements"][0], id=HUGE, text="Huge.", quote="")
+    new.update(quote_start=None, quote_end=None)
+    body["statements"].append(new)
+    claim = body["statements"][0]["id"]
+    link = {"id": HUGE, "kind": "support", "premises": [HUGE], "conclusion": claim}
+    body["links"].append({**link, "target_link": None, "scheme": "", "note": ""})
+    response = put_graph(auth_client, body, etag)
+    assert response.status_code == 200, response.content
+    made = Statement.objects.get(text="Huge.")
+    assert made.pk < HUGE
+    assert Link.objects.filter(premise_rows__statement=made).count() == 1
+
+
 # --- PUT and PATCH that change nothing ------------------------------------------------------
 
 
@@ -519,6 +534,17 @@ def test_a_private_slug_filters_as_an_unknown_one(api_client, other_user, make_m
     assert api_client.get("/api/statements/?map=secret").json()["detail"] == (
         "Invalid input. map: No map with slug 'secret'."
     )
+
+
+def test_a_private_map_in_a_body_reads_as_unknown(api_client, other_user, make_map):
+    make_map("secret", is_private=True)
+    api_client.force_authenticate(other_user)
+    answers = []
+    for slug in ("secret", "nowhere"):
+        response = api_client.post("/api/statements/", {"map": slug, "text": "X."}, format="json")
+        assert_error(response, 400, f"No map with slug '{slug}'.")
+        answers.append(response.content.replace(slug.encode(), b"X"))
+    assert answers[0] == answers[1]
 
 
 def test_a_premise_from_a_private_map_reads_as_unknown(api_client, other_user, make_map):
