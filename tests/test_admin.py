@@ -581,12 +581,15 @@ def test_a_cycle_of_undercutters_across_rows_is_shown_on_the_row(staff_client, c
 
 def test_a_premise_from_another_map_is_shown_on_the_rows_field(staff_client, make_map):
     one, two = make_map("one"), make_map("two")
-    data = map_change_data(one, **{"links-0-premise_statements": [two.statements.first().pk]})
+    theirs = two.statements.first().pk
+    data = map_change_data(one, **{"links-0-premise_statements": [theirs]})
     response = staff_client.post(admin_url(ArgumentMap, "change", one.pk), data)
     formset = next(
         f for f in response.context["inline_admin_formsets"] if f.formset.prefix == "links"
     )
-    assert "belong to another map" in formset.formset.errors[0]["premise_statements"][0]
+    assert formset.formset.errors[0]["premise_statements"] == [
+        f"No statement {theirs} in this map."
+    ]
 
 
 # --- import, export, duplicate -----------------------------------------------------------
@@ -727,7 +730,7 @@ def test_a_refusal_at_save_time_is_shown_on_its_row_with_what_was_typed(staff_cl
         f for f in response.context["inline_admin_formsets"] if f.formset.prefix == "links"
     )
     errors = formset.formset.errors[objection]["premise_statements"]
-    assert f"Unknown statement ids: {statements[quiet].pk}." in errors
+    assert f"No statement {statements[quiet].pk} in this map." in errors
     assert "Typed before the refusal." in response.text
     assert snapshot() == before
 
