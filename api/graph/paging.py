@@ -1,0 +1,646 @@
+"""Diagrams on real pages: printed handouts (A4, A3, Letter) and slide decks (16:9).
+
+A whole map drawn at its natural size is a long strip (the essay's is 46 x 19 inches);
+shrunk onto one sheet its text becomes unreadable. ``paginate`` instead keeps the text at
+a readable size and splits the map into parts, one per page:
+
+- every page is exactly the paper's size (portrait or landscape, whichever lets the part
+  be drawn larger) or a 960 x 540 pt slide;
+- every page is drawn at one scale, never smaller than ``min_text / BASE_FONT``: the DOT
+  of a page raises every font to ``BASE_FONT`` (12 pt) and the page scales it, so the
+  smallest text on paper is ``min_text`` (8 pt) and on a slide 12 pt;
+- when the whole map fits one page, that is the only page. Otherwise a handout opens with
+  an overview (every statement as a numbered box, with the page that shows its text) and
+  then has one page per part of the argument; a deck starts with the main conclusion and
+  its direct reasons and objections, and ends with the overview when it fits a slide;
+- a part is a claim with everything argued under it (its subtree) when that fits;
+  otherwise the claim with its direct reasons and objections (a "step"), each reason's
+  subtree then being a part of its own, split the same way. A claim with too many direct
+  reasons for one page has them spread over several pages ("2 of 3");
+- where a link crosses parts, the boxes say where to look: "reasons: p. 4" under a claim
+  whose reasons are on page 4, "supports #1 (p. 2)" under a reason whose conclusion is
+  drawn on page 2; a statement that belongs to another part is drawn as a short
+  reference box "#7 …" with its page;
+- honest limits: a single part too big for the page even on its own (a link with a dozen
+  co-premises, very wide text) is not shrunk below the minimum: it is cut into tiles over
+  several pages, and a notice says so; an overview that does not fit one page is left out,
+  with a notice; a map that would need more than ``max_pages`` pages is refused
+  (``TooManyPages``).
+
+``plan`` (which statements go on which page) is plain Python that asks a ``fits``
+function whether a part fits; ``paginate`` answers it by laying the part out with
+Graphviz (through the caller's bounded ``render_pdf``) and then places each page's PDF on
+a page of the exact size with ``pypdf``, at a scale that keeps the text size.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import math
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+from pypdf import PageObject, PdfReader, PdfWriter, Transformation
+
+from api.graph.dot import PAGES, DiagramOptions, clean_text, to_dot
+from api.graph.model import ArgumentGraph, Kind, Role
+
+__all__ = [
+    "BASE_FONT",
+    "SIZES",
+    "Page",
+    "PageSize",
+    "Paged",
+    "Part",
+    "TooManyPages",
+    "paginate",
+    "plan",
+    "slide_image_settings",
+]
+
+BASE_FONT = 12  # every font of a paged drawing is at least this (DiagramOptions.min_font)
+BRIEF_CHARS = 40  # text kept in a reference box for a statement shown in full elsewhere
+PLAN_SLACK = 0.97  # plan with 3 % to spare: final page numbers may widen a note a little
+MAX_NOTES = 2  # "supports #1 (p. 2)" notes per box; more end in "…"
+
+
+@dataclass(frozen=True)
+class PageSize:
+    """A page: its size in points (portrait for paper), margin, the smallest text allowed
+    on it in points, the largest scale a small part is enlarged to, whether it may be
+    turned to landscape, and what a page is called ("page", "slide")."""
+
+    name: str
+    width: float
+    height: float
+    margin: float
+    min_text: float
+    max_scale: float
+    turnable: bool
+    word: str
+    short: str
+
+    @property
+    def min_scale(self) -> float:
+        return self.min_text / BASE_FONT
+
+    def orientations(self) -> list[tuple[float, float]]:
+        sizes = [(self.width, self.height)]
+        if self.turnable:
+            sizes.append((self.height, self.width))
+        return sizes
+
+    def best_fit(self, width: float, height: float) -> tuple[float, float, float]:
+        """(page width, page height, scale) giving a drawing of this natural size the
+        largest scale, capped at ``max_scale``."""
+        best = None
+        for page_w, page_h in self.orientations():
+            room_w, room_h = page_w - 2 * self.margin, page_h - 2 * self.margin
+            scale = min(self.max_scale, room_w / max(width, 1), room_h / max(height, 1))
+            if best is None or scale > best[2] + 1e-9:
+                best = (page_w, page_h, scale)
+        return best
+
+
+_CM = 72 / 2.54
+SIZES: dict[str, PageSize] = {
+    name: PageSize(name, *PAGES[name], _CM, 8.0, 1.0, True, "page", "p.")
+    for name in ("a4", "a3", "letter")
+} | {"slides": PageSize("slides", *PAGES["slides"], 18.0, 12.0, 1.5, False, "slide", "slide")}
+
+
+class TooManyPages(Exception):
+    """The map needs more pages (or more layout runs) than allowed; the message says how
+    many and what to do instead."""
+
+
+# --- planning ----------------------------------------------------------------------------
+
+
+@dataclass
+class Part:
+    """One page's content. ``owned``: the statements whose reasons this page draws (or,
+    for leaves, that it draws first); ``statements``/``links``: all it draws; ``brief``:
+    statements drawn as short references to another page; ``titles``: what it shows, one
+    title per piece put together on the page."""
+
+    kind: str  # "whole", "subtree", "step", "unlinked", "overview", or "group" of these
+    root: int | None
+    statements: set[int]
+    links: set[int]
+    owned: set[int]
+    brief: set[int] = field(default_factory=set)
+    titles: list[str] = field(default_factory=list)
+    direction: str | None = None  # overrides the options' direction (overview)
+
+
+class _Map:
+    """Indexes of a graph the planner walks (all walks are iterative)."""
+
+    def __init__(self, graph: ArgumentGraph, roles: Mapping[int, Role] | None = None) -> None:
+        self.graph = graph
+        self.roles = graph.roles if roles is None else {**graph.roles, **roles}
+        self.links = {link.id: link for link in graph.links}
+        self.incoming: dict[int, list[int]] = {}
+        self.attackers: dict[int, list[int]] = {}
+        self.premise_of: dict[int, list[int]] = {}
+        for link in sorted(graph.links, key=lambda link: link.id):
+            if link.conclusion is not None:
+                self.incoming.setdefault(link.conclusion, []).append(link.id)
+            elif link.target_link is not None:
+                self.attackers.setdefault(link.target_link, []).append(link.id)
+            for premise in link.premises:
+                self.premise_of.setdefault(premise, []).append(link.id)
+        self.ids = {s.id for s in graph.statements}
+
+    def family(self, link_ids: Iterable[int]) -> list[int]:
+        """These links and every undercutter attacking them, transitively, in order."""
+        seen: set[int] = set()
+        out: list[int] = []
+        queue = deque(link_ids)
+        while queue:
+            link_id = queue.popleft()
+            if link_id in seen or link_id not in self.links:
+                continue
+            seen.add(link_id)
+            out.append(link_id)
+            queue.extend(self.attackers.get(link_id, ()))
+        return out
+
+    def premises(self, link_ids: Iterable[int]) -> list[int]:
+        out: list[int] = []
+        for link_id in link_ids:
+            out.extend(p for p in self.links[link_id].premises if p in self.ids)
+        return out
+
+    def conclusion_of(self, link_id: int) -> int | None:
+        """The statement a link bears on, following undercutters to the link they attack."""
+        seen: set[int] = set()
+        current: int | None = link_id
+        while current is not None and current in self.links and current not in seen:
+            seen.add(current)
+            link = self.links[current]
+            if link.conclusion is not None:
+                return link.conclusion
+            current = link.target_link
+        return None
+
+
+def _part(
+    index: _Map, kind: str, root: int | None, owned: set[int], links: list[int], title: str
+) -> Part:
+    statements = set(owned) | set(index.premises(links))
+    for link_id in links:
+        conclusion = index.links[link_id].conclusion
+        if conclusion is not None and conclusion in index.ids:
+            statements.add(conclusion)
+    return Part(kind, root, statements, set(links), set(owned), titles=[title] if title else [])
+
+
+def _merge(first: Part, second: Part) -> Part:
+    return Part(
+        "group",
+        first.root,
+        first.statements | second.statements,
+        first.links | second.links,
+        first.owned | second.owned,
+        titles=first.titles + second.titles,
+    )
+
+
+def _greedy(items: list, fits: Callable[[list], bool]) -> list[list]:
+    """Split ``items`` into runs, in order, each as long as ``fits`` allows (at least one
+    item each)."""
+    runs: list[list] = []
+    for item in items:
+        if runs and fits(runs[-1] + [item]):
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+    return runs
+
+
+def plan(graph: ArgumentGraph, fits: Callable[[Part], bool]) -> list[Part]:
+    """Split ``graph`` into parts, one per page, asking ``fits`` whether a part fits a
+    page. Returns one "whole" part when the whole map fits; otherwise parts in reading
+    order (see the module docstring), with small neighbouring parts put together on one
+    page. Every statement is owned by exactly one part. Iterative throughout."""
+    index = _Map(graph)
+    everything = _part(index, "whole", None, set(index.ids), sorted(index.links), "")
+    if fits(everything):
+        return [everything]
+
+    owner: dict[int, int] = {}
+    parts: list[Part] = []
+
+    def commit(part: Part) -> None:
+        for sid in part.owned:
+            owner[sid] = len(parts)
+        parts.append(with_briefs(part))
+
+    def subtree(root: int) -> tuple[set[int], list[int]]:
+        owned, links = {root}, []
+        queue = deque([root])
+        while queue:
+            sid = queue.popleft()
+            family = index.family(index.incoming.get(sid, ()))
+            links.extend(family)
+            for premise in index.premises(family):
+                if premise not in owned and premise not in owner:
+                    owned.add(premise)
+                    queue.append(premise)
+        return owned, links
+
+    def with_briefs(part: Part) -> Part:
+        part.brief = {s for s in part.statements if s not in part.owned and s in owner}
+        return part
+
+    def step(root: int, families: list[list[int]], first: bool, title: str) -> Part:
+        links = [link_id for family in families for link_id in family]
+        leaves = {p for p in index.premises(links) if p not in owner and not index.incoming.get(p)}
+        return _part(index, "step", root, ({root} if first else set()) | leaves, links, title)
+
+    ordered = sorted(index.ids)
+    mains = [s for s in ordered if index.roles[s] is Role.MAIN_CONCLUSION]
+    others = [s for s in ordered if index.roles[s] in (Role.INTERMEDIATE_CONCLUSION, Role.PREMISE)]
+    pending = deque(mains)
+    fallback = iter(others)
+    while True:
+        if not pending:
+            root = next((s for s in fallback if s not in owner), None)
+            if root is None:
+                break
+            pending.append(root)
+        root = pending.popleft()
+        if root in owner:
+            continue
+        owned, links = subtree(root)
+        candidate = _part(index, "subtree", root, owned, links, f"#{root} and its argument")
+        if not index.incoming.get(root) or fits(with_briefs(candidate)):
+            commit(candidate)
+            continue
+        # A step: the root with its direct reasons and objections, spread over as many
+        # pages as needed; each reason with reasons of its own becomes a root later.
+        title = f"#{root} with its direct reasons and objections"
+        families = [index.family([link_id]) for link_id in index.incoming[root]]
+        groups = _greedy(
+            families,
+            lambda run, root=root, title=title: fits(with_briefs(step(root, run, True, title))),
+        )
+        later: list[int] = []
+        for number, group in enumerate(groups, start=1):
+            piece = f" ({number} of {len(groups)})" if len(groups) > 1 else ""
+            links = [link_id for family in group for link_id in family]
+            later.extend(
+                p
+                for p in index.premises(links)
+                if index.incoming.get(p) and p not in owner and p not in later
+            )
+            commit(step(root, group, number == 1, title + piece))
+        pending.extendleft(reversed(later))
+
+    unlinked = [s for s in ordered if s not in owner]
+    if unlinked:
+        title = "Statements not linked yet"
+        runs = _greedy(
+            unlinked, lambda run: fits(_part(index, "unlinked", None, set(run), [], title))
+        )
+        for run in runs:
+            commit(_part(index, "unlinked", None, set(run), [], title))
+
+    # Put small neighbouring parts together on one page.
+    def merged_fits(run: list[Part]) -> bool:
+        part = run[0]
+        for other in run[1:]:
+            part = _merge(part, other)
+        return fits(with_briefs(part))
+
+    pages = []
+    for run in _greedy(parts, merged_fits):
+        part = run[0]
+        for other in run[1:]:
+            part = _merge(part, other)
+        pages.append(with_briefs(part))
+    return pages
+
+
+def overview_part(graph: ArgumentGraph) -> Part:
+    """Every statement as a numbered box and every link: the map of the pages."""
+    ids = {s.id for s in graph.statements}
+    links = {link.id for link in graph.links}
+    return Part("overview", None, ids, links, set(), brief=set(ids))
+
+
+# --- drawing parts -----------------------------------------------------------------------
+
+
+def _title(part: Part, size: PageSize) -> str:
+    if part.kind == "overview":
+        return "Overview: every statement by number"
+    return "; ".join(part.titles)
+
+
+def _notes(part: Part, index: _Map, page_of: Mapping[int, int], size: PageSize) -> dict[int, str]:
+    """Where to look for what this page does not draw: "reasons: p. 4" under a claim whose
+    reasons are elsewhere; "supports #1 (p. 2)" under a premise of a link drawn elsewhere;
+    "p. 4" alone in the overview."""
+    notes: dict[int, str] = {}
+    here = page_of.get(-1, 0)  # the page being drawn (see paginate)
+    for sid in sorted(part.statements):
+        if part.kind == "overview":
+            continue
+        bits: list[str] = []
+        elsewhere = page_of.get(sid)
+        reasons_here = any(link_id in part.links for link_id in index.incoming.get(sid, ()))
+        if elsewhere is not None and elsewhere != here:
+            if sid in part.brief:
+                bits.append(f"{size.short} {elsewhere}")
+            elif index.incoming.get(sid) and not reasons_here:
+                bits.append(f"reasons: {size.short} {elsewhere}")
+        shown = 0
+        for link_id in index.premise_of.get(sid, ()):
+            if link_id in part.links:
+                continue
+            link = index.links[link_id]
+            target = index.conclusion_of(link_id)
+            where = page_of.get(("link", link_id))
+            if target is None or where is None or where == here:
+                continue
+            if shown == MAX_NOTES:
+                bits.append("…")
+                break
+            verb = (
+                "undercuts a step to"
+                if link.conclusion is None
+                else "opposes"
+                if link.kind is Kind.OPPOSE
+                else "supports"
+            )
+            bits.append(f"{verb} #{target} ({size.short} {where})")
+            shown += 1
+        if bits:
+            notes[sid] = "; ".join(bits)
+    return notes
+
+
+def part_dot(
+    graph: ArgumentGraph,
+    part: Part,
+    options: DiagramOptions,
+    size: PageSize,
+    page_of: Mapping,
+    heading: str,
+    index: _Map | None = None,
+) -> str:
+    """The DOT of one page: the part's statements and links in the whole map's roles and
+    styles, every font at least ``BASE_FONT``."""
+    index = index or _Map(graph)
+    sub = ArgumentGraph(
+        map=graph.map,
+        statements=tuple(s for s in graph.statements if s.id in part.statements),
+        links=tuple(link for link in graph.links if link.id in part.links),
+    )
+    brief = dict.fromkeys(part.brief, 0 if part.kind == "overview" else BRIEF_CHARS)
+    paged = dataclasses.replace(options, min_font=max(options.min_font, BASE_FONT))
+    if part.kind == "overview":
+        paged = dataclasses.replace(paged, quotes=False)
+    if part.direction:
+        paged = dataclasses.replace(paged, direction=part.direction)
+    return to_dot(
+        sub,
+        paged,
+        roles=index.roles,
+        notes=_notes(part, index, page_of, size),
+        brief=brief,
+        heading=heading,
+    )
+
+
+# --- pages -------------------------------------------------------------------------------
+
+
+@dataclass
+class Page:
+    """One page of the result: its DOT, the drawing's natural size (points), the page
+    size and scale it is placed at, and the tiles (columns, rows) when it is cut."""
+
+    part: Part
+    dot: str
+    pdf: bytes
+    width: float
+    height: float
+    page_width: float
+    page_height: float
+    scale: float
+    tiles: tuple[int, int] = (1, 1)
+
+
+@dataclass
+class Paged:
+    pdf: bytes
+    pages: list[Page]
+    notices: list[str]
+
+    @property
+    def page_count(self) -> int:
+        return sum(page.tiles[0] * page.tiles[1] for page in self.pages)
+
+
+def _pdf_size(pdf: bytes) -> tuple[float, float]:
+    page = PdfReader(io.BytesIO(pdf)).pages[0]
+    return float(page.mediabox.width), float(page.mediabox.height)
+
+
+def _estimate_fits(part: Part, graph_text: Mapping[int, str], options, size: PageSize) -> bool:
+    """A cheap lower bound on a part's area, to skip laying out parts that cannot fit:
+    Helvetica text averages more than 0.4 em a character, boxes have 20 pt of margin
+    across and 10 pt down, and the space between boxes is left out."""
+    font = BASE_FONT
+    area = 0.0
+    for sid in part.statements:
+        if part.kind == "overview":
+            chars = 4
+        elif sid in part.brief:
+            chars = BRIEF_CHARS
+        else:
+            chars = len(graph_text.get(sid, ""))
+        lines = max(1, math.ceil(chars / options.wrap))
+        area += (chars / lines * 0.4 * font + 20) * (lines * font * 1.1 + 10)
+    room = max((w - 2 * size.margin) * (h - 2 * size.margin) for w, h in size.orientations()) / (
+        size.min_scale**2
+    )
+    return area <= room
+
+
+def paginate(
+    graph: ArgumentGraph,
+    options: DiagramOptions,
+    page: str,
+    render_pdf: Callable[[str], bytes],
+    *,
+    max_pages: int = 200,
+    roles: Mapping[int, Role] | None = None,
+) -> Paged:
+    """Lay out ``graph`` on pages of size ``page`` ("a4", "a3", "letter", "slides").
+
+    ``render_pdf`` turns DOT into a one-page PDF (the caller's bounded Graphviz run).
+    ``roles`` (default: the graph's own) are the whole map's when ``graph`` is a part of
+    it, so every statement keeps its drawing.
+    Returns the combined PDF, the pages and the notices (honest limits met). Raises
+    ``TooManyPages`` when more than ``max_pages`` pages (or ``4 * max_pages + 8`` layout
+    runs) would be needed, and whatever ``render_pdf`` raises.
+    """
+    size = SIZES[page]
+    index = _Map(graph, roles)
+    texts = {s.id: s.text for s in graph.statements}
+    title = clean_text(graph.map.title, 120) if options.title else ""
+    budget = {"runs": 4 * max_pages + 8}
+    laid_out: dict[str, tuple[bytes, float, float]] = {}
+
+    def lay_out(dot: str) -> tuple[bytes, float, float]:
+        if dot not in laid_out:
+            if budget["runs"] <= 0:
+                raise TooManyPages(
+                    f"this map needs more layout work than {4 * max_pages + 8} Graphviz runs "
+                    f"to split onto {size.name} {size.word}s"
+                )
+            budget["runs"] -= 1
+            pdf = render_pdf(dot)
+            laid_out[dot] = (pdf, *_pdf_size(pdf))
+        return laid_out[dot]
+
+    placeholder: dict = _Placeholder()
+
+    def fits(part: Part) -> bool:
+        if not _estimate_fits(part, texts, options, size):
+            return False
+        heading = f"{title} — {_title(part, size)} ({size.short} 99 of 99)"
+        _, width, height = lay_out(
+            part_dot(graph, part, options, size, placeholder, heading, index)
+        )
+        return size.best_fit(width, height)[2] >= size.min_scale / PLAN_SLACK
+
+    parts = plan(graph, fits)
+    notices: list[str] = []
+    whole = len(parts) == 1 and parts[0].kind == "whole"
+    overview: Part | None = None
+    if not whole:
+        overview = overview_part(graph)
+        if not fits(overview):  # a broad map may fit turned: conclusions on the left
+            overview.direction = "RL"
+        if not fits(overview):
+            notices.append(
+                f"The overview of all {len(graph.statements)} statements does not fit one "
+                f"{size.name} {size.word} at {size.min_text:g} pt, so it is left out."
+            )
+            overview = None
+    ordered = list(parts)
+    if overview is not None:
+        if size.name == "slides":
+            ordered.append(overview)
+        else:
+            ordered.insert(0, overview)
+    if len(ordered) > max_pages:
+        raise TooManyPages(
+            f"this map needs {len(ordered)} {size.name} {size.word}s; the limit is {max_pages}"
+        )
+
+    # Page numbers: statement -> the page that owns it; ("link", id) -> the page drawing it.
+    page_of: dict = {}
+    for number, part in enumerate(ordered, start=1):
+        if part.kind == "overview":
+            continue
+        for sid in part.owned:
+            page_of.setdefault(sid, number)
+        for link_id in part.links:
+            page_of.setdefault(("link", link_id), number)
+
+    pages: list[Page] = []
+    for number, part in enumerate(ordered, start=1):
+        if whole:
+            heading = title
+        else:
+            heading = f"{title} — {_title(part, size)} ({size.short} {number} of {len(ordered)})"
+        page_of[-1] = number
+        dot = part_dot(graph, part, options, size, page_of, heading, index)
+        pdf, width, height = lay_out(dot)
+        page_w, page_h, scale = size.best_fit(width, height)
+        tiles = (1, 1)
+        if scale < size.min_scale - 1e-9:
+            scale = size.min_scale
+            page_w, page_h = max(
+                size.orientations(),
+                key=lambda wh: -_tile_count(width, height, wh, size, scale),
+            )
+            room_w, room_h = page_w - 2 * size.margin, page_h - 2 * size.margin
+            tiles = (math.ceil(width * scale / room_w), math.ceil(height * scale / room_h))
+            notices.append(
+                f"{size.word.capitalize()} {number} ({_title(part, size) or 'the map'}) is too "
+                f"big for one {size.name} {size.word} at {size.min_text:g} pt, so it is cut "
+                f"into {tiles[0] * tiles[1]} tiles."
+            )
+        pages.append(Page(part, dot, pdf, width, height, page_w, page_h, scale, tiles))
+    if sum(p.tiles[0] * p.tiles[1] for p in pages) > max_pages:
+        raise TooManyPages(
+            f"this map needs more than {max_pages} {size.name} {size.word}s; the limit is "
+            f"{max_pages}"
+        )
+    return Paged(_combine(pages, size), pages, notices)
+
+
+class _Placeholder(dict):
+    """Page numbers while planning: every page is "99", none is the current one."""
+
+    def get(self, key, default=None):
+        return None if key == -1 else 99
+
+
+def _tile_count(width, height, page_wh, size: PageSize, scale: float) -> int:
+    room_w, room_h = page_wh[0] - 2 * size.margin, page_wh[1] - 2 * size.margin
+    return math.ceil(width * scale / room_w) * math.ceil(height * scale / room_h)
+
+
+def _combine(pages: list[Page], size: PageSize) -> bytes:
+    """One PDF: each page's drawing placed, scaled, on a page of the exact size (centred
+    across, from the top; cut into tiles when it is too big)."""
+    writer = PdfWriter()
+    for page in pages:
+        source = PdfReader(io.BytesIO(page.pdf)).pages[0]
+        room_w = page.page_width - 2 * size.margin
+        room_h = page.page_height - 2 * size.margin
+        drawn_w, drawn_h = page.width * page.scale, page.height * page.scale
+        columns, rows = page.tiles
+        for row in range(rows):
+            for column in range(columns):
+                blank = PageObject.create_blank_page(width=page.page_width, height=page.page_height)
+                if columns == rows == 1:
+                    x = size.margin + (room_w - drawn_w) / 2
+                    y = page.page_height - size.margin - drawn_h
+                    if size.name == "slides":  # centred both ways on a slide
+                        y = size.margin + (room_h - drawn_h) / 2
+                else:
+                    x = size.margin - column * room_w
+                    y = page.page_height - size.margin - drawn_h + row * room_h
+                blank.merge_transformed_page(
+                    source, Transformation().scale(page.scale, page.scale).translate(x, y)
+                )
+                writer.add_page(blank)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def slide_image_settings(page: Page, size: PageSize) -> dict[str, str]:
+    """Graphviz ``-G`` settings that draw ``page`` as an image of exactly the page's shape
+    (960 x 540 for a slide): padding fills the rest, ``dpi`` sets the scale for PNG."""
+    pad_x = (page.page_width / page.scale - page.width) / 2 + _PAD_PT
+    pad_y = (page.page_height / page.scale - page.height) / 2 + _PAD_PT
+    return {
+        "pad": f"{max(pad_x, 0) / 72:.4f},{max(pad_y, 0) / 72:.4f}",
+        "dpi": f"{72 * page.scale:.4f}",
+    }
+
+
+_PAD_PT = 0.3 * 72  # the DOT's own pad (dot._GRAPH["pad"]), already in the natural size
