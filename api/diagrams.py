@@ -33,7 +33,7 @@ from api.graph.dot import (
 )
 from api.graph.evaluation import SEMANTICS
 from api.graph.model import ArgumentGraph
-from api.graph.paging import SIZES, TooManyPages, paginate, slide_image_settings
+from api.graph.paging import SIZES, TooManyPages, page_image_dot, paginate
 from api.graph.render import (
     GraphvizNotInstalled,
     RenderTimeout,
@@ -309,14 +309,13 @@ def _bounded(work: Callable[[], Any], n_statements: int) -> Any:
         slots.release()
 
 
-def _run(source: str, fmt: str, engine: str, **kw: Any) -> bytes:
+def _run(source: str, fmt: str, engine: str) -> bytes:
     return render(
         source,
         fmt,
         engine=engine,
         timeout=settings.ARGMAP_RENDER_TIMEOUT,
         max_output_bytes=settings.ARGMAP_RENDER_MAX_BYTES,
-        **kw,
     )
 
 
@@ -365,7 +364,7 @@ def _paged(
             return Diagram(page.dot.encode("utf-8"), notices)
         if request.fmt == "pdf":
             return Diagram(page.pdf, notices)
-        image = _run(page.dot, request.fmt, "dot", settings=slide_image_settings(page, size))
+        image = _run(page_image_dot(page), request.fmt, "dot")
         return Diagram(image, notices)
 
     return _bounded(work, len(graph.statements))

@@ -254,6 +254,7 @@ _GRAPH = {
     "nodesep": "0.3",
     "ranksep": "0.3",
     "pad": "0.3",
+    "margin": "0",  # Graphviz's PDF adds 0.5 in around the drawing by default; pad is enough
     "fontname": FONT,
     "fontsize": "16",
     "bgcolor": "white",

@@ -55,9 +55,9 @@ __all__ = [
     "Paged",
     "Part",
     "TooManyPages",
+    "page_image_dot",
     "paginate",
     "plan",
-    "slide_image_settings",
 ]
 
 BASE_FONT = 12  # every font of a paged drawing is at least this (DiagramOptions.min_font)
@@ -200,12 +200,14 @@ def _part(
 
 
 def _merge(first: Part, second: Part) -> Part:
+    owned = first.owned | second.owned
     return Part(
         "group",
         first.root,
         first.statements | second.statements,
         first.links | second.links,
-        first.owned | second.owned,
+        owned,
+        brief=(first.brief | second.brief) - owned,
         titles=first.titles + second.titles,
     )
 
@@ -311,19 +313,15 @@ def plan(graph: ArgumentGraph, fits: Callable[[Part], bool]) -> list[Part]:
             commit(_part(index, "unlinked", None, set(run), [], title))
 
     # Put small neighbouring parts together on one page.
-    def merged_fits(run: list[Part]) -> bool:
+    # (A statement is brief where it was owned elsewhere when its part was made: a cross
+    # reference; the direct reasons on a step page stay in full.)
+    def merged(run: list[Part]) -> Part:
         part = run[0]
         for other in run[1:]:
             part = _merge(part, other)
-        return fits(with_briefs(part))
+        return part
 
-    pages = []
-    for run in _greedy(parts, merged_fits):
-        part = run[0]
-        for other in run[1:]:
-            part = _merge(part, other)
-        pages.append(with_briefs(part))
-    return pages
+    return [merged(run) for run in _greedy(parts, lambda run: fits(merged(run)))]
 
 
 def overview_part(graph: ArgumentGraph) -> Part:
@@ -567,6 +565,14 @@ def paginate(
         dot = part_dot(graph, part, options, size, page_of, heading, index)
         pdf, width, height = lay_out(dot)
         page_w, page_h, scale = size.best_fit(width, height)
+        if scale < size.min_scale and part.direction is None:
+            # Too broad: drawn sideways (conclusions on the left), a part may still fit.
+            part.direction = "RL" if options.direction in ("BT", "TB") else "BT"
+            turned = part_dot(graph, part, options, size, page_of, heading, index)
+            turned_pdf, turned_w, turned_h = lay_out(turned)
+            if size.best_fit(turned_w, turned_h)[2] > scale:
+                dot, pdf, width, height = turned, turned_pdf, turned_w, turned_h
+                page_w, page_h, scale = size.best_fit(width, height)
         tiles = (1, 1)
         if scale < size.min_scale - 1e-9:
             scale = size.min_scale
@@ -632,15 +638,18 @@ def _combine(pages: list[Page], size: PageSize) -> bytes:
     return out.getvalue()
 
 
-def slide_image_settings(page: Page, size: PageSize) -> dict[str, str]:
-    """Graphviz ``-G`` settings that draw ``page`` as an image of exactly the page's shape
-    (960 x 540 for a slide): padding fills the rest, ``dpi`` sets the scale for PNG."""
+def page_image_dot(page: Page) -> str:
+    """The DOT of ``page`` set to draw an image of exactly the page's shape (960 x 540 for
+    a slide) at the page's scale: padding fills the rest and ``dpi`` sets the PNG scale.
+    The settings go last in the graph, so they win over the DOT's own ``pad``."""
     pad_x = (page.page_width / page.scale - page.width) / 2 + _PAD_PT
     pad_y = (page.page_height / page.scale - page.height) / 2 + _PAD_PT
-    return {
-        "pad": f"{max(pad_x, 0) / 72:.4f},{max(pad_y, 0) / 72:.4f}",
-        "dpi": f"{72 * page.scale:.4f}",
-    }
+    settings = (
+        f'\tgraph [pad="{max(pad_x, 0) / 72:.4f},{max(pad_y, 0) / 72:.4f}" '
+        f"dpi={72 * page.scale:.4f}]\n"
+    )
+    body = page.dot.rstrip()
+    return body[: -len("}")] + settings + "}\n"
 
 
 _PAD_PT = 0.3 * 72  # the DOT's own pad (dot._GRAPH["pad"]), already in the natural size

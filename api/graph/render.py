@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -121,10 +120,6 @@ def _kill(process: subprocess.Popen) -> None:
         process.kill()
 
 
-_SETTING_NAME = re.compile(r"[a-z]{1,20}")
-_SETTING_VALUE = re.compile(r"[0-9.,]{1,40}")
-
-
 def render(
     dot_source: str,
     fmt: str,
@@ -132,14 +127,11 @@ def render(
     engine: str = "dot",
     timeout: float = 20,
     max_output_bytes: int = 50_000_000,
-    settings: dict[str, str] | None = None,
 ) -> bytes:
     """Lay out ``dot_source`` with Graphviz and return the image bytes.
 
     ``fmt`` is "svg", "png" or "pdf"; ``engine`` is "dot" or "sfdp" (its settings from
-    ``engine_arguments`` are added). ``settings`` are numeric graph attributes passed as
-    ``-G`` defaults (e.g. ``{"dpi": "96", "pad": "0.5,0.2"}``; names of lower-case
-    letters, values of digits, dots and commas only). Returns the program's standard output.
+    ``engine_arguments`` are added). Returns the program's standard output.
 
     Raises ``ValueError`` for an unknown format or engine, ``GraphvizNotInstalled`` if the
     program is missing, ``RenderTimeout`` after ``timeout`` seconds, ``RenderTooLarge`` when
@@ -149,10 +141,6 @@ def render(
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}")
     arguments = engine_arguments(engine)
-    for name, value in (settings or {}).items():
-        if not (_SETTING_NAME.fullmatch(name) and _SETTING_VALUE.fullmatch(value)):
-            raise ValueError(f"not a numeric graph setting: {name}={value!r}")
-        arguments.append(f"-G{name}={value}")
     program = shutil.which(engine)
     if program is None:
         raise GraphvizNotInstalled(

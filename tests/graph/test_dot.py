@@ -84,6 +84,7 @@ def test_to_dot_small_graph_nodes_and_edges():
         "nodesep": "0.3",
         "ranksep": "0.3",
         "pad": "0.3",
+        "margin": "0",
         "fontname": "Helvetica",
         "fontsize": "16",
         "bgcolor": "white",
