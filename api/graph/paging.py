@@ -487,21 +487,21 @@ def paginate(
     ``roles`` (default: the graph's own) are the whole map's when ``graph`` is a part of
     it, so every statement keeps its drawing.
     Returns the combined PDF, the pages and the notices (honest limits met). Raises
-    ``TooManyPages`` when more than ``max_pages`` pages (or ``4 * max_pages + 8`` layout
+    ``TooManyPages`` when more than ``max_pages`` pages (or ``6 * max_pages + 16`` layout
     runs) would be needed, and whatever ``render_pdf`` raises.
     """
     size = SIZES[page]
     index = _Map(graph, roles)
     texts = {s.id: s.text for s in graph.statements}
     title = clean_text(graph.map.title, 120) if options.title else ""
-    budget = {"runs": 4 * max_pages + 8}
+    budget = {"runs": 6 * max_pages + 16}
     laid_out: dict[str, tuple[bytes, float, float]] = {}
 
     def lay_out(dot: str) -> tuple[bytes, float, float]:
         if dot not in laid_out:
             if budget["runs"] <= 0:
                 raise TooManyPages(
-                    f"this map needs more layout work than {4 * max_pages + 8} Graphviz runs "
+                    f"this map needs more layout work than {6 * max_pages + 16} Graphviz runs "
                     f"to split onto {size.name} {size.word}s"
                 )
             budget["runs"] -= 1
