@@ -349,6 +349,7 @@ def _paged(
             options,
             request.page,
             lambda dot: _run(dot, "pdf", "dot"),
+            render_plain=lambda dots: _run(dots, "plain", "dot"),
             max_pages=settings.ARGMAP_DIAGRAM_MAX_PAGES,
             roles=roles,
         )

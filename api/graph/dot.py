@@ -44,6 +44,7 @@ in name order, so the same graph gives byte-identical DOT whatever order it was 
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import deque
@@ -166,6 +167,7 @@ def _check_colour(colour: object) -> None:
 # --- text --------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=8192)
 def clean_text(text: str, limit: int) -> str:
     """Return ``text`` made safe and short for a diagram label.
 
@@ -202,6 +204,12 @@ def _char_width(ch: str) -> int:
 
 
 def _wrap(text: str, width: int) -> list[str]:
+    """Greedy word wrap (see ``_wrap_cached``); a new list the caller may change."""
+    return list(_wrap_cached(text, width))
+
+
+@functools.lru_cache(maxsize=8192)
+def _wrap_cached(text: str, width: int) -> tuple[str, ...]:
     """Greedy word wrap of ``text`` (already cleaned) into lines of at most ``width`` columns.
 
     Wide (CJK) characters count two columns; a word longer than a line (a URL, or Japanese
@@ -231,7 +239,7 @@ def _wrap(text: str, width: int) -> list[str]:
             current, used = current + ch, used + columns
     if current:
         lines.append(current)
-    return lines or [""]
+    return tuple(lines) or ("",)
 
 
 def _escape(line: str) -> str:

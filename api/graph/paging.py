@@ -38,11 +38,13 @@ from __future__ import annotations
 import dataclasses
 import io
 import math
+import re
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from pypdf import PageObject, PdfReader, PdfWriter, Transformation
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ArrayObject, DecodedStreamObject, NameObject, RectangleObject
 
 from api.graph.dot import PAGES, DiagramOptions, clean_text, to_dot
 from api.graph.model import ArgumentGraph, Kind, Role
@@ -212,23 +214,49 @@ def _merge(first: Part, second: Part) -> Part:
     )
 
 
-def _greedy(items: list, fits: Callable[[list], bool]) -> list[list]:
-    """Split ``items`` into runs, in order, each as long as ``fits`` allows (at least one
-    item each)."""
+GREEDY_BATCH = 8  # runs of items tried together in one ``fits_many`` call
+
+
+def _greedy(items: list, fits_many: Callable[[list[list]], list[bool]]) -> list[list]:
+    """Split ``items`` into runs, in order, each as long as ``fits_many`` allows (at least
+    one item each). The next up to ``GREEDY_BATCH`` lengthenings of a run are asked about
+    in one call (one Graphviz run), taking the longest that fits from the start."""
     runs: list[list] = []
-    for item in items:
-        if runs and fits(runs[-1] + [item]):
-            runs[-1].append(item)
+    index = 0
+    while index < len(items):
+        if not runs:
+            runs.append([items[index]])
+            index += 1
+            continue
+        ahead = items[index : index + GREEDY_BATCH]
+        answers = fits_many([runs[-1] + ahead[:k] for k in range(1, len(ahead) + 1)])
+        taken = 0
+        while taken < len(answers) and answers[taken]:
+            taken += 1
+        if taken:
+            runs[-1].extend(ahead[:taken])
+            index += taken
         else:
-            runs.append([item])
+            runs.append([items[index]])
+            index += 1
     return runs
 
 
-def plan(graph: ArgumentGraph, fits: Callable[[Part], bool]) -> list[Part]:
+def plan(
+    graph: ArgumentGraph,
+    fits: Callable[[Part], bool],
+    fits_many: Callable[[list[Part]], list[bool]] | None = None,
+) -> list[Part]:
     """Split ``graph`` into parts, one per page, asking ``fits`` whether a part fits a
-    page. Returns one "whole" part when the whole map fits; otherwise parts in reading
-    order (see the module docstring), with small neighbouring parts put together on one
-    page. Every statement is owned by exactly one part. Iterative throughout."""
+    page (and ``fits_many`` about several at once, if given). Returns one "whole" part
+    when the whole map fits; otherwise parts in reading order (see the module docstring),
+    with small neighbouring parts put together on one page. Every statement is owned by
+    exactly one part. Iterative throughout."""
+    if fits_many is None:
+
+        def fits_many(parts: list[Part]) -> list[bool]:
+            return [fits(part) for part in parts]
+
     index = _Map(graph)
     everything = _part(index, "whole", None, set(index.ids), sorted(index.links), "")
     if fits(everything):
@@ -289,7 +317,9 @@ def plan(graph: ArgumentGraph, fits: Callable[[Part], bool]) -> list[Part]:
         families = [index.family([link_id]) for link_id in index.incoming[root]]
         groups = _greedy(
             families,
-            lambda run, root=root, title=title: fits(with_briefs(step(root, run, True, title))),
+            lambda runs, root=root, title=title: fits_many(
+                [with_briefs(step(root, run, True, title)) for run in runs]
+            ),
         )
         later: list[int] = []
         for number, group in enumerate(groups, start=1):
@@ -307,7 +337,10 @@ def plan(graph: ArgumentGraph, fits: Callable[[Part], bool]) -> list[Part]:
     if unlinked:
         title = "Statements not linked yet"
         runs = _greedy(
-            unlinked, lambda run: fits(_part(index, "unlinked", None, set(run), [], title))
+            unlinked,
+            lambda runs: fits_many(
+                [_part(index, "unlinked", None, set(run), [], title) for run in runs]
+            ),
         )
         for run in runs:
             commit(_part(index, "unlinked", None, set(run), [], title))
@@ -321,7 +354,9 @@ def plan(graph: ArgumentGraph, fits: Callable[[Part], bool]) -> list[Part]:
             part = _merge(part, other)
         return part
 
-    return [merged(run) for run in _greedy(parts, lambda run: fits(merged(run)))]
+    return [
+        merged(run) for run in _greedy(parts, lambda runs: fits_many([merged(run) for run in runs]))
+    ]
 
 
 def overview_part(graph: ArgumentGraph) -> Part:
@@ -452,8 +487,21 @@ def _pdf_size(pdf: bytes) -> tuple[float, float]:
 
 
 def _estimate_fits(part: Part, graph_text: Mapping[int, str], options, size: PageSize) -> bool:
-    """A cheap lower bound on a part's area, to skip laying out parts that cannot fit:
-    Helvetica text averages more than 0.4 em a character, boxes have 20 pt of margin
+    """Whether a part may fit: its area lower bound (``_area``) is within the page's."""
+    return _area(part, graph_text, options) <= _room(size)
+
+
+def _room(size: PageSize) -> float:
+    """The largest drawing area (natural points squared) one page holds at its minimum
+    scale."""
+    return max((w - 2 * size.margin) * (h - 2 * size.margin) for w, h in size.orientations()) / (
+        size.min_scale**2
+    )
+
+
+def _area(part: Part, graph_text: Mapping[int, str], options) -> float:
+    """A cheap lower bound on a part's drawing area, to skip laying out parts that cannot
+    fit: Helvetica text averages more than 0.4 em a character, boxes have 20 pt of margin
     across and 10 pt down, and the space between boxes is left out."""
     font = BASE_FONT
     area = 0.0
@@ -466,10 +514,7 @@ def _estimate_fits(part: Part, graph_text: Mapping[int, str], options, size: Pag
             chars = len(graph_text.get(sid, ""))
         lines = max(1, math.ceil(chars / options.wrap))
         area += (chars / lines * 0.4 * font + 20) * (lines * font * 1.1 + 10)
-    room = max((w - 2 * size.margin) * (h - 2 * size.margin) for w, h in size.orientations()) / (
-        size.min_scale**2
-    )
-    return area <= room
+    return area
 
 
 def paginate(
@@ -478,12 +523,16 @@ def paginate(
     page: str,
     render_pdf: Callable[[str], bytes],
     *,
+    render_plain: Callable[[str], bytes] | None = None,
     max_pages: int = 200,
     roles: Mapping[int, Role] | None = None,
 ) -> Paged:
     """Lay out ``graph`` on pages of size ``page`` ("a4", "a3", "letter", "slides").
 
-    ``render_pdf`` turns DOT into a one-page PDF (the caller's bounded Graphviz run).
+    ``render_pdf`` turns DOT into a one-page PDF (the caller's bounded Graphviz run);
+    ``render_plain``, if given, lays out several graphs given one after another in one
+    run, in Graphviz's ``plain`` format, to measure many candidate pages at the cost of
+    one program start (without it, each is measured with ``render_pdf``).
     ``roles`` (default: the graph's own) are the whole map's when ``graph`` is a part of
     it, so every statement keeps its drawing.
     Returns the combined PDF, the pages and the notices (honest limits met). Raises
@@ -496,31 +545,69 @@ def paginate(
     title = clean_text(graph.map.title, 120) if options.title else ""
     budget = {"runs": 6 * max_pages + 16}
     laid_out: dict[str, tuple[bytes, float, float]] = {}
+    measured: dict[str, tuple[float, float]] = {}
+
+    def spend() -> None:
+        if budget["runs"] <= 0:
+            raise TooManyPages(
+                f"this map needs more layout work than {6 * max_pages + 16} Graphviz runs "
+                f"to split onto {size.name} {size.word}s"
+            )
+        budget["runs"] -= 1
 
     def lay_out(dot: str) -> tuple[bytes, float, float]:
         if dot not in laid_out:
-            if budget["runs"] <= 0:
-                raise TooManyPages(
-                    f"this map needs more layout work than {6 * max_pages + 16} Graphviz runs "
-                    f"to split onto {size.name} {size.word}s"
-                )
-            budget["runs"] -= 1
+            spend()
             pdf = render_pdf(dot)
             laid_out[dot] = (pdf, *_pdf_size(pdf))
+            measured[dot] = laid_out[dot][1:]
         return laid_out[dot]
+
+    def measure(dots: list[str]) -> list[tuple[float, float]]:
+        missing = [dot for dot in dict.fromkeys(dots) if dot not in measured]
+        if missing and render_plain is None:
+            for dot in missing:
+                lay_out(dot)
+        elif missing:
+            spend()
+            sizes = _plain_sizes(render_plain("".join(missing)))
+            if len(sizes) != len(missing):
+                raise ValueError("Graphviz laid out fewer graphs than it was given")
+            measured.update(zip(missing, sizes, strict=True))
+        return [measured[dot] for dot in dots]
 
     placeholder: dict = _Placeholder()
 
-    def fits(part: Part) -> bool:
-        if not _estimate_fits(part, texts, options, size):
-            return False
-        heading = f"{title} — {_title(part, size)} ({size.short} 99 of 99)"
-        _, width, height = lay_out(
-            part_dot(graph, part, options, size, placeholder, heading, index)
-        )
-        return size.best_fit(width, height)[2] >= size.min_scale / PLAN_SLACK
+    def fits_many(parts: list[Part]) -> list[bool]:
+        answers = [_estimate_fits(part, texts, options, size) for part in parts]
+        dots = {
+            number: part_dot(
+                graph,
+                part,
+                options,
+                size,
+                placeholder,
+                f"{title} — {_title(part, size)} ({size.short} 99 of 99)",
+                index,
+            )
+            for number, part in enumerate(parts)
+            if answers[number]
+        }
+        for number, (width, height) in zip(dots, measure(list(dots.values())), strict=True):
+            answers[number] = size.best_fit(width, height)[2] >= size.min_scale / PLAN_SLACK
+        return answers
 
-    parts = plan(graph, fits)
+    def fits(part: Part) -> bool:
+        return fits_many([part])[0]
+
+    # Refuse at once a map whose text alone needs more pages than allowed.
+    everything = Part("whole", None, set(texts), set(), set(texts))
+    at_least = math.ceil(_area(everything, texts, options) / _room(size))
+    if at_least > max_pages:
+        raise TooManyPages(
+            f"this map needs at least {at_least} {size.name} {size.word}s; the limit is {max_pages}"
+        )
+    parts = plan(graph, fits, fits_many)
     notices: list[str] = []
     whole = len(parts) == 1 and parts[0].kind == "whole"
     overview: Part | None = None
@@ -596,6 +683,18 @@ def paginate(
     return Paged(_combine(pages, size), pages, notices)
 
 
+_PLAIN_GRAPH = re.compile(r"^graph [\d.e+-]+ ([\d.e+-]+) ([\d.e+-]+)$", re.MULTILINE)
+
+
+def _plain_sizes(plain: bytes) -> list[tuple[float, float]]:
+    """Each graph's natural size in points (as its PDF page would be: the drawing plus
+    its pad) from Graphviz's ``plain`` output, which gives the drawing in inches."""
+    return [
+        (float(width) * 72 + 2 * _PAD_PT, float(height) * 72 + 2 * _PAD_PT)
+        for width, height in _PLAIN_GRAPH.findall(plain.decode("utf-8", "replace"))
+    ]
+
+
 class _Placeholder(dict):
     """Page numbers while planning: every page is "99", none is the current one."""
 
@@ -610,17 +709,17 @@ def _tile_count(width, height, page_wh, size: PageSize, scale: float) -> int:
 
 def _combine(pages: list[Page], size: PageSize) -> bytes:
     """One PDF: each page's drawing placed, scaled, on a page of the exact size (centred
-    across, from the top; cut into tiles when it is too big)."""
+    across, from the top; cut into tiles when it is too big). The drawing's content
+    stream is kept as it is, wrapped in a ``q <scale> 0 0 <scale> x y cm ... Q`` pair,
+    so nothing is parsed or rewritten."""
     writer = PdfWriter()
     for page in pages:
-        source = PdfReader(io.BytesIO(page.pdf)).pages[0]
         room_w = page.page_width - 2 * size.margin
         room_h = page.page_height - 2 * size.margin
         drawn_w, drawn_h = page.width * page.scale, page.height * page.scale
         columns, rows = page.tiles
         for row in range(rows):
             for column in range(columns):
-                blank = PageObject.create_blank_page(width=page.page_width, height=page.page_height)
                 if columns == rows == 1:
                     x = size.margin + (room_w - drawn_w) / 2
                     y = page.page_height - size.margin - drawn_h
@@ -629,13 +728,31 @@ def _combine(pages: list[Page], size: PageSize) -> bytes:
                 else:
                     x = size.margin - column * room_w
                     y = page.page_height - size.margin - drawn_h + row * room_h
-                blank.merge_transformed_page(
-                    source, Transformation().scale(page.scale, page.scale).translate(x, y)
-                )
-                writer.add_page(blank)
+                _place(writer, page, x, y)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def _place(writer: PdfWriter, page: Page, x: float, y: float) -> None:
+    """Add ``page``'s drawing to ``writer`` on a page of the page's size, at ``(x, y)``
+    and its scale."""
+    added = writer.add_page(PdfReader(io.BytesIO(page.pdf)).pages[0])
+    scale = page.scale
+    before, after = DecodedStreamObject(), DecodedStreamObject()
+    before.set_data(f"q {scale:.6f} 0 0 {scale:.6f} {x:.4f} {y:.4f} cm\n".encode())
+    after.set_data(b"\nQ\n")
+    contents = added.get(NameObject("/Contents"))
+    existing = contents.get_object() if contents is not None else ArrayObject()
+    streams = list(existing) if isinstance(existing, ArrayObject) else [contents]
+    added[NameObject("/Contents")] = ArrayObject(
+        [writer._add_object(before), *streams, writer._add_object(after)]
+    )
+    box = RectangleObject([0, 0, page.page_width, page.page_height])
+    added.mediabox = box
+    added.cropbox = box
+    for name in ("/TrimBox", "/BleedBox", "/ArtBox"):
+        added.pop(NameObject(name), None)
 
 
 def page_image_dot(page: Page) -> str:

@@ -39,6 +39,10 @@ def render_pdf(dot: str) -> bytes:
     return render(dot, "pdf")
 
 
+def render_plain(dot: str) -> bytes:
+    return render(dot, "plain")
+
+
 def page_sizes(pdf: bytes, tmp_path) -> list[tuple[float, float]]:
     path = tmp_path / "out.pdf"
     path.write_bytes(pdf)
@@ -159,7 +163,13 @@ def handouts(essay):
     if shutil.which("dot") is None:
         pytest.skip("Graphviz is not installed")
     return {
-        name: paginate(essay, DiagramOptions(numbers=True, wrap=24), name, render_pdf)
+        name: paginate(
+            essay,
+            DiagramOptions(numbers=True, wrap=24),
+            name,
+            render_pdf,
+            render_plain=render_plain,
+        )
         for name in ("a4", "a3", "letter")
     }
 
@@ -168,7 +178,13 @@ def handouts(essay):
 def deck(essay):
     if shutil.which("dot") is None:
         pytest.skip("Graphviz is not installed")
-    return paginate(essay, DiagramOptions(numbers=True, wrap=20), "slides", render_pdf)
+    return paginate(
+        essay,
+        DiagramOptions(numbers=True, wrap=20),
+        "slides",
+        render_pdf,
+        render_plain=render_plain,
+    )
 
 
 @needs_tools
@@ -267,7 +283,14 @@ def test_layout_work_is_bounded_by_the_page_budget(essay):
 @needs_tools
 def test_too_many_pages_says_how_many(essay):
     with pytest.raises(TooManyPages, match=r"needs \d+ a4 pages; the limit is 5"):
-        paginate(essay, DiagramOptions(wrap=24), "a4", render_pdf, max_pages=5)
+        paginate(
+            essay,
+            DiagramOptions(wrap=24),
+            "a4",
+            render_pdf,
+            render_plain=render_plain,
+            max_pages=5,
+        )
 
 
 def test_page_sizes_are_the_papers():
@@ -277,3 +300,11 @@ def test_page_sizes_are_the_papers():
     assert (SIZES["slides"].width, SIZES["slides"].height) == (960.0, 540.0)
     assert SIZES["a4"].min_scale == pytest.approx(8 / 12)
     assert SIZES["slides"].min_scale == 1
+
+
+def test_a_map_whose_text_alone_needs_too_many_pages_is_refused_before_any_layout():
+    graph = generate_graph(1000)
+    calls = []
+    with pytest.raises(TooManyPages, match=r"needs at least \d+ a4 pages; the limit is 10"):
+        paginate(graph, DiagramOptions(), "a4", calls.append, max_pages=10)
+    assert calls == []
