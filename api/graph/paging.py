@@ -386,12 +386,21 @@ def _notes(part: Part, index: _Map, page_of: Mapping[int, int], size: PageSize) 
             continue
         bits: list[str] = []
         elsewhere = page_of.get(sid)
-        reasons_here = any(link_id in part.links for link_id in index.incoming.get(sid, ()))
-        if elsewhere is not None and elsewhere != here:
-            if sid in part.brief:
-                bits.append(f"{size.short} {elsewhere}")
-            elif index.incoming.get(sid) and not reasons_here:
-                bits.append(f"reasons: {size.short} {elsewhere}")
+        incoming = index.incoming.get(sid, ())
+        reasons_here = any(link_id in part.links for link_id in incoming)
+        reason_pages = sorted(
+            {
+                page_of.get(("link", link_id))
+                for link_id in incoming
+                if link_id not in part.links and page_of.get(("link", link_id)) != here
+            }
+            - {None}
+        )
+        if sid in part.brief and elsewhere is not None and elsewhere != here:
+            bits.append(f"{size.short} {elsewhere}")
+        elif reason_pages:
+            where = ", ".join(str(number) for number in reason_pages[:3])
+            bits.append(f"{'more reasons' if reasons_here else 'reasons'}: {size.short} {where}")
         shown = 0
         for link_id in index.premise_of.get(sid, ()):
             if link_id in part.links:
@@ -632,9 +641,47 @@ def paginate(
             f"this map needs {len(ordered)} {size.name} {size.word}s; the limit is {max_pages}"
         )
 
-    # Page numbers: statement -> the page that owns it; ("link", id) -> the page drawing it.
+    def placement(width: float, height: float) -> tuple[float, float, float, tuple[int, int]]:
+        """(page width, page height, scale, tiles) for a drawing of this natural size."""
+        page_w, page_h, scale = size.best_fit(width, height)
+        if scale >= size.min_scale - 1e-9:
+            return page_w, page_h, scale, (1, 1)
+        scale = size.min_scale
+        page_w, page_h = min(
+            size.orientations(), key=lambda wh: _tile_count(width, height, wh, size, scale)
+        )
+        room_w, room_h = page_w - 2 * size.margin, page_h - 2 * size.margin
+        tiles = (math.ceil(width * scale / room_w), math.ceil(height * scale / room_h))
+        return page_w, page_h, scale, tiles
+
+    def draft(part: Part) -> str:
+        heading = f"{title} — {_title(part, size)} ({size.short} 99 of 99)"
+        return part_dot(graph, part, options, size, placeholder, heading, index)
+
+    # Too broad for a page even alone: drawn sideways (conclusions on the left), a part
+    # may still fit. Then count the sheets each part takes (tiles), all in one run.
+    drafts = measure([draft(part) for part in ordered])
+    for part, (width, height) in zip(ordered, drafts, strict=True):
+        if placement(width, height)[3] != (1, 1) and part.direction is None:
+            part.direction = "RL" if options.direction in ("BT", "TB") else "BT"
+            turned = measure([draft(part)])[0]
+            if size.best_fit(*turned)[2] <= size.best_fit(width, height)[2]:
+                part.direction = None
+    sheets = []
+    for part in ordered:
+        tiles = placement(*measure([draft(part)])[0])[3]
+        sheets.append(tiles[0] * tiles[1])
+    total = sum(sheets)
+    if total > max_pages:
+        raise TooManyPages(
+            f"this map needs {total} {size.name} {size.word}s; the limit is {max_pages}"
+        )
+    first_sheet = [1 + sum(sheets[:number]) for number in range(len(ordered))]
+
+    # Page numbers (the first sheet of each part): statement -> the page that owns it;
+    # ("link", id) -> the page drawing it.
     page_of: dict = {}
-    for number, part in enumerate(ordered, start=1):
+    for number, part in zip(first_sheet, ordered, strict=True):
         if part.kind == "overview":
             continue
         for sid in part.owned:
@@ -643,32 +690,16 @@ def paginate(
             page_of.setdefault(("link", link_id), number)
 
     pages: list[Page] = []
-    for number, part in enumerate(ordered, start=1):
+    for number, part in zip(first_sheet, ordered, strict=True):
         if whole:
             heading = title
         else:
-            heading = f"{title} — {_title(part, size)} ({size.short} {number} of {len(ordered)})"
+            heading = f"{title} — {_title(part, size)} ({size.short} {number} of {total})"
         page_of[-1] = number
         dot = part_dot(graph, part, options, size, page_of, heading, index)
         pdf, width, height = lay_out(dot)
-        page_w, page_h, scale = size.best_fit(width, height)
-        if scale < size.min_scale and part.direction is None:
-            # Too broad: drawn sideways (conclusions on the left), a part may still fit.
-            part.direction = "RL" if options.direction in ("BT", "TB") else "BT"
-            turned = part_dot(graph, part, options, size, page_of, heading, index)
-            turned_pdf, turned_w, turned_h = lay_out(turned)
-            if size.best_fit(turned_w, turned_h)[2] > scale:
-                dot, pdf, width, height = turned, turned_pdf, turned_w, turned_h
-                page_w, page_h, scale = size.best_fit(width, height)
-        tiles = (1, 1)
-        if scale < size.min_scale - 1e-9:
-            scale = size.min_scale
-            page_w, page_h = max(
-                size.orientations(),
-                key=lambda wh: -_tile_count(width, height, wh, size, scale),
-            )
-            room_w, room_h = page_w - 2 * size.margin, page_h - 2 * size.margin
-            tiles = (math.ceil(width * scale / room_w), math.ceil(height * scale / room_h))
+        page_w, page_h, scale, tiles = placement(width, height)
+        if tiles != (1, 1):
             notices.append(
                 f"{size.word.capitalize()} {number} ({_title(part, size) or 'the map'}) is too "
                 f"big for one {size.name} {size.word} at {size.min_text:g} pt, so it is cut "
