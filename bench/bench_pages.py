@@ -7,7 +7,7 @@ of generated maps. No Django needed.
 Each figure is the wall-clock time of ``api.graph.paging.paginate`` with the server's
 Graphviz runs (``render``: PDF per page, ``plain`` to measure candidate pages in batches),
 the pages it made, and how many Graphviz programs it started. ``--limit`` is the page
-limit (the server's ``ARGMAP_DIAGRAM_MAX_PAGES``, 150); a map over it is refused, and the
+limit (the server's ``ARGMAP_DIAGRAM_MAX_PAGES``, 100); a map over it is refused, and the
 time to refuse is shown. Prints a Markdown table and the machine.
 """
 
@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("maps", nargs="*", default=["essay", "300", "1000"])
     parser.add_argument("--pages", nargs="*", default=["a4", "slides"])
     parser.add_argument("--runs", type=int, default=1)
-    parser.add_argument("--limit", type=int, default=150)
+    parser.add_argument("--limit", type=int, default=100)
     args = parser.parse_args(argv)
 
     print("| map | statements | pages | time | pages made | Graphviz runs |")
