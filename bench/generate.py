@@ -123,38 +123,9 @@ ESSAY_FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "essay.json"
 
 
 def fixture_graph(path: Path = ESSAY_FIXTURE) -> ArgumentGraph:
-    """Return the map in a Django fixture file (``fixtures/essay.json`` by default: the
-    essay's map) as an ``ArgumentGraph``, without a database."""
-    import json
+    """Return the map in a whole-map JSON file (``fixtures/essay.json`` by default: the
+    essay's map), with the ids it has in the file, without a database."""
+    from api.graph.formats import read_map
 
-    rows = json.loads(Path(path).read_text(encoding="utf-8"))
-    by_model: dict[str, list[dict]] = {}
-    for row in rows:
-        by_model.setdefault(row["model"], []).append(row)
-    info = by_model["api.argumentmap"][0]["fields"]
-    premises: dict[int, list[tuple[int, int]]] = {}
-    for row in by_model.get("api.linkpremise", []):
-        fields = row["fields"]
-        premises.setdefault(fields["link"], []).append((fields["position"], fields["statement"]))
-    statements = tuple(
-        Statement(
-            id=row["pk"],
-            text=row["fields"]["text"],
-            quote=row["fields"]["quote"],
-            attributed_to=row["fields"]["attributed_to"],
-        )
-        for row in sorted(by_model.get("api.statement", []), key=lambda row: row["pk"])
-    )
-    links = tuple(
-        Link(
-            id=row["pk"],
-            kind=Kind(row["fields"]["kind"]),
-            premises=tuple(sid for _, sid in sorted(premises.get(row["pk"], []))),
-            conclusion=row["fields"]["conclusion"],
-            target_link=row["fields"]["target_link"],
-        )
-        for row in sorted(by_model.get("api.link", []), key=lambda row: row["pk"])
-    )
-    return ArgumentGraph(
-        map=MapInfo(slug=info["slug"], title=info["title"]), statements=statements, links=links
-    )
+    path = Path(path)
+    return read_map(path.read_bytes(), filename=path.name, fmt="json").graph

@@ -100,6 +100,7 @@ MAX_TITLE = 200
 MAX_LEGEND_LABEL = 80
 
 MIN_FONT_MAX = 48
+MAX_LINES_MAX = 100
 
 _COLOUR = re.compile(r"#[0-9A-Fa-f]{6}(?:[0-9A-Fa-f]{2})?|[A-Za-z][A-Za-z0-9]{0,31}")
 _XML_FORBIDDEN = {"\ufffe", "\uffff"}
@@ -126,6 +127,9 @@ class DiagramOptions:
     - ``min_font``: raise every font size below this to it (0, the default, changes
       nothing). Paged drawings (``api.graph.paging``) use it so that one scale keeps every
       piece of text, legend and quotes included, at the page's minimum size.
+    - ``max_lines``: widen the box of a long statement so that its text takes about this
+      many lines (0, the default: ``wrap`` alone decides). Pages use it: a 600-character
+      statement at 20 columns would be taller than a slide.
 
     Raises ``ValueError`` for a value out of range or a malformed colour.
     """
@@ -140,11 +144,16 @@ class DiagramOptions:
     fill: Mapping[int, str] | None = field(default=None, hash=False)
     legend_extra: tuple[tuple[str, str], ...] = ()
     min_font: int = 0
+    max_lines: int = 0
 
     def __post_init__(self) -> None:
         if self.direction not in DIRECTIONS:
             raise ValueError(f"direction must be one of {', '.join(DIRECTIONS)}")
-        for name, low, high in (("wrap", WRAP_MIN, WRAP_MAX), ("min_font", 0, MIN_FONT_MAX)):
+        for name, low, high in (
+            ("wrap", WRAP_MIN, WRAP_MAX),
+            ("min_font", 0, MIN_FONT_MAX),
+            ("max_lines", 0, MAX_LINES_MAX),
+        ):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int):
                 raise ValueError(f"{name} must be an integer")
@@ -349,7 +358,10 @@ def statement_label(
         text = clean_text(statement.text, MAX_TEXT)
         if options.numbers:
             text = f"#{statement.id} {text}".strip()
-        lines = _wrap(text, options.wrap)
+        width = options.wrap
+        if options.max_lines:  # a long text gets a wider box rather than a taller one
+            width = max(width, -(-sum(_char_width(ch) for ch in text) // options.max_lines))
+        lines = _wrap(text, min(width, WRAP_MAX))
         who = clean_text(statement.attributed_to, MAX_ATTRIBUTION)
         if who:
             lines.append("— " + who)
@@ -414,6 +426,7 @@ def to_dot(
     notes: Mapping[int, str] | None = None,
     brief: Mapping[int, int] | None = None,
     heading: str | None = None,
+    stagger: str = "",
 ) -> str:
     """Return the Graphviz DOT source of the map's argument diagram.
 
@@ -424,7 +437,10 @@ def to_dot(
     For a part of a map: ``roles`` (default: the graph's own) are the whole map's, so each
     statement is drawn as the whole map draws it; ``notes`` adds a last line to some
     statements and ``brief`` draws some as "#<id>" and that many characters of text (see
-    ``statement_label``); ``heading`` replaces the map's title.
+    ``statement_label``); ``heading`` replaces the map's title; ``stagger="reasons"`` sets
+    every second reason of a claim with more than three one row further down, so a claim
+    with many reasons is drawn about half as wide, and ``stagger="all"`` also every
+    undercutter (pages use them).
 
     The text is deterministic (byte-identical for equal graphs, whatever order the
     statements and links were given in) and holds user text only in escaped, plain quoted
@@ -487,22 +503,44 @@ def to_dot(
         dot.node(f"q{statement.id}", {"label": _label(_wrap(quote, options.wrap + 5)), **_QUOTE})
         dot.edge(f"q{statement.id}", f"s{statement.id}", _QUOTE_EDGE)
 
+    # With ``stagger``: every second link into a claim with more than three goes one row
+    # further down.
+    lower: set[int] = set()
+    if stagger:
+        into: dict[str, list[int]] = {}
+        for link in links:
+            target = _link_target_node(link, statement_ids, link_ids)
+            if target:
+                into.setdefault(target, []).append(link.id)
+        for group in into.values():
+            if len(group) > 3:
+                lower.update(group[1::2])
+        if stagger == "all":  # undercutters a row below the premises of their link
+            lower.update(link.id for link in links if link.conclusion is None)
+
     dot.comment("links: support solid green, oppose dashed vermillion")
     for link in links:
         premises = [p for p in link.premises if p in statement_ids]
         target = _link_target_node(link, statement_ids, link_ids)
+        extra = 1 if link.id in lower else 0
         if len(link.premises) == 1 and link.id not in undercut:
             if premises and target:
                 attrs = _edge_style(link.kind)
                 if link.conclusion is not None:
-                    attrs["minlen"] = "2"  # level with co-premises, which pass a junction
+                    # level with co-premises, which pass a junction
+                    attrs["minlen"] = str(2 + extra)
+                elif extra:
+                    attrs["minlen"] = str(1 + extra)
                 dot.edge(f"s{premises[0]}", target, attrs)
             continue
         dot.node(f"l{link.id}", _junction(link.kind))
         for premise in premises:
             dot.edge(f"s{premise}", f"l{link.id}", _premise_edge(link.kind))
         if target:
-            dot.edge(f"l{link.id}", target, _edge_style(link.kind))
+            attrs = _edge_style(link.kind)
+            if extra:
+                attrs["minlen"] = str(1 + extra)
+            dot.edge(f"l{link.id}", target, attrs)
 
     if options.legend:
         _legend(dot, options, centre=options.focus in statement_ids)

@@ -64,7 +64,7 @@ __all__ = [
 
 BASE_FONT = 12  # every font of a paged drawing is at least this (DiagramOptions.min_font)
 BRIEF_CHARS = 40  # text kept in a reference box for a statement shown in full elsewhere
-PLAN_SLACK = 0.97  # plan with 3 % to spare: final page numbers may widen a note a little
+PLAN_SLACK = 1.0  # drafts use "p. 99" everywhere: as wide as the final page, or wider
 MAX_NOTES = 2  # "supports #1 (p. 2)" notes per box; more end in "…"
 PAGES_PER_AREA = 10  # pages per page-area of boxes, at the least (15-17 measured)
 
@@ -84,6 +84,7 @@ class PageSize:
     turnable: bool
     word: str
     short: str
+    max_lines: int  # lines of a statement's text; a longer one gets a wider box
 
     @property
     def min_scale(self) -> float:
@@ -109,9 +110,9 @@ class PageSize:
 
 _CM = 72 / 2.54
 SIZES: dict[str, PageSize] = {
-    name: PageSize(name, *PAGES[name], _CM, 8.0, 1.0, True, "page", "p.")
+    name: PageSize(name, *PAGES[name], _CM, 8.0, 1.0, True, "page", "p.", 10)
     for name in ("a4", "a3", "letter")
-} | {"slides": PageSize("slides", *PAGES["slides"], 18.0, 12.0, 1.5, False, "slide", "slide")}
+} | {"slides": PageSize("slides", *PAGES["slides"], 12.0, 12.0, 1.5, False, "slide", "slide", 6)}
 
 
 class TooManyPages(Exception):
@@ -136,7 +137,8 @@ class Part:
     owned: set[int]
     brief: set[int] = field(default_factory=set)
     titles: list[str] = field(default_factory=list)
-    direction: str | None = None  # overrides the options' direction (overview)
+    direction: str | None = None  # overrides the options' direction (sideways)
+    way: tuple[str, int] | None = None  # (stagger, max lines); None: the first of ``_ways``
 
 
 class _Map:
@@ -285,7 +287,7 @@ def plan(
         return owned, links
 
     def with_briefs(part: Part) -> Part:
-        part.brief = {s for s in part.statements if s not in part.owned and s in owner}
+        part.brief |= {s for s in part.statements if s not in part.owned and s in owner}
         return part
 
     def step(root: int, families: list[list[int]], first: bool, title: str) -> Part:
@@ -316,6 +318,18 @@ def plan(
         # pages as needed; each reason with reasons of its own becomes a root later.
         title = f"#{root} with its direct reasons and objections"
         families = [index.family([link_id]) for link_id in index.incoming[root]]
+        whole_step = with_briefs(step(root, families, True, title))
+        if len(families) > 1 and not fits(whole_step):
+            # The reasons that have pages of their own, shortened here, may let the claim
+            # and all its direct reasons and objections share one page.
+            whole_step.brief |= {
+                p for p in whole_step.statements - whole_step.owned if index.incoming.get(p)
+            }
+            if fits(whole_step):
+                later = [p for p in index.premises(whole_step.links) if p in whole_step.brief]
+                commit(whole_step)
+                pending.extendleft(reversed(list(dict.fromkeys(later))))
+                continue
         groups = _greedy(
             families,
             lambda runs, root=root, title=title: fits_many(
@@ -374,6 +388,13 @@ def _title(part: Part, size: PageSize) -> str:
     if part.kind == "overview":
         return "Overview: every statement by number"
     return "; ".join(part.titles)
+
+
+def _heading(title: str, part: Part, size: PageSize, number: str, total: str) -> str:
+    """A page's heading: the map's title (on paper; a slide has no room to spare), what
+    the page shows, and "p. 3 of 7"."""
+    shows = f"{_title(part, size)} ({size.short} {number} of {total})"
+    return f"{title} — {shows}" if title and size.name != "slides" else shows
 
 
 def _notes(part: Part, index: _Map, page_of: Mapping[int, int], size: PageSize) -> dict[int, str]:
@@ -446,19 +467,45 @@ def part_dot(
         links=tuple(link for link in graph.links if link.id in part.links),
     )
     brief = dict.fromkeys(part.brief, 0 if part.kind == "overview" else BRIEF_CHARS)
-    paged = dataclasses.replace(options, min_font=max(options.min_font, BASE_FONT))
+    stagger, max_lines = part.way or _ways(part, size)[0]
+    paged = dataclasses.replace(
+        options,
+        min_font=max(options.min_font, BASE_FONT),
+        max_lines=options.max_lines or max_lines,
+    )
     if part.kind == "overview":
         paged = dataclasses.replace(paged, quotes=False)
     if part.direction:
         paged = dataclasses.replace(paged, direction=part.direction)
-    return to_dot(
+    dot = to_dot(
         sub,
         paged,
         roles=index.roles,
         notes=_notes(part, index, page_of, size),
         brief=brief,
         heading=heading,
+        stagger=stagger,
     )
+    # The page has its own margin: a small pad is enough.
+    return _with_graph_settings(dot, f"pad={_PAD_PT / 72:g}")
+
+
+def _with_graph_settings(dot: str, settings: str) -> str:
+    """``dot`` with a last ``graph [settings]`` line (ours, never user text), which wins
+    over the graph's own."""
+    return dot.rstrip()[: -len("}")] + f"\tgraph [{settings}]\n}}\n"
+
+
+def _ways(part: Part, size: PageSize) -> list[tuple[str, int]]:
+    """The ways of drawing a part that are tried, best first, as (``to_dot``'s stagger,
+    lines of a long statement): staggered rows make a part narrower and taller, which
+    suits paper, level rows suit a wide slide; few lines make long statements wide and
+    low, which suits a slide unless they stand side by side. Numbered boxes (the
+    overview) are small: their undercutters stay level."""
+    if part.kind == "overview":
+        return [("reasons", size.max_lines), ("", size.max_lines)]
+    lines = (size.max_lines, 2 * size.max_lines) if size.name == "slides" else (size.max_lines,)
+    return [(stagger, n) for n in lines for stagger in ("all", "")]
 
 
 # --- pages -------------------------------------------------------------------------------
@@ -498,7 +545,7 @@ def _pdf_size(pdf: bytes) -> tuple[float, float]:
 
 def _estimate_fits(part: Part, graph_text: Mapping[int, str], options, size: PageSize) -> bool:
     """Whether a part may fit: its area lower bound (``_area``) is within the page's."""
-    return _area(part, graph_text, options) <= _room(size)
+    return _area(part, graph_text, options, size) <= _room(size)
 
 
 def _room(size: PageSize) -> float:
@@ -509,7 +556,7 @@ def _room(size: PageSize) -> float:
     )
 
 
-def _area(part: Part, graph_text: Mapping[int, str], options) -> float:
+def _area(part: Part, graph_text: Mapping[int, str], options, size: PageSize) -> float:
     """A cheap lower bound on a part's drawing area, to skip laying out parts that cannot
     fit: Helvetica text averages more than 0.4 em a character, boxes have 20 pt of margin
     across and 10 pt down, and the space between boxes is left out."""
@@ -522,7 +569,7 @@ def _area(part: Part, graph_text: Mapping[int, str], options) -> float:
             chars = BRIEF_CHARS
         else:
             chars = len(graph_text.get(sid, ""))
-        lines = max(1, math.ceil(chars / options.wrap))
+        lines = max(1, min(math.ceil(chars / options.wrap), size.max_lines))
         area += (chars / lines * 0.4 * font + 20) * (lines * font * 1.1 + 10)
     return area
 
@@ -588,24 +635,31 @@ def paginate(
 
     placeholder: dict = _Placeholder()
 
+    def variants(part: Part) -> list[Part]:
+        """The part drawn each way ``_ways`` allows (or the way chosen)."""
+        if part.way is not None:
+            return [part]
+        return [dataclasses.replace(part, way=way) for way in _ways(part, size)]
+
     def fits_many(parts: list[Part]) -> list[bool]:
-        answers = [_estimate_fits(part, texts, options, size) for part in parts]
-        dots = {
-            number: part_dot(
-                graph,
-                part,
-                options,
-                size,
-                placeholder,
-                f"{title} — {_title(part, size)} ({size.short} 99 of 99)",
-                index,
-            )
+        """Whether each part fits a page in some way, all measured in one run."""
+        tries = [
+            (number, variant)
             for number, part in enumerate(parts)
-            if answers[number]
-        }
-        for number, (width, height) in zip(dots, measure(list(dots.values())), strict=True):
-            answers[number] = size.best_fit(width, height)[2] >= size.min_scale / PLAN_SLACK
+            if _estimate_fits(part, texts, options, size)
+            for variant in variants(part)
+        ]
+        answers = [False] * len(parts)
+        for (number, _), (width, height) in zip(
+            tries, measure([draft(variant) for _, variant in tries]), strict=True
+        ):
+            if size.best_fit(width, height)[2] >= size.min_scale / PLAN_SLACK:
+                answers[number] = True
         return answers
+
+    def draft(part: Part) -> str:
+        heading = _heading(title, part, size, "99", "99")
+        return part_dot(graph, part, options, size, placeholder, heading, index)
 
     def fits(part: Part) -> bool:
         return fits_many([part])[0]
@@ -614,7 +668,7 @@ def paginate(
     # fill ``area / room`` pages, and real pages hold much less (15 to 17 times, measured
     # on the essay and generated maps: docs/diagrams.md).
     everything = Part("whole", None, set(texts), set(), set(texts))
-    about = math.ceil(PAGES_PER_AREA * _area(everything, texts, options) / _room(size))
+    about = math.ceil(PAGES_PER_AREA * _area(everything, texts, options, size) / _room(size))
     if about > max_pages:
         raise TooManyPages(
             f"this map needs about {about} {size.name} {size.word}s or more; the limit is "
@@ -658,64 +712,85 @@ def paginate(
         tiles = (math.ceil(width * scale / room_w), math.ceil(height * scale / room_h))
         return page_w, page_h, scale, tiles
 
-    def draft(part: Part) -> str:
-        heading = f"{title} — {_title(part, size)} ({size.short} 99 of 99)"
-        return part_dot(graph, part, options, size, placeholder, heading, index)
+    # Each part drawn the way that makes it largest on its page: rows staggered or level,
+    # and, when a part is too broad for a page even alone, sideways (conclusions on the
+    # left). All candidates are measured in one run. Then count the sheets each part
+    # takes (tiles).
+    sideways = "RL" if options.direction in ("BT", "TB") else "BT"
+    choices = [
+        (number, dataclasses.replace(part, way=way, direction=direction))
+        for number, part in enumerate(ordered)
+        for way in ([part.way] if part.way is not None else _ways(part, size))
+        for direction in (part.direction, sideways)
+    ]
+    scores: dict[int, list[tuple[bool, float, Part]]] = {}
+    for (number, choice), (width, height) in zip(
+        choices, measure([draft(choice) for _, choice in choices]), strict=True
+    ):
+        scale = size.best_fit(width, height)[2]
+        usual = choice.direction == ordered[number].direction
+        # the usual direction whenever it fits; sideways only to avoid tiles
+        scores.setdefault(number, []).append((usual and scale >= size.min_scale, scale, choice))
+    best = {number: max(found, key=lambda t: (t[0], t[1])) for number, found in scores.items()}
+    ordered = [best[number][2] for number in range(len(ordered))]
 
-    # Too broad for a page even alone: drawn sideways (conclusions on the left), a part
-    # may still fit. Then count the sheets each part takes (tiles), all in one run.
-    drafts = measure([draft(part) for part in ordered])
-    for part, (width, height) in zip(ordered, drafts, strict=True):
-        if placement(width, height)[3] != (1, 1) and part.direction is None:
-            part.direction = "RL" if options.direction in ("BT", "TB") else "BT"
-            turned = measure([draft(part)])[0]
-            if size.best_fit(*turned)[2] <= size.best_fit(width, height)[2]:
-                part.direction = None
+    def draw(sheets: list[int]) -> list[Page]:
+        """Every page drawn with its page numbers, given the sheets each part takes."""
+        first_sheet = _first_sheets(sheets)
+        total = sum(sheets)
+        # statement -> the page that owns it; ("link", id) -> the page drawing it
+        page_of: dict = {}
+        for number, part in zip(first_sheet, ordered, strict=True):
+            if part.kind == "overview":
+                continue
+            for sid in part.owned:
+                page_of.setdefault(sid, number)
+            for link_id in part.links:
+                page_of.setdefault(("link", link_id), number)
+        pages: list[Page] = []
+        for number, part in zip(first_sheet, ordered, strict=True):
+            heading = title if whole else _heading(title, part, size, str(number), str(total))
+            page_of[-1] = number
+            dot = part_dot(graph, part, options, size, page_of, heading, index)
+            pdf, width, height = lay_out(dot)
+            page_w, page_h, scale, tiles = placement(width, height)
+            pages.append(Page(part, dot, pdf, width, height, page_w, page_h, scale, tiles))
+        return pages
+
     sheets = []
     for part in ordered:
         tiles = placement(*measure([draft(part)])[0])[3]
         sheets.append(tiles[0] * tiles[1])
-    total = sum(sheets)
-    if total > max_pages:
-        raise TooManyPages(
-            f"this map needs {total} {size.name} {size.word}s; the limit is {max_pages}"
-        )
-    first_sheet = [1 + sum(sheets[:number]) for number in range(len(ordered))]
-
-    # Page numbers (the first sheet of each part): statement -> the page that owns it;
-    # ("link", id) -> the page drawing it.
-    page_of: dict = {}
-    for number, part in zip(first_sheet, ordered, strict=True):
-        if part.kind == "overview":
-            continue
-        for sid in part.owned:
-            page_of.setdefault(sid, number)
-        for link_id in part.links:
-            page_of.setdefault(("link", link_id), number)
-
-    pages: list[Page] = []
-    for number, part in zip(first_sheet, ordered, strict=True):
-        if whole:
-            heading = title
-        else:
-            heading = f"{title} — {_title(part, size)} ({size.short} {number} of {total})"
-        page_of[-1] = number
-        dot = part_dot(graph, part, options, size, page_of, heading, index)
-        pdf, width, height = lay_out(dot)
-        page_w, page_h, scale, tiles = placement(width, height)
-        if tiles != (1, 1):
-            notices.append(
-                f"{size.word.capitalize()} {number} ({_title(part, size) or 'the map'}) is too "
-                f"big for one {size.name} {size.word} at {size.min_text:g} pt, so it is cut "
-                f"into {tiles[0] * tiles[1]} tiles."
+    # Number the sheets and draw the pages; a page drawn with its real numbers may take
+    # fewer sheets than its draft (notes are narrower): then number again, at most twice.
+    for _ in range(3):
+        total = sum(sheets)
+        if total > max_pages:
+            raise TooManyPages(
+                f"this map needs {total} {size.name} {size.word}s; the limit is {max_pages}"
             )
-        pages.append(Page(part, dot, pdf, width, height, page_w, page_h, scale, tiles))
-    if sum(p.tiles[0] * p.tiles[1] for p in pages) > max_pages:
-        raise TooManyPages(
-            f"this map needs more than {max_pages} {size.name} {size.word}s; the limit is "
-            f"{max_pages}"
-        )
+        pages = draw(sheets)
+        drawn = [page.tiles[0] * page.tiles[1] for page in pages]
+        if drawn == sheets:
+            break
+        sheets = drawn
+    for number, page in zip(_first_sheets(sheets), pages, strict=True):
+        if page.tiles != (1, 1):
+            notices.append(
+                f"{size.word.capitalize()} {number} ({_title(page.part, size) or 'the map'}) is "
+                f"too big for one {size.name} {size.word} at {size.min_text:g} pt, so it is "
+                f"cut into {page.tiles[0] * page.tiles[1]} tiles."
+            )
     return Paged(_combine(pages, size), pages, notices)
+
+
+def _first_sheets(sheets: list[int]) -> list[int]:
+    """The number of the first sheet of each part, given the sheets each takes."""
+    firsts, number = [], 1
+    for count in sheets:
+        firsts.append(number)
+        number += count
+    return firsts
 
 
 _PLAIN_GRAPH = re.compile(r"^graph [\d.e+-]+ ([\d.e+-]+) ([\d.e+-]+)$", re.MULTILINE)
@@ -796,12 +871,10 @@ def page_image_dot(page: Page) -> str:
     The settings go last in the graph, so they win over the DOT's own ``pad``."""
     pad_x = (page.page_width / page.scale - page.width) / 2 + _PAD_PT
     pad_y = (page.page_height / page.scale - page.height) / 2 + _PAD_PT
-    settings = (
-        f'\tgraph [pad="{max(pad_x, 0) / 72:.4f},{max(pad_y, 0) / 72:.4f}" '
-        f"dpi={72 * page.scale:.4f}]\n"
+    return _with_graph_settings(
+        page.dot,
+        f'pad="{max(pad_x, 0) / 72:.4f},{max(pad_y, 0) / 72:.4f}" dpi={72 * page.scale:.4f}',
     )
-    body = page.dot.rstrip()
-    return body[: -len("}")] + settings + "}\n"
 
 
-_PAD_PT = 0.3 * 72  # the DOT's own pad (dot._GRAPH["pad"]), already in the natural size
+_PAD_PT = 0.1 * 72  # the pad of a page's drawing (part_dot), already in its natural size

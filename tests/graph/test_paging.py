@@ -119,7 +119,7 @@ def test_every_statement_is_owned_by_exactly_one_page_and_every_link_is_drawn(li
 
 def test_the_first_page_is_the_main_conclusion_with_its_direct_reasons_and_objections():
     graph = fixture_graph()
-    first = plan(graph, count_fits(6))[0]
+    first = plan(graph, count_fits(12))[0]
     direct = {link.id for link in graph.links if link.conclusion == 1}
     assert direct <= first.links
     assert 1 in first.owned
@@ -276,20 +276,20 @@ def test_layout_work_is_bounded_by_the_page_budget(essay):
         return render_pdf(dot)
 
     with pytest.raises(TooManyPages, match="Graphviz runs"):
-        paginate(essay, DiagramOptions(wrap=24), "a4", counted, max_pages=5)
-    assert len(calls) == 6 * 5 + 16
+        paginate(essay, DiagramOptions(wrap=24), "a4", counted, max_pages=6)
+    assert len(calls) == 6 * 6 + 16
 
 
 @needs_tools
 def test_too_many_pages_says_how_many(essay):
-    with pytest.raises(TooManyPages, match=r"needs \d+ a4 pages; the limit is 5"):
+    with pytest.raises(TooManyPages, match=r"needs \d+ a4 pages; the limit is 6"):
         paginate(
             essay,
             DiagramOptions(wrap=24),
             "a4",
             render_pdf,
             render_plain=render_plain,
-            max_pages=5,
+            max_pages=6,
         )
 
 
