@@ -309,7 +309,10 @@ def test_the_diagram_boxes_are_numbered_and_the_json_download_is_a_file(essay, b
     wait(browser).until(diagram_loaded)
     src = browser.find_element(By.ID, "diagram-img").get_attribute("src")
     svg, _ = fetch(src)
-    assert b">#1 " in svg  # the main conclusion's box starts with its number
+    from api.models import Statement
+
+    for pk in Statement.objects.filter(map__slug=SLUG).values_list("pk", flat=True):
+        assert f">#{pk} ".encode() in svg  # each box's first line starts with its number
     links = {
         a.get_attribute("data-format"): a.get_attribute("href")
         for a in browser.find_elements(By.CSS_SELECTOR, "a.download")
