@@ -87,6 +87,15 @@ class PageSize:
     max_lines: int  # lines of a statement's text; a longer one gets a wider box
 
     @property
+    def single(self) -> str:
+        """ "slide", "A4 page", "Letter page"."""
+        return "slide" if self.name == "slides" else f"{_PAPER_NAMES[self.name]} page"
+
+    @property
+    def plural(self) -> str:
+        return self.single + "s"
+
+    @property
     def min_scale(self) -> float:
         return self.min_text / BASE_FONT
 
@@ -109,6 +118,7 @@ class PageSize:
 
 
 _CM = 72 / 2.54
+_PAPER_NAMES = {"a4": "A4", "a3": "A3", "letter": "Letter"}
 SIZES: dict[str, PageSize] = {
     name: PageSize(name, *PAGES[name], _CM, 8.0, 1.0, True, "page", "p.", 10)
     for name in ("a4", "a3", "letter")
@@ -608,7 +618,7 @@ def paginate(
         if budget["runs"] <= 0:
             raise TooManyPages(
                 f"this map needs more layout work than {6 * max_pages + 16} Graphviz runs "
-                f"to split onto {size.name} {size.word}s"
+                f"to split onto {size.plural}"
             )
         budget["runs"] -= 1
 
@@ -671,8 +681,7 @@ def paginate(
     about = math.ceil(PAGES_PER_AREA * _area(everything, texts, options, size) / _room(size))
     if about > max_pages:
         raise TooManyPages(
-            f"this map needs about {about} {size.name} {size.word}s or more; the limit is "
-            f"{max_pages}"
+            f"this map needs about {about} {size.plural} or more; the limit is {max_pages}"
         )
     parts = plan(graph, fits, fits_many)
     notices: list[str] = []
@@ -685,7 +694,7 @@ def paginate(
         if not fits(overview):
             notices.append(
                 f"The overview of all {len(graph.statements)} statements does not fit one "
-                f"{size.name} {size.word} at {size.min_text:g} pt, so it is left out."
+                f"{size.single} at {size.min_text:g} pt, so it is left out."
             )
             overview = None
     ordered = list(parts)
@@ -695,9 +704,7 @@ def paginate(
         else:
             ordered.insert(0, overview)
     if len(ordered) > max_pages:
-        raise TooManyPages(
-            f"this map needs {len(ordered)} {size.name} {size.word}s; the limit is {max_pages}"
-        )
+        raise TooManyPages(f"this map needs {len(ordered)} {size.plural}; the limit is {max_pages}")
 
     def placement(width: float, height: float) -> tuple[float, float, float, tuple[int, int]]:
         """(page width, page height, scale, tiles) for a drawing of this natural size."""
@@ -766,9 +773,7 @@ def paginate(
     for _ in range(3):
         total = sum(sheets)
         if total > max_pages:
-            raise TooManyPages(
-                f"this map needs {total} {size.name} {size.word}s; the limit is {max_pages}"
-            )
+            raise TooManyPages(f"this map needs {total} {size.plural}; the limit is {max_pages}")
         pages = draw(sheets)
         drawn = [page.tiles[0] * page.tiles[1] for page in pages]
         if drawn == sheets:
@@ -778,7 +783,7 @@ def paginate(
         if page.tiles != (1, 1):
             notices.append(
                 f"{size.word.capitalize()} {number} ({_title(page.part, size) or 'the map'}) is "
-                f"too big for one {size.name} {size.word} at {size.min_text:g} pt, so it is "
+                f"too big for one {size.single} at {size.min_text:g} pt, so it is "
                 f"cut into {page.tiles[0] * page.tiles[1]} tiles."
             )
     return Paged(_combine(pages, size), pages, notices)

@@ -282,7 +282,7 @@ def test_layout_work_is_bounded_by_the_page_budget(essay):
 
 @needs_tools
 def test_too_many_pages_says_how_many(essay):
-    with pytest.raises(TooManyPages, match=r"needs \d+ a4 pages; the limit is 6"):
+    with pytest.raises(TooManyPages, match=r"needs \d+ A4 pages; the limit is 6"):
         paginate(
             essay,
             DiagramOptions(wrap=24),
@@ -305,6 +305,6 @@ def test_page_sizes_are_the_papers():
 def test_a_map_whose_text_alone_needs_too_many_pages_is_refused_before_any_layout():
     graph = generate_graph(1000)
     calls = []
-    with pytest.raises(TooManyPages, match=r"needs about \d+ a4 pages or more; the limit is 10"):
+    with pytest.raises(TooManyPages, match=r"needs about \d+ A4 pages or more; the limit is 10"):
         paginate(graph, DiagramOptions(), "a4", calls.append, max_pages=10)
     assert calls == []
