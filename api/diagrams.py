@@ -212,10 +212,10 @@ def diagram_request(fmt: str, params: Mapping[str, Any]) -> DiagramRequest:
         page, slide = data["page"], data["slide"]
         if slide is not None and page is None:
             page = data["page"] = "slides"
-        if page and fmt in ("svg", "png") and slide is None:
+        if page and fmt != "pdf" and slide is None:
             errors["slide"] = [
                 f"page={page} makes a PDF of several pages: ask diagram.pdf, or add "
-                "slide=N for an image of one page."
+                f"slide=N for one page as {fmt.upper()}."
             ]
     if errors:
         raise InvalidDiagramOptions(errors)
