@@ -308,3 +308,20 @@ def test_a_map_whose_text_alone_needs_too_many_pages_is_refused_before_any_layou
     with pytest.raises(TooManyPages, match=r"needs about \d+ A4 pages or more; the limit is 10"):
         paginate(graph, DiagramOptions(), "a4", calls.append, max_pages=10)
     assert calls == []
+
+
+@needs_tools
+def test_sizes_measured_in_batches_are_the_pdf_page_sizes(essay):
+    from api.graph.paging import _pdf_size, _plain_sizes, overview_part, part_dot
+
+    size = SIZES["a4"]
+    dots = [
+        part_dot(essay, part, DiagramOptions(wrap=24), size, {}, "Heading")
+        for part in [*plan(essay, count_fits(8))[:4], overview_part(essay)]
+    ]
+    batch = _plain_sizes(render("".join(dots), "plain"))
+    one_by_one = [_pdf_size(render(dot, "pdf")) for dot in dots]
+    assert len(batch) == len(dots)
+    for (width, height), (pdf_w, pdf_h) in zip(batch, one_by_one, strict=True):
+        assert width == pytest.approx(pdf_w, abs=1.5)
+        assert height == pytest.approx(pdf_h, abs=1.5)
