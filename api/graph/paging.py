@@ -10,13 +10,17 @@ a readable size and splits the map into parts, one per page:
   of a page raises every font to ``BASE_FONT`` (12 pt) and the page scales it, so the
   smallest text on paper is ``min_text`` (8 pt) and on a slide 12 pt;
 - when the whole map fits one page, that is the only page. Otherwise a handout opens with
-  an overview (every statement as a numbered box, with the page that shows its text) and
-  then has one page per part of the argument; a deck starts with the main conclusion and
-  its direct reasons and objections, and ends with the overview when it fits a slide;
+  an overview (every statement as a numbered box) and then has one page per part of the
+  argument; a deck starts with the main conclusion and its direct reasons and
+  objections, and ends with the overview when it fits a slide;
 - a part is a claim with everything argued under it (its subtree) when that fits;
-  otherwise the claim with its direct reasons and objections (a "step"), each reason's
-  subtree then being a part of its own, split the same way. A claim with too many direct
-  reasons for one page has them spread over several pages ("2 of 3");
+  otherwise the claim with its direct reasons and objections (a "step"; reasons that get
+  pages of their own are shortened on it if that makes it fit), each reason's subtree
+  then being a part of its own, split the same way. A claim with too many direct reasons
+  for one page has them spread over several pages ("2 of 3"). Small neighbouring parts
+  share a page;
+- each page is drawn the way that makes it largest: rows staggered or level, long
+  statements in wider boxes, or (when nothing else fits) sideways;
 - where a link crosses parts, the boxes say where to look: "reasons: p. 4" under a claim
   whose reasons are on page 4, "supports #1 (p. 2)" under a reason whose conclusion is
   drawn on page 2; a statement that belongs to another part is drawn as a short
@@ -25,12 +29,14 @@ a readable size and splits the map into parts, one per page:
   co-premises, very wide text) is not shrunk below the minimum: it is cut into tiles over
   several pages, and a notice says so; an overview that does not fit one page is left out,
   with a notice; a map that would need more than ``max_pages`` pages is refused
-  (``TooManyPages``).
+  (``TooManyPages``), at once when a cheap estimate already says so.
 
 ``plan`` (which statements go on which page) is plain Python that asks a ``fits``
 function whether a part fits; ``paginate`` answers it by laying the part out with
-Graphviz (through the caller's bounded ``render_pdf``) and then places each page's PDF on
-a page of the exact size with ``pypdf``, at a scale that keeps the text size.
+Graphviz (through the caller's bounded ``render_pdf`` and ``render_plain``, which
+measures many candidates in one run) and then places each page's PDF on a page of the
+exact size with ``pypdf``, at a scale that keeps the text size. Every walk is iterative
+and the number of Graphviz runs is bounded by the page limit.
 """
 
 from __future__ import annotations
