@@ -374,7 +374,7 @@ def _paged(
 def _cached(key: str, make: Callable[[], Diagram]) -> Diagram:
     """The diagram under ``key`` in Django's cache, made and stored when missing."""
     found = cache.get(key)
-    if found is not None:
+    if isinstance(found, Diagram):  # (entries of older versions held bare bytes)
         return found
     diagram = make()
     cache.set(key, diagram)
