@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from api.graph.errors import FormatError
+from api.graph.evaluation import EvaluationTooComplex, UnknownSemantics
 from api.services import InUse, PreconditionFailed
 
 
@@ -75,6 +76,10 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
             "column": exc.column,
         }
         return Response(body, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, EvaluationTooComplex):
+        return Response({"detail": str(exc)}, status=status.HTTP_422_UNPROCESSABLE_ENTITY)
+    if isinstance(exc, UnknownSemantics):
+        return validation_response({"semantics": [str(exc)]})
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             return validation_response({k: list(v) for k, v in exc.message_dict.items()})

@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api import diagrams, evaluations, selectors, services
+from api import diagrams, evaluation_service, selectors, services
 from api.exceptions import PayloadTooLarge, PreconditionRequired
 from api.filters import LinkFilter, StatementFilter
 from api.graph import formats, graphjson
@@ -192,9 +192,9 @@ class ArgumentMapViewSet(MapVersionMixin, viewsets.ModelViewSet):
         etag = f'"{map_.version}-{semantics}"'
         if etag in request.headers.get("If-None-Match", ""):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
-        result = evaluations.map_evaluation(map_, selectors.map_graph_get(map_), semantics)
+        result = evaluation_service.map_evaluation(map_, selectors.map_graph_get(map_), semantics)
         return Response(
-            evaluations.evaluation_to_dict(result, map_.version), headers={"ETag": etag}
+            evaluation_service.evaluation_to_dict(result, map_.version), headers={"ETag": etag}
         )
 
     @extend_schema(

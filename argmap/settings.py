@@ -181,6 +181,18 @@ REST_FRAMEWORK = {
 
 ARGMAP_MAX_PAGE_SIZE = env_int("ARGMAP_MAX_PAGE_SIZE", 500)
 
+# Evaluation: steps one preferred or stable evaluation may take (about 2 s of CPU at the
+# default) before it is refused with 422; the refusal is cached like a result.
+ARGMAP_EVALUATION_BUDGET = env_int("ARGMAP_EVALUATION_BUDGET", 10_000_000)
+
+# What computed results (diagrams, evaluations) may take of the cache (api/cache.py):
+# no entry above MAX_ENTRY; entries above SMALL_ENTRY only once asked twice within
+# REPEAT_WINDOW seconds; at most MAX_MAP bytes per map version.
+ARGMAP_CACHE_MAX_ENTRY_BYTES = env_int("ARGMAP_CACHE_MAX_ENTRY_BYTES", 5_000_000)
+ARGMAP_CACHE_SMALL_ENTRY_BYTES = env_int("ARGMAP_CACHE_SMALL_ENTRY_BYTES", 256_000)
+ARGMAP_CACHE_REPEAT_WINDOW = env_int("ARGMAP_CACHE_REPEAT_WINDOW", 3600)
+ARGMAP_CACHE_MAX_MAP_BYTES = env_int("ARGMAP_CACHE_MAX_MAP_BYTES", 25_000_000)
+
 # Diagrams: Graphviz runs at most this many at once per process, each within a time and
 # an output limit; maps from ARGMAP_SFDP_THRESHOLD statements on are laid out by sfdp.
 ARGMAP_MAX_CONCURRENT_RENDERS = env_int("ARGMAP_MAX_CONCURRENT_RENDERS", 2)

@@ -136,6 +136,7 @@ from api.graph.evaluation.results import (
     Label,
     LinkResult,
     StatementResult,
+    UnknownSemantics,
 )
 from api.graph.model import ArgumentGraph
 
@@ -152,6 +153,7 @@ __all__ = [
     "Label",
     "LinkResult",
     "StatementResult",
+    "UnknownSemantics",
     "dfquad",
     "evaluate",
     "explain",
@@ -170,14 +172,17 @@ def evaluate(graph: ArgumentGraph, semantics: str, *, budget: int = DEFAULT_BUDG
     """Evaluate the map under ``semantics``: "grounded", "preferred", "stable" or "dfquad".
 
     Returns an :class:`Evaluation` (labels for the first three, strengths for dfquad; see
-    the module docstring), using at most ``budget`` steps. Raises ``ValueError`` for any
-    other semantics, and for a malformed map (a link pointing outside the map, without
-    premises, or without exactly one target) or a base score outside [0, 1]; raises
+    the module docstring), using at most ``budget`` steps. Raises ``UnknownSemantics`` (a
+    ``ValueError``) for any other semantics, and ``ValueError`` for a malformed map (a
+    link pointing outside the map, without premises, or without exactly one target) or a
+    base score outside [0, 1]; raises
     :class:`EvaluationTooComplex` (a ``ValueError`` subclass) when a preferred or stable
     evaluation needs more than ``budget`` steps.
     """
     if semantics not in SEMANTICS:
-        raise ValueError(f"unknown semantics {semantics!r}; expected one of {', '.join(SEMANTICS)}")
+        raise UnknownSemantics(
+            f"unknown semantics {semantics!r}; expected one of {', '.join(SEMANTICS)}"
+        )
     spent = Budget(budget)
     if semantics == "dfquad":
         return dfquad(graph, budget=spent)

@@ -68,6 +68,10 @@ class Evaluation:
     iterations: int | None = None
 
 
+class UnknownSemantics(ValueError):
+    """Raised for a semantics that is not one of ``SEMANTICS``."""
+
+
 class EvaluationTooComplex(ValueError):
     """Raised when an evaluation would need more work than its budget allows."""
 
