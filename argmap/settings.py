@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "api.middleware.RequestSizeLimitMiddleware",
+    "api.throttling.LoginThrottleMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -155,6 +156,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = ARGMAP_MAX_REQUEST_BYTES
 ARGMAP_THROTTLE_RATES = {
     "anon": os.environ.get("ARGMAP_THROTTLE_ANON", "120/min"),
     "user": os.environ.get("ARGMAP_THROTTLE_USER", "1200/min"),
+    # Attempts at /admin/login/ and /api/auth/login/, per client address and per username.
+    "login": os.environ.get("ARGMAP_THROTTLE_LOGIN", "10/min"),
 }
 
 REST_FRAMEWORK = {
@@ -176,6 +179,9 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": env_int("ARGMAP_PAGE_SIZE", 50),
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
+    # Proxies in front of the app that append the client's address to X-Forwarded-For;
+    # 0 ignores the header (anyone can send one). Behind one load balancer: 1.
+    "NUM_PROXIES": env_int("ARGMAP_NUM_PROXIES", 0),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
