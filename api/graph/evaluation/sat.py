@@ -40,6 +40,9 @@ from api.graph.evaluation.results import Budget, EvaluationTooComplex, Label
 # Glucose supports a limit on propagations (CaDiCaL does not), which makes the budget
 # deterministic: the same map costs the same steps on every machine.
 SOLVER = "glucose4"
+# What starting a solver costs, in budget steps (about 100 microseconds): a map of many
+# small independent conflicts pays for each of its parts.
+SOLVER_STEPS = 500
 
 
 @dataclass
@@ -92,7 +95,7 @@ class _Encoding:
             clauses.append([-out, *(self.var_in(j) for j in atts)])
             if stable:
                 clauses.append([-undec])
-        budget.charge(len(clauses))
+        budget.charge(len(clauses) + SOLVER_STEPS)
         self.solver = Solver(name=SOLVER, bootstrap_with=clauses)
         self.next_var = 3 * n + 1
         self.propagations = 0
