@@ -187,7 +187,7 @@ REST_FRAMEWORK = {
 
 ARGMAP_MAX_PAGE_SIZE = env_int("ARGMAP_MAX_PAGE_SIZE", 500)
 
-# Evaluation: steps one preferred or stable evaluation may take (about 2 s of CPU at the
+# Evaluation: steps one preferred or stable evaluation may take (about 1 s of CPU at the
 # default) before it is refused with 422; the refusal is cached like a result.
 ARGMAP_EVALUATION_BUDGET = env_int("ARGMAP_EVALUATION_BUDGET", 10_000_000)
 

@@ -78,7 +78,7 @@ class EvaluationTooComplex(ValueError):
 
 # Steps an evaluation may take, unless the caller gives another budget. A step is one
 # unit propagation in the SAT solver, or the bookkeeping for one argument per solver
-# call: about 2-5 million a second (docs/performance.md, "Evaluation on a budget").
+# call: about 10 million a second (docs/performance.md, "Evaluation on a budget").
 DEFAULT_BUDGET = 10_000_000
 # Labellings counted (and, for preferred and stable, enumerated) per independent part of
 # the map; beyond it the count is a lower bound and the labels are found without listing.
