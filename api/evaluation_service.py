@@ -35,7 +35,8 @@ def map_evaluation(map_: ArgumentMap, graph: ArgumentGraph, semantics: str) -> E
             return EvaluationTooComplex(f"{str(exc)[0].upper()}{str(exc)[1:]}. {ADVICE}")
 
     result = cache_bounded_get_or_set(
-        f"evaluation:{map_.pk}:{map_.version}:{semantics}",
+        # "v2": results before the solver lack extensions_exact; never read them back.
+        f"evaluation:v2:{map_.pk}:{map_.version}:{semantics}",
         compute,
         scope=f"map:{map_.pk}:v{map_.version}",
     )
