@@ -15,9 +15,11 @@ urlpatterns = [
         name="map-diagram",
     ),
     re_path(
-        r"^maps/(?P<slug>[-a-zA-Z0-9_]+)/export\.(?P<fmt>aif|argdown|json)$",
+        r"^maps/(?P<slug>[-a-zA-Z0-9_]+)/export\.(?P<fmt>aif|argdown|json|kialo|sadface)$",
         views.ExportView.as_view(),
         name="map-export",
     ),
     path("", include(router.urls)),
+    # Last: any other path under /api/ is a JSON 404, also when DEBUG is on.
+    re_path(r"^(?P<path>.*)$", views.not_found, name="api-not-found"),
 ]

@@ -3,10 +3,13 @@
 They are keyword-only and atomic, and they hold every rule a map must keep, so the API,
 the admin and the import commands cannot drift apart. A broken write raises Django's
 ``ValidationError`` with a message per field (``{"premises": ["..."]}``) and changes
-nothing. Every successful write bumps the map's ``version``.
+nothing. Every write that changes something bumps the map's ``version``; one that
+changes nothing (the values already held) writes nothing, so the version, the ETag and
+the history stay as they were.
 
 One module per entity: ``common`` (errors, text checks, the map lock), ``maps``,
-``statements``, ``links``, and ``graphs`` (whole maps: import and replace). Callers import
+``statements``, ``links``, ``graphs`` (whole maps: import and replace) and ``imports`` (a map
+file in any format, read and imported). Callers import
 from ``api.services``.
 """
 
@@ -18,6 +21,7 @@ from api.services.common import (
     normalize_newlines,
 )
 from api.services.graphs import map_graph_replace, map_import
+from api.services.imports import ImportReport, import_file
 from api.services.links import link_create, link_delete, link_update, link_validate
 from api.services.maps import (
     MAP_FIELDS,
@@ -36,9 +40,11 @@ from api.services.statements import (
 
 __all__ = [
     "MAP_FIELDS",
+    "ImportReport",
     "InUse",
     "PreconditionFailed",
     "check_text",
+    "import_file",
     "link_create",
     "link_delete",
     "link_update",
