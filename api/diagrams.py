@@ -20,7 +20,8 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 
-from api.evaluations import map_evaluation
+from api.cache import cache_bounded_set
+from api.evaluation_service import map_evaluation
 from api.graph.dot import (
     DIRECTIONS,
     PAGES,
@@ -371,13 +372,14 @@ def _paged(
     return _bounded(work, len(graph.statements))
 
 
-def _cached(key: str, make: Callable[[], Diagram]) -> Diagram:
-    """The diagram under ``key`` in Django's cache, made and stored when missing."""
+def _cached(key: str, make: Callable[[], Diagram], *, scope: str) -> Diagram:
+    """The diagram under ``key`` in Django's cache, made and stored (within the cache's
+    limits, ``api.cache``) when missing."""
     found = cache.get(key)
     if isinstance(found, Diagram):  # (entries of older versions held bare bytes)
         return found
     diagram = make()
-    cache.set(key, diagram)
+    cache_bounded_set(key, diagram, scope=scope)
     return diagram
 
 
@@ -401,7 +403,7 @@ def diagram(map_: ArgumentMap, request: DiagramRequest) -> Diagram:
             return Diagram(source.encode("utf-8"))
         return Diagram(_layout(source, request, len(graph.statements)))
 
-    return _cached(request.cache_key(map_), make)
+    return _cached(request.cache_key(map_), make, scope=f"map:{map_.pk}:v{map_.version}")
 
 
 def diagram_bytes(map_: ArgumentMap, request: DiagramRequest) -> bytes:
