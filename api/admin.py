@@ -36,7 +36,7 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from api import diagrams, services
-from api.evaluations import map_evaluation
+from api.evaluation_service import map_evaluation
 from api.graph import formats
 from api.graph.errors import FormatError
 from api.graph.model import Role
@@ -126,7 +126,7 @@ def choice_label(obj: Any) -> str:
 
 def grounded_labels(map_: ArgumentMap) -> dict[int, str]:
     """Statement id -> ``in``/``out``/``undecided`` under grounded semantics (cached per
-    map version by ``api.evaluations``; memoised on the map object for one page)."""
+    map version by ``api.evaluation_service``; memoised on the map object for one page)."""
     key = ("_argmap_grounded", map_.version)
     cached = getattr(map_, "_argmap_grounded", None)
     if cached is None or cached[0] != key:
