@@ -43,6 +43,7 @@ from selenium.webdriver.support import expected_conditions as ec  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 from api import services  # noqa: E402
+from api.admin import diagram_draws_numbers  # noqa: E402
 from api.models import ArgumentMap, Statement  # noqa: E402
 from tests.conftest import build_map  # noqa: E402
 
@@ -182,6 +183,9 @@ def diagram(browser) -> dict:
           boxes: Array.from(d.querySelectorAll('a.argmap-diagram-link'))
                       .map(a => a.getAttribute('href')),
           edges: d.querySelectorAll('g.edge').length,
+          texts: Array.from(d.querySelectorAll('a.argmap-diagram-link'))
+                      .map(a => Array.from(a.querySelectorAll('text'))
+                                     .map(t => t.textContent).join(' ')),
         };
         """
     )
@@ -291,6 +295,10 @@ def test_map_a_new_text_by_selecting_passages(admin, browser):
     assert after["etag"] != before["etag"]  # the new version, not a cached drawing
     assert after["edges"] > before["edges"]
     assert sorted(after["boxes"]) == sorted(f"#statement-{i}" for i in (claim, quiet, independent))
+    # numbered boxes, the rows' numbers (when the diagram endpoint draws numbers)
+    if diagram_draws_numbers():
+        for href, text in zip(after["boxes"], after["texts"], strict=True):
+            assert text.startswith("#" + href.removeprefix("#statement-") + " ")
     link = map_.links.get()
     assert str(link) == f"#{quiet} + #{independent} → #{claim}"
     assert link.premise_rows.order_by("position").first().statement_id == quiet
