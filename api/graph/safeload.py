@@ -1,0 +1,145 @@
+"""JSON and YAML read without recursion on the input's shape, and without lone surrogates.
+
+Python's ``json`` and PyYAML's composer recurse once per level of nesting: 50 000 ``[``
+end in a ``RecursionError``. So the nesting is measured first, in one pass that does
+not recurse (a regular expression over JSON's brackets and strings; PyYAML's event
+stream, which its parser makes with an explicit stack), and refused past the budget's
+``max_depth`` with a ``FormatError`` saying where. Only then is the text decoded.
+
+JSON can also carry unpaired surrogates (``"\\ud800"``) that no database stores; they
+are removed from every string and key, as the importers' ``clean_text`` does.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import yaml
+
+from api.graph.budget import Budget
+from api.graph.errors import FormatError
+
+__all__ = ["check_json_depth", "load_json_text", "load_yaml", "strip_surrogates"]
+
+# One token at a time, never retried from inside: a whole string, a run of openers, a run
+# of closers, a run of anything else, or a quote that opens a string never closed (after
+# which the scan stops: the decoder then fails there, before it could nest any deeper).
+_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*+"|[\[{]+|[\]}]+|[^"\[\]{}]++|"', re.DOTALL)
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def _line_column(text: str, pos: int) -> tuple[int, int]:
+    line = text.count("\n", 0, pos) + 1
+    return line, pos - (text.rfind("\n", 0, pos) + 1) + 1
+
+
+def check_json_depth(text: str, budget: Budget, *, what: str = "the JSON") -> None:
+    """Raise ``FormatError`` (with line and column) where ``text`` nests deeper than
+    ``budget.max_depth`` arrays and objects; spend one step per token scanned."""
+    depth = 0
+    limit = budget.max_depth
+    for m in _JSON_TOKENS.finditer(text):
+        budget.spend()
+        first = text[m.start()]
+        if first in "[{":
+            depth += m.end() - m.start()
+            if depth > limit:
+                line, column = _line_column(text, m.end() - (depth - limit))
+                budget.check_depth(depth, what=what, line=line, column=column)
+        elif first in "]}":
+            depth = max(depth - (m.end() - m.start()), 0)
+        elif first == '"' and m.end() - m.start() == 1:
+            return
+
+
+def load_json_text(text: str, budget: Budget, *, what: str = "the JSON") -> Any:
+    """Decode ``text`` as JSON within ``budget`` (nesting checked first, surrogates removed).
+
+    Raises ``FormatError`` with line and column where the text is not JSON or nests too
+    deep, ``BudgetExceeded`` past the step limit. ``NaN`` and ``Infinity`` are refused.
+    """
+    text = text.removeprefix("\ufeff")
+    check_json_depth(text, budget, what=what)
+    try:
+        value = json.loads(text, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as exc:
+        found = repr(exc.doc[exc.pos]) if exc.pos < len(exc.doc) else "the end of the file"
+        raise FormatError(
+            f"expected JSON ({exc.msg[0].lower()}{exc.msg[1:]}) but found {found}",
+            line=exc.lineno,
+            column=exc.colno,
+        ) from None
+    except ValueError as exc:  # NaN, Infinity
+        raise FormatError(f"expected JSON but found {exc}") from None
+    if _SURROGATE_ESCAPE.search(text):
+        value = strip_surrogates(value, budget)
+    return value
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name}, which JSON does not allow")
+
+
+def strip_surrogates(value: Any, budget: Budget | None = None) -> Any:
+    """Return ``value`` (decoded JSON) with unpaired surrogates removed from every string
+    and key. Walks with an explicit stack; lists and dicts are changed in place."""
+    budget = Budget.of(budget)
+
+    def clean(item: Any) -> Any:
+        return _SURROGATES.sub("", item) if isinstance(item, str) else item
+
+    value = clean(value)
+    stack = [value]
+    while stack:
+        container = stack.pop()
+        budget.spend()
+        if isinstance(container, list):
+            for i, item in enumerate(container):
+                container[i] = clean(item)
+                if isinstance(item, list | dict):
+                    stack.append(item)
+        elif isinstance(container, dict):
+            items = [(clean(k), clean(v)) for k, v in container.items()]
+            container.clear()
+            for k, v in items:
+                container.setdefault(k, v)
+                if isinstance(v, list | dict):
+                    stack.append(v)
+    return value
+
+
+_OPEN = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
+_CLOSE = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+
+
+def load_yaml(
+    text: str, budget: Budget, *, what: str = "the YAML", line: int = 1, column: int = 1
+) -> Any:
+    """Return ``text`` read as YAML (the safe loader), or ``None`` if it is not YAML.
+
+    The nesting is checked on PyYAML's event stream first (its parser keeps a stack; the
+    composer that builds values recurses). Raises ``FormatError`` at ``line``/``column``
+    (where the text starts in its file) past ``budget.max_depth``.
+    """
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            budget.spend()
+            if isinstance(event, _OPEN):
+                depth += 1
+                if depth > budget.max_depth:
+                    mark = event.start_mark
+                    budget.check_depth(
+                        depth,
+                        what=what,
+                        line=line + mark.line,
+                        column=(column if mark.line == 0 else 1) + mark.column,
+                    )
+            elif isinstance(event, _CLOSE):
+                depth -= 1
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return None
