@@ -24,6 +24,7 @@ from api.exceptions import PayloadTooLarge, PreconditionRequired
 from api.filters import LinkFilter, StatementFilter
 from api.graph import formats, graphjson
 from api.models import ArgumentMap, Link, LinkPremise, Statement
+from api.parsers import import_budget
 from api.serializers import (
     ArgumentMapListSerializer,
     ArgumentMapSerializer,
@@ -218,7 +219,10 @@ class ArgumentMapViewSet(MapVersionMixin, viewsets.ModelViewSet):
                 f"{settings.ARGMAP_MAX_REQUEST_BYTES} bytes."
             )
         result = formats.read_map(
-            upload.read(), filename=upload.name or "", fmt=serializer.validated_data.get("format")
+            upload.read(),
+            filename=upload.name or "",
+            fmt=serializer.validated_data.get("format"),
+            budget=import_budget(),
         )
         map_ = services.map_import(
             graph=result.graph,

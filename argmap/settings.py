@@ -64,6 +64,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "api.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "api.middleware.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -150,6 +151,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Largest request body, imports included (413 past it).
 ARGMAP_MAX_REQUEST_BYTES = env_int("ARGMAP_MAX_REQUEST_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = ARGMAP_MAX_REQUEST_BYTES
+# Work one import (or one JSON body) may take, in the importers' steps (about a character
+# or a node each; a 10 MB Argdown file takes some 3 million), and the deepest nesting of
+# JSON or YAML in it. Past either: a 400 naming the limit. See docs/performance.md.
+ARGMAP_IMPORT_MAX_STEPS = env_int("ARGMAP_IMPORT_MAX_STEPS", 20_000_000)
+ARGMAP_MAX_NESTING = env_int("ARGMAP_MAX_NESTING", 100)
 
 # Requests a client may make, per period (second, minute, hour, day).
 ARGMAP_THROTTLE_RATES = {
@@ -164,6 +170,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.MapOwnerOrStaffOrReadOnly"],
+    "DEFAULT_PARSER_CLASSES": [
+        "api.parsers.JSONParser",  # nesting checked before decoding; lone surrogates dropped
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
@@ -221,6 +232,14 @@ SESSION_COOKIE_SECURE = env_bool("DJANGO_SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("DJANGO_CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Sent with every HTML page (api.middleware.ContentSecurityPolicyMiddleware): scripts,
+# styles and images from this site only (diagrams may be data: URLs), no plugins, no
+# <base>, forms posting here only, no framing.
+ARGMAP_CONTENT_SECURITY_POLICY = os.environ.get(
+    "ARGMAP_CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+)
 
 LOGGING = {
     "version": 1,

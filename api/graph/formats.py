@@ -12,6 +12,7 @@ from pathlib import PurePath
 from api.graph import graphjson
 from api.graph.aif import load_json, parse_aif, to_aif
 from api.graph.argdown import parse_argdown, to_argdown
+from api.graph.budget import Budget
 from api.graph.errors import FormatError, decode_utf8
 from api.graph.interchange import ImportResult
 from api.graph.model import ArgumentGraph
@@ -20,7 +21,7 @@ FORMATS = ("aif", "argdown", "json")
 ARGDOWN_SUFFIXES = (".argdown", ".ad", ".md", ".txt")
 
 
-def guess_format(content: bytes, filename: str = "") -> str:
+def guess_format(content: bytes, filename: str = "", budget: Budget | None = None) -> str:
     """Return the format of a map file from its name, else from its first bytes.
 
     A ``.argdown`` (``.ad``, ``.md``, ``.txt``) file is Argdown; JSON with ``nodes`` or
@@ -33,7 +34,7 @@ def guess_format(content: bytes, filename: str = "") -> str:
     head = content.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
     if suffix != ".json" and head not in (b"{", b"["):
         return "argdown"
-    doc = load_json(content)
+    doc = load_json(content, budget)
     if isinstance(doc, dict) and ("nodes" in doc or "AIF" in doc):
         return "aif"
     if isinstance(doc, dict) and "statements" in doc:
@@ -45,16 +46,21 @@ def guess_format(content: bytes, filename: str = "") -> str:
     )
 
 
-def read_map(content: bytes, *, filename: str = "", fmt: str | None = None) -> ImportResult:
+def read_map(
+    content: bytes, *, filename: str = "", fmt: str | None = None, budget: Budget | None = None
+) -> ImportResult:
     """Parse a map file. Raises ``FormatError`` pointing at the fault (JSON pointer, or
-    line and column) and ``ValueError`` for an unknown ``fmt``."""
-    fmt = fmt or guess_format(content, filename)
+    line and column), ``BudgetExceeded`` (a ``FormatError`` naming the limit) when the
+    file would take more work or nest deeper than ``budget`` allows (default limits when
+    it is None), and ``ValueError`` for an unknown ``fmt``."""
+    budget = Budget.of(budget)
+    fmt = fmt or guess_format(content, filename, budget)
     if fmt == "aif":
-        return parse_aif(content)
+        return parse_aif(content, budget=budget)
     if fmt == "json":
-        return ImportResult(graph=graphjson.from_dict(load_json(content)))
+        return ImportResult(graph=graphjson.from_dict(load_json(content, budget), budget=budget))
     if fmt == "argdown":
-        return parse_argdown(decode_utf8(content))
+        return parse_argdown(decode_utf8(content), budget=budget)
     raise ValueError(f"format must be one of {', '.join(FORMATS)}")
 
 

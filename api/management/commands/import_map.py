@@ -17,6 +17,7 @@ from tqdm import tqdm
 from api import services
 from api.graph.errors import FormatError
 from api.graph.formats import FORMATS, read_map
+from api.parsers import import_budget
 
 SUFFIXES = {".json", ".argdown", ".ad"}
 
@@ -62,7 +63,12 @@ class Command(BaseCommand):
         for path in progress:
             progress.set_postfix_str(path.name[-30:])
             try:
-                result = read_map(path.read_bytes(), filename=path.name, fmt=options["format"])
+                result = read_map(
+                    path.read_bytes(),
+                    filename=path.name,
+                    fmt=options["format"],
+                    budget=import_budget(),
+                )
                 slug = options["slug"] or services.map_free_slug(
                     result.graph.map.slug or result.graph.map.title or path.name
                 )

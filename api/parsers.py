@@ -1,0 +1,45 @@
+"""Request bodies read within the import limits, and the budget every import gets.
+
+``JSONParser`` replaces DRF's (``REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"]``): it measures
+how deep the body nests, in one pass that does not recurse, before decoding it (DRF's
+parser ends 50 000 ``[`` in a ``RecursionError``, a 500), and it removes unpaired
+surrogates (``"\\ud800"``), which no database stores, as the importers do. A body nested
+deeper than ``ARGMAP_MAX_NESTING`` is a 400 that says so.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from rest_framework import parsers
+from rest_framework.exceptions import ParseError
+
+from api.graph.budget import Budget
+from api.graph.errors import FormatError
+from api.graph.safeload import load_json_text
+
+
+def import_budget() -> Budget:
+    """A fresh budget for reading one file or body, with the limits from the settings
+    (``ARGMAP_IMPORT_MAX_STEPS``, ``ARGMAP_MAX_NESTING``)."""
+    return Budget(max_steps=settings.ARGMAP_IMPORT_MAX_STEPS, max_depth=settings.ARGMAP_MAX_NESTING)
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser with the nesting checked first and lone surrogates removed."""
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context=None) -> Any:
+        encoding = parsers.get_encoding(parser_context or {})
+        raw = stream.read() if stream is not None else b""
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError as exc:
+            raise ParseError(
+                f"JSON parse error - the body is not {encoding}: byte {exc.start} is "
+                f"{raw[exc.start]:#04x}."
+            ) from None
+        try:
+            return load_json_text(text, import_budget(), what="the request body")
+        except FormatError as exc:
+            raise ParseError(f"JSON parse error - {exc}.") from None
