@@ -16,7 +16,7 @@ from api.graph import aif, graphjson
 from api.graph.argdown import parse_argdown, to_argdown
 from api.graph.budget import Budget, BudgetExceeded, NestingTooDeep
 from api.graph.errors import FormatError
-from api.graph.formats import read_map
+from api.graph.formats import read_map, write_map
 from api.graph.model import ArgumentGraph, Kind, Link, MapInfo, Statement
 from api.graph.safeload import load_json_text, load_yaml, strip_surrogates
 from api.graph.text import neutralize_bidi
@@ -302,3 +302,23 @@ def test_budget_counts_and_refuses_past_the_limit():
         Budget(max_steps=0)
     assert Budget.of(budget) is budget
     assert Budget.of(None).max_steps > 0
+
+
+# ------------------------------------------------- a 1 500-link chain through the writers
+
+
+@pytest.mark.parametrize("fmt", ["aif", "argdown", "json"])
+def test_1500_link_undercutter_chain_reads_back_from_every_export(fmt):
+    graph = graphjson.from_dict(corpus.graph_chain(1_500))
+    sizes = [300, 1_500]
+    counts = []
+    for n in sizes:
+        content = write_map(graphjson.from_dict(corpus.graph_chain(n)), fmt)
+        counts.append(steps(read_map, content, fmt=fmt))
+    assert_linear(counts, sizes)
+    result = read_map(write_map(graph, fmt), fmt=fmt)
+    links = result.graph.links
+    assert len(links) == 1_501
+    assert result.notes == ()
+    # the same chain: each undercutter targets the link before it
+    assert [link.target_link for link in links[1:]] == [link.id for link in links[:-1]]
