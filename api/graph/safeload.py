@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from itertools import accumulate
 from typing import Any
 
 import yaml
@@ -23,10 +24,15 @@ from api.graph.errors import FormatError
 
 __all__ = ["check_json_depth", "load_json_text", "load_yaml", "strip_surrogates"]
 
-# One token at a time, never retried from inside: a whole string, a run of openers, a run
-# of closers, a run of anything else, or a quote that opens a string never closed (after
-# which the scan stops: the decoder then fails there, before it could nest any deeper).
-_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*+"|[\[{]+|[\]}]+|[^"\[\]{}]++|"', re.DOTALL)
+# Everything but the brackets that nest: whole strings (brackets in them and all; one
+# never closed runs to the end, so no match is ever retried from inside) and runs of
+# other characters. What is left are the brackets, whose running count is the depth.
+_NOT_BRACKETS = re.compile(r'"[^"\\]*+(?:\\.[^"\\]*+)*+(?:"|\Z)|[^"\[\]{}]++', re.DOTALL)
+_DEPTH_CHANGE = {"[": 1, "{": 1, "]": -1, "}": -1}
+# The same text as tokens, to say where the limit was passed: a run of openers, a run of
+# closers, a run of anything else (whole strings included), or a quote that opens a
+# string never closed (after which the decoder fails before it could nest any deeper).
+_JSON_TOKENS = re.compile(r'[\[{]+|[\]}]+|(?:"(?:[^"\\]|\\.)*+"|[^"\[\]{}]++)++|"', re.DOTALL)
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _SURROGATES = re.compile("[\ud800-\udfff]")
 
@@ -37,12 +43,25 @@ def _line_column(text: str, pos: int) -> tuple[int, int]:
 
 
 def check_json_depth(text: str, budget: Budget, *, what: str = "the JSON") -> None:
-    """Raise ``FormatError`` (with line and column) where ``text`` nests deeper than
-    ``budget.max_depth`` arrays and objects; spend one step per token scanned."""
+    """Raise ``NestingTooDeep`` (with line and column) where ``text`` nests deeper than
+    ``budget.max_depth`` arrays and objects; spend one step per bracket.
+
+    The brackets outside strings are picked out and counted by the regular expression
+    engine and ``itertools.accumulate`` (no Python loop per character); a running count
+    that goes below zero only happens after the point where the decoder stops anyway.
+    """
+    brackets = _NOT_BRACKETS.sub("", text)
+    budget.spend(len(brackets) + 1)
+    deepest = max(accumulate(map(_DEPTH_CHANGE.__getitem__, brackets)), default=0)
+    if deepest > budget.max_depth:
+        _locate_too_deep(text, budget, what)
+
+
+def _locate_too_deep(text: str, budget: Budget, what: str) -> None:
+    """Raise ``NestingTooDeep`` at the bracket of ``text`` that passes the limit."""
     depth = 0
     limit = budget.max_depth
     for m in _JSON_TOKENS.finditer(text):
-        budget.spend()
         first = text[m.start()]
         if first in "[{":
             depth += m.end() - m.start()
@@ -50,9 +69,9 @@ def check_json_depth(text: str, budget: Budget, *, what: str = "the JSON") -> No
                 line, column = _line_column(text, m.end() - (depth - limit))
                 budget.check_depth(depth, what=what, line=line, column=column)
         elif first in "]}":
-            depth = max(depth - (m.end() - m.start()), 0)
+            depth -= m.end() - m.start()
         elif first == '"' and m.end() - m.start() == 1:
-            return
+            break
 
 
 def load_json_text(text: str, budget: Budget, *, what: str = "the JSON") -> Any:
