@@ -88,16 +88,14 @@ def test_coaches_page_works_under_its_content_security_policy(site, browser):
     WebDriverWait(browser, WAIT).until(ec.presence_of_element_located((By.ID, "argument")))
     assert stylesheets_applied(browser) >= 1
     # site.js runs: choosing a statement's passage highlights it
-    link = browser.find_element(By.CSS_SELECTOR, "#s-1 a.passage-link")
+    link = browser.find_element(By.CSS_SELECTOR, "a.passage-link")
+    passage = f"q-{link.get_attribute('data-passage')}"
     browser.execute_script(
         "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", link
     )
     link.click()
     WebDriverWait(browser, WAIT).until(
-        lambda b: (
-            b.execute_script("return document.getElementById('q-1').classList.length")
-            and "is-active" in b.find_element(By.ID, "q-1").get_attribute("class")
-        )
+        lambda b: "is-active" in b.find_element(By.ID, passage).get_attribute("class")
     )
     assert problems(browser) == []
 
