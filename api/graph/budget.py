@@ -27,10 +27,10 @@ from api.graph.errors import FormatError
 
 __all__ = ["DEFAULT_MAX_DEPTH", "DEFAULT_MAX_STEPS", "Budget", "BudgetExceeded", "NestingTooDeep"]
 
-# A few seconds of one core: three times what a 10 000-statement Argdown file takes (1.4
-# million steps), while a 10 MB flood of brackets (30 million) stops after a third of
-# its first 2 MB. See docs/performance.md, "Hostile input".
-DEFAULT_MAX_STEPS = 5_000_000
+# A few seconds of one core: twice what a 10 000-statement Argdown file takes (1.4 million
+# steps), while a 10 MB flood of brackets (30 million) stops a tenth of the way in. See
+# docs/performance.md, "Hostile input".
+DEFAULT_MAX_STEPS = 3_000_000
 # Deeper than any map format nests (whole-map JSON and AIF: 4 levels), far below
 # Python's recursion limit (about 1 000 frames).
 DEFAULT_MAX_DEPTH = 100

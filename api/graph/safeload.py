@@ -140,9 +140,11 @@ def load_yaml(
     """Return ``text`` read as YAML (the safe loader), or ``None`` if it is not YAML.
 
     The nesting is checked on PyYAML's event stream first (its parser keeps a stack; the
-    composer that builds values recurses). Raises ``FormatError`` at ``line``/``column``
-    (where the text starts in its file) past ``budget.max_depth``.
+    composer that builds values recurses). Raises ``NestingTooDeep`` at ``line``/``column``
+    (where the text starts in its file) past ``budget.max_depth``; spends a step per
+    character and per event.
     """
+    budget.spend(len(text) + 1)  # PyYAML reads in Python, a character at a time
     depth = 0
     try:
         for event in yaml.parse(text, Loader=yaml.SafeLoader):

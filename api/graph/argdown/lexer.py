@@ -58,8 +58,8 @@ class _Lexer:
     def __init__(self, text: str, budget: Budget | None = None) -> None:
         self.text = text
         self.budget = Budget.of(budget)
+        self.budget.spend(text.count("\n") + text.count("\r") + 1)  # before the work
         self.starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
-        self.budget.spend(len(self.starts))
         self.tokens: list[_Tok] = []
         # What earlier scans learnt, so that no part of the text is scanned again for
         # every bracket that opens in it: see ``stop`` and ``data_end``.
@@ -144,7 +144,8 @@ class _Lexer:
         quote = ""
         prev = ""
         i = start
-        n = len(text)
+        # Never scan further than the budget allows: past it, ``spend`` below raises.
+        n = min(len(text), start + self.budget.remaining + 1)
         end: int | None = None
         while i < n:
             ch = text[i]
