@@ -6,6 +6,11 @@ same tokens, the same precedence, relations only at the start of a line, blocks
 separated by empty lines. Every syntax error is a ``FormatError`` with the 1-based line
 and column and what was expected there.
 
+The package follows the reading's seams: ``lexer`` (text to tokens, one pass),
+``parser`` (tokens to statements, arguments and relations), ``builder`` (those to an
+``ArgumentGraph``) and ``writer`` (``to_argdown``). All of them count their work against
+one ``api.graph.budget.Budget``.
+
 Understood: statements (``[Title]: text``; an untitled paragraph is a statement too;
 the same title again is the same statement -- Argdown's equivalence class -- and
 ``[Title]`` alone refers to it); arguments (``<Title>: description``, ``<Title>``);
@@ -95,6 +100,10 @@ def parse_argdown(text: str, *, budget: Budget | None = None) -> ImportResult:
     it or no statement after it; text after a bare ``[Title]`` reference; an argument
     inside a premise-conclusion structure; a structure without inference line or
     conclusion; a contradiction involving an argument; an inference line as a source.
+    Raises ``NestingTooDeep`` (a ``FormatError``) where front matter or a data block nests
+    deeper than ``budget.max_depth``, and ``BudgetExceeded`` (a ``FormatError``) when the
+    file takes more than ``budget.max_steps`` (default limits when ``budget`` is None).
+    The work is linear in the text: every character is scanned a bounded number of times.
     """
     if not isinstance(text, str):
         raise TypeError(f"parse_argdown() takes str, not {type(text).__name__}")
