@@ -164,7 +164,7 @@ def api(runs: int) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--quick", action="store_true", help="n / 4 and one run")
     args = parser.parse_args(argv)
     runs = 1 if args.quick else args.runs
