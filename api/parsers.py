@@ -1,4 +1,4 @@
-"""Request bodies read within the import limits, and the budget every import gets.
+"""Request bodies read within the import limits (``api.limits.import_budget``).
 
 ``JSONParser`` replaces DRF's (``REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"]``): it measures
 how deep the body nests, in one pass that does not recurse, before decoding it (DRF's
@@ -11,19 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
-from api.graph.budget import Budget
 from api.graph.errors import FormatError
 from api.graph.safeload import load_json_text
-
-
-def import_budget() -> Budget:
-    """A fresh budget for reading one file or body, with the limits from the settings
-    (``ARGMAP_IMPORT_MAX_STEPS``, ``ARGMAP_MAX_NESTING``)."""
-    return Budget(max_steps=settings.ARGMAP_IMPORT_MAX_STEPS, max_depth=settings.ARGMAP_MAX_NESTING)
+from api.limits import import_budget
 
 
 class JSONParser(parsers.JSONParser):

@@ -22,7 +22,7 @@ import yaml
 from api.graph.budget import Budget
 from api.graph.errors import FormatError
 
-__all__ = ["check_json_depth", "load_json_text", "load_yaml", "strip_surrogates"]
+__all__ = ["check_json_depth", "load_json_text", "load_yaml", "reads_as_json", "strip_surrogates"]
 
 # Everything but the brackets that nest: whole strings (brackets in them and all; one
 # never closed runs to the end, so no match is ever retried from inside) and runs of
@@ -96,6 +96,20 @@ def load_json_text(text: str, budget: Budget, *, what: str = "the JSON") -> Any:
     if _SURROGATE_ESCAPE.search(text):
         value = strip_surrogates(value, budget)
     return value
+
+
+def reads_as_json(text: str) -> bool:
+    """Whether ``text`` reads as JSON at least as deep as it nests: for telling a deeply
+    nested JSON file (refused as too deep) from text in another format that merely holds
+    many brackets (an Argdown paragraph of ``[``). The decoder stops at the first character
+    that is not JSON, and its own recursion guard stops it on deep input."""
+    try:
+        json.loads(text.removeprefix("\ufeff"), parse_constant=_refuse_constant)
+    except RecursionError:
+        return True  # still JSON that deep
+    except ValueError:
+        return False
+    return True
 
 
 def _refuse_constant(name: str) -> Any:
