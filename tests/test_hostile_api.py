@@ -211,3 +211,16 @@ def test_pages_show_user_text_without_bidi_overrides_or_zero_width_spaces(client
             assert ch not in html, (page, hex(ord(ch)))
     html = client.get("/maps/bidi/").content.decode()
     assert "The file is safe.pnggnp.exe and admin wrote it." in html
+
+
+def test_1500_link_chain_exports_and_reimports(api_client, auth_client):
+    content = json.dumps(corpus.graph_chain(1_500)).encode()
+    assert upload(auth_client, "chain.json", content, slug="long").status_code == 201
+    for fmt in ("json", "aif", "argdown"):
+        exported = api_client.get(f"/api/maps/long/export.{fmt}")
+        assert exported.status_code == 200
+        name = "copy.argdown" if fmt == "argdown" else "copy.json"
+        response = upload(auth_client, name, exported.content, slug=f"copy-{fmt}")
+        assert response.status_code == 201, response.json()
+        assert response.json()["imported"] == {"statements": 1_502, "links": 1_501}
+        assert response.json()["notes"] == []
