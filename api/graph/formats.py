@@ -27,7 +27,7 @@ from api.graph.kialo import looks_like_kialo, parse_kialo, to_kialo
 from api.graph.microtexts import looks_like_microtext, parse_microtext
 from api.graph.model import ArgumentGraph
 from api.graph.sadface import looks_like_sadface, parse_sadface, to_sadface
-from api.graph.safeload import reads_as_json
+from api.graph.safeload import json_syntax_error
 
 # What each format is called when a person reads it, in the order detection tries them.
 FORMAT_NAMES = {
@@ -67,7 +67,7 @@ def _json(content: bytes, budget: Budget | None = None):
     try:
         return load_json(content, budget)
     except NestingTooDeep:
-        if reads_as_json(decode_utf8(content)):
+        if json_syntax_error(decode_utf8(content)) is None:
             raise
         return None  # brackets, but not JSON: another format (Argdown) may read it
     except BudgetExceeded:
@@ -110,8 +110,10 @@ def guess_format(content: bytes, filename: str = "", budget: Budget | None = Non
                 f"tried {tried()}",
                 pointer="",
             )
-        if head == b"{":
-            load_json(content, budget)  # no other format starts so: the line and column
+        if head == b"{":  # no other format starts so: say where it stops being JSON
+            raise json_syntax_error(decode_utf8(content)) or FormatError(
+                f"expected JSON; tried {tried()}", line=1, column=1
+            )
     try:
         text = decode_utf8(content)
     except FormatError as exc:

@@ -22,7 +22,13 @@ import yaml
 from api.graph.budget import Budget
 from api.graph.errors import FormatError
 
-__all__ = ["check_json_depth", "load_json_text", "load_yaml", "reads_as_json", "strip_surrogates"]
+__all__ = [
+    "check_json_depth",
+    "json_syntax_error",
+    "load_json_text",
+    "load_yaml",
+    "strip_surrogates",
+]
 
 # Everything but the brackets that nest: whole strings (brackets in them and all; one
 # never closed runs to the end, so no match is ever retried from inside) and runs of
@@ -82,8 +88,15 @@ def load_json_text(text: str, budget: Budget, *, what: str = "the JSON") -> Any:
     """
     text = text.removeprefix("\ufeff")
     check_json_depth(text, budget, what=what)
+    value = _decode(text)
+    if _SURROGATE_ESCAPE.search(text):
+        value = strip_surrogates(value, budget)
+    return value
+
+
+def _decode(text: str) -> Any:
     try:
-        value = json.loads(text, parse_constant=_refuse_constant)
+        return json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
         found = repr(exc.doc[exc.pos]) if exc.pos < len(exc.doc) else "the end of the file"
         raise FormatError(
@@ -93,23 +106,23 @@ def load_json_text(text: str, budget: Budget, *, what: str = "the JSON") -> Any:
         ) from None
     except ValueError as exc:  # NaN, Infinity
         raise FormatError(f"expected JSON but found {exc}") from None
-    if _SURROGATE_ESCAPE.search(text):
-        value = strip_surrogates(value, budget)
-    return value
 
 
-def reads_as_json(text: str) -> bool:
-    """Whether ``text`` reads as JSON at least as deep as it nests: for telling a deeply
-    nested JSON file (refused as too deep) from text in another format that merely holds
-    many brackets (an Argdown paragraph of ``[``). The decoder stops at the first character
-    that is not JSON, and its own recursion guard stops it on deep input."""
+def json_syntax_error(text: str) -> FormatError | None:
+    """Where ``text`` stops being JSON, for text that nests deeper than allowed: the error,
+    or None if it is JSON at least as deep as it nests (then it is refused as too deep).
+
+    Tells a deeply nested JSON file from text in another format that merely holds many
+    brackets (an Argdown paragraph of ``[``). The decoder stops at the first character
+    that is not JSON, and its own recursion guard stops it on deep input.
+    """
     try:
-        json.loads(text.removeprefix("\ufeff"), parse_constant=_refuse_constant)
+        _decode(text.removeprefix("\ufeff"))
     except RecursionError:
-        return True  # still JSON that deep
-    except ValueError:
-        return False
-    return True
+        return None  # still JSON that deep
+    except FormatError as exc:
+        return exc
+    return None
 
 
 def _refuse_constant(name: str) -> Any:
