@@ -18,7 +18,8 @@ from django.conf import settings
 from django.core.cache import cache
 from rest_framework import exceptions, serializers, status
 
-from api.evaluations import map_evaluation
+from api.cache import cache_bounded_set
+from api.evaluation_service import map_evaluation
 from api.graph.dot import (
     DIRECTIONS,
     PAGES,
@@ -284,7 +285,7 @@ def diagram_bytes(map_: ArgumentMap, request: DiagramRequest) -> bytes:
         data = source.encode("utf-8")
     else:
         data = _layout(source, request, len(graph.statements))
-    cache.set(key, data)
+    cache_bounded_set(key, data, scope=f"map:{map_.pk}:v{map_.version}")
     return data
 
 

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from api.graph.errors import FormatError
+from api.graph.evaluation import EvaluationTooComplex, UnknownSemantics
 from api.services import InUse, PreconditionFailed
 
 
@@ -64,17 +65,37 @@ class PayloadTooLarge(exceptions.APIException):
     default_code = "too_large"
 
 
+def _is_file_upload(context: dict) -> bool:
+    request = context.get("request")
+    return (getattr(request, "content_type", "") or "").startswith("multipart/")
+
+
 def exception_handler(exc: Exception, context: dict) -> Response | None:
+    """Every error as ``{"detail", "errors"}`` (``errors`` empty when no field is at
+    fault), with the status the exception stands for."""
+    response = _handle(exc, context)
+    if response is not None and isinstance(response.data, dict):
+        response.data.setdefault("errors", {})
+    return response
+
+
+def _handle(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, FormatError):
-        where = exc.pointer if exc.pointer is not None else "file"
+        upload = _is_file_upload(context)
+        where = exc.pointer if exc.pointer is not None else ("file" if upload else "body")
+        what = "Invalid file." if upload else "Invalid request body."
         body = {
-            "detail": f"Invalid file. {exc}",
+            "detail": f"{what} {exc}",
             "errors": {where or "/": [exc.message]},
             "pointer": exc.pointer,
             "line": exc.line,
             "column": exc.column,
         }
         return Response(body, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, EvaluationTooComplex):
+        return Response({"detail": str(exc)}, status=status.HTTP_422_UNPROCESSABLE_ENTITY)
+    if isinstance(exc, UnknownSemantics):
+        return validation_response({"semantics": [str(exc)]})
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             return validation_response({k: list(v) for k, v in exc.message_dict.items()})
@@ -101,4 +122,13 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         exc = Conflict(str(exc.args[0]) if exc.args else None)
     if isinstance(exc, exceptions.ValidationError):
         return validation_response(flatten_errors(exc.detail))
+    if isinstance(exc, exceptions.ParseError):
+        message = str(exc.detail)
+        return Response(
+            {
+                "detail": f"The request body cannot be read: {message}",
+                "errors": {"body": [message]},
+            },
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     return drf_exception_handler(exc, context)

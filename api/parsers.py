@@ -2,9 +2,10 @@
 
 ``JSONParser`` replaces DRF's (``REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"]``): it measures
 how deep the body nests, in one pass that does not recurse, before decoding it (DRF's
-parser ends 50 000 ``[`` in a ``RecursionError``, a 500), and it removes unpaired
-surrogates (``"\\ud800"``), which no database stores, as the importers do. A body nested
-deeper than ``ARGMAP_MAX_NESTING`` is a 400 that says so.
+parser ends 50 000 ``[`` in a ``RecursionError``, a 500). A body nested deeper than
+``ARGMAP_MAX_NESTING`` is a 400 that says so. Unpaired surrogates (``"\\ud800"``) are
+left in: the services refuse them with a 400 naming the field
+(``api.graph.validate.text_problem``), as they refuse any text no database stores.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from api.limits import import_budget
 
 
 class JSONParser(parsers.JSONParser):
-    """DRF's JSON parser with the nesting checked first and lone surrogates removed."""
+    """DRF's JSON parser with the nesting checked before decoding."""
 
     def parse(self, stream: Any, media_type: str | None = None, parser_context=None) -> Any:
         encoding = parsers.get_encoding(parser_context or {})
@@ -33,6 +34,8 @@ class JSONParser(parsers.JSONParser):
                 f"{raw[exc.start]:#04x}."
             ) from None
         try:
-            return load_json_text(text, import_budget(), what="the request body")
+            return load_json_text(
+                text, import_budget(), what="the request body", strip_lone_surrogates=False
+            )
         except FormatError as exc:
             raise ParseError(f"JSON parse error - {exc}.") from None

@@ -15,6 +15,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from api.graph.validate import COLUMN_LENGTHS, DEFAULT_MAX_LENGTHS
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -67,6 +69,7 @@ MIDDLEWARE = [
     "api.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "api.middleware.RequestSizeLimitMiddleware",
+    "api.throttling.LoginThrottleMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -158,10 +161,23 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = ARGMAP_MAX_REQUEST_BYTES
 ARGMAP_IMPORT_MAX_STEPS = env_int("ARGMAP_IMPORT_MAX_STEPS", 3_000_000)
 ARGMAP_MAX_NESTING = env_int("ARGMAP_MAX_NESTING", 100)
 
+# Longest text per field, in characters (400 past it): ARGMAP_MAX_STATEMENT_TEXT,
+# ARGMAP_MAX_STATEMENT_QUOTE, ARGMAP_MAX_LINK_NOTE, ARGMAP_MAX_MAP_SUMMARY, ... (the key
+# upper-cased, dot as underscore). A field stored in a sized column cannot exceed it.
+ARGMAP_MAX_LENGTHS = {
+    key: min(
+        env_int("ARGMAP_MAX_" + key.upper().replace(".", "_"), default),
+        COLUMN_LENGTHS.get(key, 2**31 - 1),
+    )
+    for key, default in DEFAULT_MAX_LENGTHS.items()
+}
+
 # Requests a client may make, per period (second, minute, hour, day).
 ARGMAP_THROTTLE_RATES = {
     "anon": os.environ.get("ARGMAP_THROTTLE_ANON", "120/min"),
     "user": os.environ.get("ARGMAP_THROTTLE_USER", "1200/min"),
+    # Attempts at /admin/login/ and /api/auth/login/, per client address and per username.
+    "login": os.environ.get("ARGMAP_THROTTLE_LOGIN", "10/min"),
 }
 
 REST_FRAMEWORK = {
@@ -171,27 +187,42 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.MapOwnerOrStaffOrReadOnly"],
-    "DEFAULT_PARSER_CLASSES": [
-        "api.parsers.JSONParser",  # nesting checked before decoding; lone surrogates dropped
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "api.filters.StrictOrderingFilter",
     ],
     "DEFAULT_THROTTLE_CLASSES": [
         "api.throttling.AnonRateThrottle",
         "api.throttling.UserRateThrottle",
     ],
+    "DEFAULT_PARSER_CLASSES": [
+        "api.parsers.JSONParser",  # nesting checked before decoding (ARGMAP_MAX_NESTING)
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberPagination",
     "PAGE_SIZE": env_int("ARGMAP_PAGE_SIZE", 50),
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
+    # Proxies in front of the app that append the client's address to X-Forwarded-For;
+    # 0 ignores the header (anyone can send one). Behind one load balancer: 1.
+    "NUM_PROXIES": env_int("ARGMAP_NUM_PROXIES", 0),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
 ARGMAP_MAX_PAGE_SIZE = env_int("ARGMAP_MAX_PAGE_SIZE", 500)
+
+# Evaluation: steps one preferred or stable evaluation may take (about 1 s of CPU at the
+# default) before it is refused with 422; the refusal is cached like a result.
+ARGMAP_EVALUATION_BUDGET = env_int("ARGMAP_EVALUATION_BUDGET", 10_000_000)
+
+# What computed results (diagrams, evaluations) may take of the cache (api/cache.py):
+# no entry above MAX_ENTRY; entries above SMALL_ENTRY only once asked twice within
+# REPEAT_WINDOW seconds; at most MAX_MAP bytes per map version.
+ARGMAP_CACHE_MAX_ENTRY_BYTES = env_int("ARGMAP_CACHE_MAX_ENTRY_BYTES", 5_000_000)
+ARGMAP_CACHE_SMALL_ENTRY_BYTES = env_int("ARGMAP_CACHE_SMALL_ENTRY_BYTES", 256_000)
+ARGMAP_CACHE_REPEAT_WINDOW = env_int("ARGMAP_CACHE_REPEAT_WINDOW", 3600)
+ARGMAP_CACHE_MAX_MAP_BYTES = env_int("ARGMAP_CACHE_MAX_MAP_BYTES", 25_000_000)
 
 # Diagrams: Graphviz runs at most this many at once per process, each within a time and
 # an output limit; maps from ARGMAP_SFDP_THRESHOLD statements on are laid out by sfdp.

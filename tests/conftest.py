@@ -101,11 +101,11 @@ def make_map(db, user):
 
 
 def snapshot() -> tuple:
-    """Everything a refused write must leave as it was: row counts and map versions."""
+    """Everything a refused (or empty) write must leave as it was: row counts, history
+    rows and map versions."""
+    models = (ArgumentMap, Statement, Link, LinkPremise)
     return (
-        ArgumentMap.objects.count(),
-        Statement.objects.count(),
-        Link.objects.count(),
-        LinkPremise.objects.count(),
+        *(model.objects.count() for model in models),
+        *(model.history.model.objects.count() for model in models),
         list(ArgumentMap.objects.order_by("pk").values_list("version", flat=True)),
     )

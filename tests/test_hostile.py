@@ -95,7 +95,10 @@ def test_argdown_deep_data_block_is_refused_at_the_block():
         parse_argdown(corpus.argdown_deep_data(50_000))
     error = caught.value
     assert error.line == 1
-    assert "the data block at line 1, column 18 is nested more than 100 levels" in error.message
+    assert (
+        "the data block at line 1, column 18 is nested too deeply: more than 100 levels"
+        in error.message
+    )
     assert "ARGMAP_MAX_NESTING" in error.message
 
 
@@ -103,7 +106,7 @@ def test_argdown_deep_front_matter_is_refused_at_its_line():
     with pytest.raises(NestingTooDeep) as caught:
         parse_argdown(corpus.argdown_deep_front_matter(50_000))
     assert caught.value.line == 4
-    assert "the front matter is nested more than 100 levels" in caught.value.message
+    assert "the front matter is nested too deeply: more than 100 levels" in caught.value.message
 
 
 def test_argdown_yaml_aliases_are_not_expanded():
@@ -218,7 +221,7 @@ def test_deep_json_files_are_refused_with_where_and_why(content, fmt):
     with pytest.raises(NestingTooDeep) as caught:
         read_map(content.encode(), filename="deep.json", fmt=fmt)
     assert caught.value.line == 1
-    assert "nested more than 100 levels deep" in caught.value.message
+    assert "nested too deeply: more than 100 levels" in caught.value.message
 
 
 def test_json_nesting_limit_is_exact():

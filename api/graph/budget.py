@@ -99,7 +99,7 @@ class Budget:
         ``depth`` passes the limit."""
         if depth > self.max_depth:
             raise NestingTooDeep(
-                f"{what} is nested more than {self.max_depth} levels deep (the "
+                f"{what} is nested too deeply: more than {self.max_depth} levels (the "
                 f"{self.max_depth_setting} limit)",
                 pointer=pointer,
                 line=line,

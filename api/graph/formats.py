@@ -14,6 +14,7 @@ the list of formats tried.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import PurePath
 
@@ -28,6 +29,7 @@ from api.graph.microtexts import looks_like_microtext, parse_microtext
 from api.graph.model import ArgumentGraph
 from api.graph.sadface import looks_like_sadface, parse_sadface, to_sadface
 from api.graph.safeload import json_syntax_error
+from api.graph.validate import merge_duplicate_links
 
 # What each format is called when a person reads it, in the order detection tries them.
 FORMAT_NAMES = {
@@ -140,7 +142,8 @@ def read_map(
     format was told from the content. ``NestingTooDeep`` and ``BudgetExceeded`` (both
     ``FormatError``s, naming the limit) when the file nests deeper or takes more work
     than ``budget`` allows (default limits when it is None). ``ValueError`` for an
-    unknown ``fmt``.
+    unknown ``fmt``. Duplicate links (the same kind, premises and target) are merged,
+    each with a note.
     """
     budget = Budget.of(budget)
     detected = fmt is None
@@ -158,6 +161,9 @@ def read_map(
                 f"the file is not an argument map in any known format ({reason}); tried {tried()}"
             )
         raise FormatError(reason, line=1, column=1)
+    graph, merged = merge_duplicate_links(result.graph)
+    if merged:  # every importer: duplicate links merged, each with a note
+        result = dataclasses.replace(result, graph=graph, notes=(*result.notes, *merged))
     return result
 
 

@@ -80,8 +80,12 @@ def _locate_too_deep(text: str, budget: Budget, what: str) -> None:
             break
 
 
-def load_json_text(text: str, budget: Budget, *, what: str = "the JSON") -> Any:
-    """Decode ``text`` as JSON within ``budget`` (nesting checked first, surrogates removed).
+def load_json_text(
+    text: str, budget: Budget, *, what: str = "the JSON", strip_lone_surrogates: bool = True
+) -> Any:
+    """Decode ``text`` as JSON within ``budget``: nesting checked first, unpaired
+    surrogates removed (unless ``strip_lone_surrogates`` is false: then the caller's
+    validation refuses them).
 
     Raises ``FormatError`` with line and column where the text is not JSON or nests too
     deep, ``BudgetExceeded`` past the step limit. ``NaN`` and ``Infinity`` are refused.
@@ -89,7 +93,7 @@ def load_json_text(text: str, budget: Budget, *, what: str = "the JSON") -> Any:
     text = text.removeprefix("\ufeff")
     check_json_depth(text, budget, what=what)
     value = _decode(text)
-    if _SURROGATE_ESCAPE.search(text):
+    if strip_lone_surrogates and _SURROGATE_ESCAPE.search(text):
         value = strip_surrogates(value, budget)
     return value
 
