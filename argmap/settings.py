@@ -155,7 +155,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 ARGMAP_MAX_REQUEST_BYTES = env_int("ARGMAP_MAX_REQUEST_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = ARGMAP_MAX_REQUEST_BYTES
 # Work one import (or one JSON body) may take, in the importers' steps (a token, a node,
-# a character scanned; a 10 000-statement file takes 0.1 to 1.4 million), and the deepest
+# a character scanned; a 10 000-statement file takes 0.1 to 1.5 million), and the deepest
 # nesting of JSON or YAML in it. Past either: a 400 naming the limit. See
 # docs/performance.md, "Hostile input".
 ARGMAP_IMPORT_MAX_STEPS = env_int("ARGMAP_IMPORT_MAX_STEPS", 3_000_000)

@@ -131,12 +131,12 @@ def api(runs: int) -> None:
     print("|---|---:|---:|---:|")
     claim = "[A]: a claim\n  <+ [B]: a reason\n\n"
     floods = [
-        (f"import {n:,} `{o}` alone".replace(",", " "), "f.argdown", (o * n).encode())
+        (f"import {n:,} `{o}` alone".replace(",", "\u202f"), "f.argdown", (o * n).encode())
         for o in ("{", "[")
         for n in (32_000,)
     ] + [
         (
-            f"import a claim, then {n:,} `{o}`".replace(",", " "),
+            "import a claim, then " + f"{n:,} `{o}`".replace(",", "\u202f"),
             "f.argdown",
             (claim + o * n + "\n").encode(),
         )

@@ -45,7 +45,7 @@ def put_graph(client, slug: str, body: bytes | str):
 @pytest.mark.parametrize("opener", ["{", "["])
 def test_32000_openers_import_within_a_linear_budget(auth_client, settings, opener):
     text = "[A]: a claim\n  <+ [B]: a reason\n\n" + corpus.argdown_flood(opener, 32_000) + "\n"
-    settings.ARGMAP_IMPORT_MAX_STEPS = 4 * len(text)
+    settings.ARGMAP_IMPORT_MAX_STEPS = 6 * len(text)
     response = upload(auth_client, "flood.argdown", text.encode())
     assert response.status_code == 201, response.json()
     assert response.json()["imported"] == {"statements": 2, "links": 1}

@@ -27,9 +27,9 @@ from api.graph.errors import FormatError
 
 __all__ = ["DEFAULT_MAX_DEPTH", "DEFAULT_MAX_STEPS", "Budget", "BudgetExceeded", "NestingTooDeep"]
 
-# A few seconds of one core: twice what a 10 000-statement Argdown file takes (1.4 million
-# steps), while a 10 MB flood of brackets (30 million) stops a tenth of the way in. See
-# docs/performance.md, "Hostile input".
+# A few seconds of one core at worst (3.3 s for 10 MB of tags on a busy machine), twice
+# what a 10 000-statement Argdown file takes (1.5 million steps). See docs/performance.md,
+# "Hostile input".
 DEFAULT_MAX_STEPS = 3_000_000
 # Deeper than any map format nests (whole-map JSON and AIF: 4 levels), far below
 # Python's recursion limit (about 1 000 frames).
