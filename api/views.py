@@ -469,6 +469,19 @@ def file_response(
     return response
 
 
+DIAGRAM_PARAMETERS = [
+    OpenApiParameter(
+        param.name,
+        {"int": int, "bool": bool, "choice": str}[param.kind],
+        OpenApiParameter.QUERY,
+        description=param.help,
+        enum=list(param.choices) or None,
+        default=param.default,
+    )
+    for param in diagrams.PARAMS
+]
+
+
 class DiagramView(APIView):
     """The map as an argument diagram: SVG, PNG, PDF (drawn by Graphviz) or DOT."""
 
@@ -478,7 +491,7 @@ class DiagramView(APIView):
     @extend_schema(
         summary="The map as an argument diagram",
         parameters=[
-            diagrams.DiagramParamsSerializer,
+            *DIAGRAM_PARAMETERS,
             OpenApiParameter(
                 "fmt",
                 str,
@@ -501,14 +514,18 @@ class DiagramView(APIView):
             response = HttpResponseNotModified()
             response["ETag"] = etag
             return response
-        data = diagrams.diagram_bytes(map_, diagram)
-        return file_response(
-            data,
+        drawn = diagrams.diagram(map_, diagram)
+        response = file_response(
+            drawn.data,
             diagrams.MEDIA_TYPES[fmt],
             diagrams.diagram_filename(map_, diagram),
             download=diagram.download,
             etag=etag,
         )
+        if drawn.notices:
+            # Limits met on the way (a page cut into tiles, an overview left out).
+            response["X-Diagram-Notice"] = " ".join(drawn.notices)
+        return response
 
 
 class ExportView(APIView):

@@ -231,6 +231,9 @@ ARGMAP_RENDER_QUEUE_TIMEOUT = env_int("ARGMAP_RENDER_QUEUE_TIMEOUT", 10)
 ARGMAP_RENDER_TIMEOUT = env_int("ARGMAP_RENDER_TIMEOUT", 20)
 ARGMAP_RENDER_MAX_BYTES = env_int("ARGMAP_RENDER_MAX_BYTES", 50_000_000)
 ARGMAP_SFDP_THRESHOLD = env_int("ARGMAP_SFDP_THRESHOLD", 300)
+# Paged diagrams (?page=a4|a3|letter|slides): a map needing more pages than this is refused
+# with a 422 that says so (docs/diagrams.md).
+ARGMAP_DIAGRAM_MAX_PAGES = env_int("ARGMAP_DIAGRAM_MAX_PAGES", 100)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "argmap API",

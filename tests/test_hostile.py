@@ -284,12 +284,13 @@ def test_neutralize_bidi_removes_overrides_isolates_and_zero_width_spaces():
     assert "safe.pnggnp.exe and admin wrote it" in clean
 
 
-def test_neutralize_bidi_keeps_direction_marks_and_joiners():
-    hebrew_with_rlm = "\u05e9\u05dc\u05d5\u05dd\u200f"
-    family_emoji = "\U0001f468\u200d\U0001f469"
-    persian_with_zwnj = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"
-    text = f"{hebrew_with_rlm}, {family_emoji}, {persian_with_zwnj}"
-    assert neutralize_bidi(text) == text
+def test_neutralize_bidi_keeps_visible_right_to_left_text_and_drops_every_format_character():
+    hebrew, persian = "\u05e9\u05dc\u05d5\u05dd", "\u0645\u06cc\u062e\u0648\u0627\u0647\u0645"
+    assert neutralize_bidi(f"{hebrew}, {persian}") == f"{hebrew}, {persian}"
+    # direction marks and joiners are format characters too: removed like the overrides
+    assert neutralize_bidi(
+        f"{hebrew}\u200f \u0645\u06cc\u200c\u062e \U0001f468\u200d\U0001f469"
+    ) == (f"{hebrew} \u0645\u06cc\u062e \U0001f468\U0001f469")
 
 
 # ------------------------------------------------------------------------------ budget
