@@ -27,7 +27,7 @@ from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -862,14 +862,7 @@ class ArgumentMapAdmin(RefusalsAdminMixin, SimpleHistoryAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_queryset(self, request) -> QuerySet:
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                n_statements=Count("statements", distinct=True),
-                n_links=Count("links", distinct=True),
-            )
-        )
+        return super().get_queryset(request).with_counts()
 
     @admin.display(description="statements", ordering="n_statements")
     def statement_count(self, obj: ArgumentMap) -> int:

@@ -45,7 +45,6 @@ from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 from api import services  # noqa: E402
 from api.admin import diagram_draws_numbers  # noqa: E402
 from api.models import ArgumentMap, Statement  # noqa: E402
-from tests.conftest import build_map  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -233,8 +232,8 @@ def shoot(browser, name: str, at: str = "") -> None:
         browser.save_screenshot(str(DOCS / name))
 
 
-def test_map_a_new_text_by_selecting_passages(admin, browser):
-    other = build_map("someone-elses")  # its statements must never be offered
+def test_map_a_new_text_by_selecting_passages(admin, browser, make_map):
+    other = make_map("someone-elses")  # its statements must never be offered
     browser.get(f"{admin}/admin/api/argumentmap/add/")
     browser.find_element(By.ID, "id_title").send_keys("Adopting a cat")
     # pasted: set at once, as a paste does (ChromeDriver cannot type characters past U+FFFF)
@@ -347,8 +346,8 @@ def test_a_statement_page_quotes_from_its_maps_source(admin, browser):
     assert mark.text == PASSAGES[2] + "."
 
 
-def test_link_page_autocomplete_offers_only_the_chosen_maps_statements(admin, browser):
-    one, two = build_map("one"), build_map("two")
+def test_link_page_autocomplete_offers_only_the_chosen_maps_statements(admin, browser, make_map):
+    one, two = make_map("one"), make_map("two")
     browser.get(f"{admin}/admin/api/link/add/")
     Select(browser.find_element(By.ID, "id_map")).select_by_value(str(two.pk))
     offered = choose(browser, "id_premise_statements", "Cats", "Cats are quiet.")
