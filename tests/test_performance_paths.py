@@ -15,7 +15,7 @@ from api import selectors, services
 from api.graph import graphjson
 from api.models import ArgumentMap, Statement
 from bench.generate import generate_graph, with_source_text
-from tests.conftest import build_map
+from tests.helpers import build_map
 
 pytestmark = pytest.mark.django_db
 
