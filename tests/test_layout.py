@@ -1,5 +1,6 @@
 """The layout promises of DESIGN.md that code can check."""
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -19,3 +20,22 @@ def test_api_graph_imports_no_django():
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == ""
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_services_and_selectors_import_no_http_and_no_orm_internals():
+    modules = [ROOT / "api" / "selectors.py", *sorted((ROOT / "api" / "services").glob("*.py"))]
+    bad_prefixes = ("rest_framework", "django.http", "django.db.models.sql")
+    for path in modules:
+        bad = sorted(n for n in _imports(path) if n.startswith(bad_prefixes))
+        assert bad == [], f"{path.relative_to(ROOT)} imports {bad}"

@@ -4,6 +4,7 @@ in a constant number of queries. Behaviour only; the timings are in bench/."""
 
 from __future__ import annotations
 
+import gc
 import gzip
 
 import orjson
@@ -194,3 +195,14 @@ def test_row_chunks_apply_django_converters(rich_map, monkeypatch):
     rows = [row for chunk in selectors._row_chunks(queryset) for row in chunk]
     assert rows == list(queryset)
     assert all(isinstance(row, tuple) for row in rows)
+
+
+def test_graph_json_leaves_the_garbage_collector_alone(cats_map, monkeypatch):
+    # The collector is the whole process's: gunicorn's threads share it, so a request
+    # must never switch it off and on.
+    def refuse():
+        raise AssertionError("map_graph_json toggled the garbage collector")
+
+    monkeypatch.setattr(gc, "disable", refuse)
+    monkeypatch.setattr(gc, "enable", refuse)
+    assert orjson.loads(selectors.map_graph_json(cats_map)) == expected(cats_map)
