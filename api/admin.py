@@ -13,7 +13,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
@@ -290,14 +290,7 @@ class ArgumentMapAdmin(SimpleHistoryAdmin):
         )
 
     def get_queryset(self, request) -> QuerySet:
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                n_statements=Count("statements", distinct=True),
-                n_links=Count("links", distinct=True),
-            )
-        )
+        return super().get_queryset(request).with_counts()
 
     @admin.display(description="statements", ordering="n_statements")
     def statement_count(self, obj: ArgumentMap) -> int:

@@ -8,19 +8,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
+from api.graph.graphjson import MAP_KEYS
 from api.models import ArgumentMap, Statement
 from api.services.common import check_text, lock_map, normalize_newlines
 
-MAP_FIELDS = (
-    "title",
-    "summary",
-    "source_title",
-    "source_author",
-    "source_date",
-    "source_url",
-    "source_text",
-    "is_private",
-)
+# The fields a write may set: the map's own fields of the graph JSON (``MAP_KEYS``) but
+# the slug (given apart) and the version (bumped by every write), and ``is_private``.
+MAP_FIELDS = (*(key for key in MAP_KEYS if key not in {"slug", "version"}), "is_private")
 
 
 def clean_map_fields(fields: dict[str, Any]) -> dict[str, Any]:
