@@ -10,19 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import ProtectedError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from api.graph.errors import FormatError
 from api.services import InUse, PreconditionFailed
-
-
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "The request conflicts with the current state of the map."
-    default_code = "conflict"
 
 
 def flatten_errors(errors: Any, prefix: str = "") -> dict[str, list[str]]:
@@ -97,8 +90,6 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
             },
             status=status.HTTP_409_CONFLICT,
         )
-    if isinstance(exc, ProtectedError):
-        exc = Conflict(str(exc.args[0]) if exc.args else None)
     if isinstance(exc, exceptions.ValidationError):
         return validation_response(flatten_errors(exc.detail))
     return drf_exception_handler(exc, context)

@@ -1,4 +1,4 @@
-"""The layout promises of DESIGN.md that code can check."""
+"""The layout promises of docs/design.md that code can check."""
 
 import ast
 import subprocess
