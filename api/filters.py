@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 
 from api.graph.model import Role
-from api.models import ArgumentMap, Link, LinkKind, LinkPremise, Statement
+from api.models import ArgumentMap, Link, LinkKind, LinkPremise, Statement, StatementQuerySet
 
 
 class StatementFilter(django_filters.FilterSet):
@@ -34,7 +34,7 @@ class StatementFilter(django_filters.FilterSet):
         model = Statement
         fields = ["map", "role", "search", "has_quote", "attributed_to"]
 
-    def filter_role(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def filter_role(self, queryset: StatementQuerySet, name: str, value: str) -> QuerySet:
         return queryset.with_role(value)
 
     def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:

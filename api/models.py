@@ -64,6 +64,9 @@ class ArgumentMap(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ArgumentMapQuerySet.as_manager()
+    # Set on maps from ``ArgumentMap.objects.with_counts()``.
+    n_statements: int
+    n_links: int
     history = HistoricalRecords()
 
     class Meta:
@@ -114,6 +117,9 @@ class Statement(models.Model):
     )
 
     objects = StatementQuerySet.as_manager()
+    # Set by ``with_role_flags()`` or ``api.selectors.statements_attach_roles``.
+    is_target: bool
+    is_premise: bool
     history = HistoricalRecords()
 
     class Meta:

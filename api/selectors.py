@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import fields
 from itertools import groupby, islice
 from operator import itemgetter
+from typing import cast
 
 import orjson
 from django.core.cache import cache
@@ -127,11 +128,12 @@ def map_graph_json(map_: ArgumentMap) -> bytes:
         )
     del premises
     target_ids.discard(None)
+    targets = cast("set[int]", target_ids)
 
     # Roles as plain strings: a dict holding only strings, numbers and None is not
     # tracked by the cyclic garbage collector, so 100 000 of them never set it off.
     roles: dict[int, str] = {}
-    for each, ids in role_partition(target_ids, premise_ids).items():
+    for each, ids in role_partition(targets, premise_ids).items():
         roles.update(dict.fromkeys(ids, each.value))
     role, unlinked = roles.get, Role.UNLINKED.value
     statement_parts = [

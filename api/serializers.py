@@ -36,7 +36,7 @@ class VisibleMapField(serializers.SlugRelatedField):
 
 
 class ArgumentMapSerializer(serializers.ModelSerializer):
-    owner = serializers.SlugRelatedField(
+    owner: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True, help_text="null: staff's map."
     )
     statement_count = serializers.SerializerMethodField()
@@ -255,7 +255,8 @@ class EvaluationQuerySerializer(serializers.Serializer):
 
 class EvaluatedItemSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    label = serializers.ChoiceField(
+    # A declared field, not Field.label: DRF's metaclass moves it into ``fields``.
+    label = serializers.ChoiceField(  # type: ignore[assignment]
         choices=["in", "out", "undecided"], required=False, help_text="Labelling semantics."
     )
     strength = serializers.FloatField(required=False, help_text="dfquad: in [0, 1].")

@@ -9,8 +9,10 @@ from rest_framework import throttling
 
 
 class SettingsRateMixin:
+    scope: str | None
+
     def get_rate(self) -> str | None:
-        return settings.ARGMAP_THROTTLE_RATES.get(self.scope)
+        return settings.ARGMAP_THROTTLE_RATES.get(self.scope) if self.scope else None
 
 
 class AnonRateThrottle(SettingsRateMixin, throttling.AnonRateThrottle):

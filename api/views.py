@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
@@ -68,15 +69,21 @@ def expected_version(request: Request) -> int | None:
     return int(match.group(1))
 
 
+if TYPE_CHECKING:
+    from rest_framework.generics import GenericAPIView as _GenericView
+else:
+    _GenericView = object  # a mixin for the viewsets below; typed as their base
+
+
 def wants_cascade(request: Request) -> bool:
     return request.query_params.get("cascade", "").lower() in {"1", "true", "yes"}
 
 
-class MapVersionMixin:
+class MapVersionMixin(_GenericView):
     """Passes ``If-Match`` to the serializer and services as the expected map version."""
 
     def get_serializer_context(self) -> dict:
-        context = super().get_serializer_context()
+        context = dict(super().get_serializer_context())
         if self.request.method in {"PUT", "PATCH", "POST", "DELETE"}:
             context["expected_version"] = expected_version(self.request)
         return context

@@ -14,7 +14,9 @@ from api.graph.model import ArgumentGraph, Kind
 ALLOWED_CONTROL = frozenset("\n\t")
 
 
-def text_problem(value: object, *, required: bool = True, max_length: int | None = None):
+def text_problem(
+    value: object, *, required: bool = True, max_length: int | None = None
+) -> str | None:
     """Return why ``value`` is not acceptable text (a sentence), or None if it is.
 
     Text must be a string without control characters (tab and newline allowed), not
@@ -46,7 +48,7 @@ def resolve_quote(
     if has_offsets and (quote_start is None or quote_end is None):
         missing = "quote_end" if quote_end is None else "quote_start"
         raise ValueError(missing, "quote_start and quote_end go together.")
-    if has_offsets:
+    if quote_start is not None and quote_end is not None:
         if not (0 <= quote_start < quote_end <= len(source_text)):
             raise ValueError(
                 "quote_start",

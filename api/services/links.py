@@ -104,7 +104,8 @@ def link_validate(
 
 def _undercut_chain_reaches(start: Link, link_pk: int) -> bool:
     """Whether following target links from ``start`` comes to ``link_pk``."""
-    current, seen = start, set()
+    current: Link | None = start
+    seen: set[int] = set()
     while current is not None and current.pk not in seen:
         if current.pk == link_pk:
             return True
