@@ -39,3 +39,15 @@ def test_services_and_selectors_import_no_http_and_no_orm_internals():
     for path in modules:
         bad = sorted(n for n in _imports(path) if n.startswith(bad_prefixes))
         assert bad == [], f"{path.relative_to(ROOT)} imports {bad}"
+
+
+def test_tests_share_helpers_through_tests_helpers_only():
+    # Shared helpers live in tests/helpers.py; a test module never imports from conftest or
+    # from another test module (pytest loads those itself, and the import hides the link).
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        bad = sorted(
+            n
+            for n in _imports(path)
+            if n.startswith("tests.") and n.rsplit(".", 1)[-1].startswith(("test_", "conftest"))
+        )
+        assert bad == [], f"{path.relative_to(ROOT)} imports {bad}: use tests.helpers"
