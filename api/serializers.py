@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api import services
+from api.graph import formats
 from api.graph.evaluation import SEMANTICS
 from api.graph.model import Role
 from api.models import ArgumentMap, Link, LinkKind, Statement
@@ -223,17 +224,37 @@ class GraphSerializer(serializers.Serializer):
 
 
 class ImportRequestSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text="An AIF JSON, Argdown or whole-map JSON file.")
+    file = serializers.FileField(
+        help_text=(
+            "An AIF JSON, Argdown, whole-map JSON, Kialo text export, argumentative "
+            "microtexts XML or SADFace file."
+        )
+    )
     format = serializers.ChoiceField(
-        choices=["aif", "argdown", "json"],
+        choices=list(formats.FORMATS),
         required=False,
-        help_text="Default: told from the file name and content.",
+        help_text="Default: told from the file's content.",
     )
     slug = serializers.SlugField(
         required=False, max_length=100, help_text="Default: from the file's title or name."
     )
     title = serializers.CharField(required=False, max_length=300)
     is_private = serializers.BooleanField(required=False, default=False)
+    text = serializers.FileField(
+        required=False,
+        help_text=(
+            "For an argumentative microtext: its text file (micro_b001.txt), which the "
+            "quotes then point into. Default: the EDUs joined by spaces."
+        ),
+    )
+
+    def validate_text(self, value) -> str:
+        try:
+            return value.read().decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise serializers.ValidationError(
+                f"Must be UTF-8 text; byte {exc.start} is not."
+            ) from None
 
 
 class ImportResultSerializer(serializers.Serializer):

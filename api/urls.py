@@ -15,7 +15,7 @@ urlpatterns = [
         name="map-diagram",
     ),
     re_path(
-        r"^maps/(?P<slug>[-a-zA-Z0-9_]+)/export\.(?P<fmt>aif|argdown|json)$",
+        r"^maps/(?P<slug>[-a-zA-Z0-9_]+)/export\.(?P<fmt>aif|argdown|json|kialo|sadface)$",
         views.ExportView.as_view(),
         name="map-export",
     ),

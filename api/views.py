@@ -207,7 +207,13 @@ class ArgumentMapViewSet(MapVersionMixin, viewsets.ModelViewSet):
     @extend_schema(
         request={"multipart/form-data": ImportRequestSerializer},
         responses={201: ImportResultSerializer},
-        summary="Create a map from an AIF, Argdown or whole-map JSON file",
+        summary="Create a map from a file (AIF, Argdown, JSON, Kialo, microtexts, SADFace)",
+        description=(
+            "The format is told from the file's content unless `format` forces one; a file "
+            "that is none of them is a 400 naming the formats tried. `left_out` counts what "
+            "the file held that the map does not, `notes` says why. A refused file writes "
+            "nothing."
+        ),
     )
     @action(
         detail=False,
@@ -224,29 +230,25 @@ class ArgumentMapViewSet(MapVersionMixin, viewsets.ModelViewSet):
                 f"The file is {upload.size} bytes; the limit is "
                 f"{settings.ARGMAP_MAX_REQUEST_BYTES} bytes."
             )
-        result = formats.read_map(
-            upload.read(), filename=upload.name or "", fmt=serializer.validated_data.get("format")
-        )
-        map_ = services.map_import(
-            graph=result.graph,
-            slug=serializer.validated_data.get("slug")
-            or services.map_free_slug(
-                result.graph.map.slug or result.graph.map.title or upload.name or "map"
-            ),
-            title=serializer.validated_data.get("title") or "",
+        report = services.import_file(
+            name=upload.name or "",
+            data=upload.read(),
             owner=request.user,
+            fmt=serializer.validated_data.get("format"),
+            slug=serializer.validated_data.get("slug"),
+            title=serializer.validated_data.get("title"),
             is_private=serializer.validated_data.get("is_private", False),
+            source_text=serializer.validated_data.get("text"),
         )
         body = {
-            "map": ArgumentMapSerializer(map_, context=self.get_serializer_context()).data,
-            "imported": {
-                "statements": len(result.graph.statements),
-                "links": len(result.graph.links),
-            },
-            "left_out": result.left_out,
-            "notes": list(result.notes),
+            "map": ArgumentMapSerializer(report.map, context=self.get_serializer_context()).data,
+            "imported": {"statements": report.statements, "links": report.links},
+            "left_out": report.left_out,
+            "notes": list(report.notes),
         }
-        return Response(body, status=status.HTTP_201_CREATED, headers={"ETag": map_etag(map_)})
+        return Response(
+            body, status=status.HTTP_201_CREATED, headers={"ETag": map_etag(report.map)}
+        )
 
 
 @extend_schema_view(
@@ -388,15 +390,8 @@ class DiagramView(APIView):
         )
 
 
-EXPORT_TYPES = {
-    "aif": ("application/json", "aif.json"),
-    "argdown": ("text/plain; charset=utf-8", "argdown"),
-    "json": ("application/json", "json"),
-}
-
-
 class ExportView(APIView):
-    """The map as a file: AIF JSON, Argdown, or argmap's whole-map JSON."""
+    """The map as a file: AIF JSON, Argdown, argmap's whole-map JSON, Kialo text, SADFace."""
 
     renderer_classes = [JSONRenderer]
     content_negotiation_class = JSONErrorsOnly
@@ -408,8 +403,12 @@ class ExportView(APIView):
                 "fmt",
                 str,
                 OpenApiParameter.PATH,
-                enum=list(EXPORT_TYPES),
-                description="aif (AIF JSON, for AIFdb and OVA), argdown, or json.",
+                enum=list(formats.EXPORT_TYPES),
+                description=(
+                    "aif (AIF JSON, for AIFdb and OVA), argdown, json (whole map), kialo "
+                    "(Kialo's text export, with a closing note of what Kialo cannot hold) "
+                    "or sadface (SADFace JSON)."
+                ),
             )
         ],
         responses={
@@ -425,6 +424,6 @@ class ExportView(APIView):
             response = HttpResponseNotModified()
             response["ETag"] = etag
             return response
-        media_type, suffix = EXPORT_TYPES[fmt]
+        media_type, suffix = formats.EXPORT_TYPES[fmt]
         data = formats.write_map(selectors.map_graph_get(map_), fmt)
         return file_response(data, media_type, f"{map_.slug}.{suffix}", download=True, etag=etag)

@@ -52,6 +52,7 @@ flush_redis() { "$PY" -c "import redis; redis.Redis.from_url('$REDIS').flushdb()
     echo "## Imports on SQLite"
     echo
     "$PY" bench/bench_import.py --profile
+    "$PY" bench/bench_kialo.py
     echo
     echo "## PostgreSQL, Redis cache"
     echo

@@ -1,12 +1,31 @@
 """Build fixtures/essay.json: the argument map of Kozyrev's 2019 essay on the peace treaty talks.
 
-The analysis lives here as plain Python data; the quotes' offsets are computed from the cleaned
-source text (fixtures/kozyrev-2019-source.txt), so the fixture can never drift from it.
+The analysis lives here as plain Python data. The quotes' offsets are computed from the cleaned
+source text (fixtures/kozyrev-2019-source.txt), so the map can never drift from it. The output
+is argmap's whole-map JSON (the shape ``GET /api/maps/{slug}/graph/`` returns), which
+``manage.py load_essay`` imports through the services like any other map file.
 
     python scripts/build_essay_fixture.py          # (re)write fixtures/essay.json
     python scripts/build_essay_fixture.py --check  # exit 1 if fixtures/essay.json is stale
 
-Standard library only: no Django needed.
+The map is checked with the project's own graph rules (``api.graph.validate.check_graph``) and
+its own role derivation; ``api.graph`` is plain Python, so no Django is needed.
+
+How the essay is read (for coaches; docs/evaluation.md has the evaluation):
+
+- The author's claims carry no attribution; what he reports others saying is attributed to
+  them (Abe, Kono, Putin, observers, the Russian media, Japanese strategists). Where the
+  author reports a view as evidence (that some strategists hold a programme), the report is
+  his own statement and the view reported is another.
+- A statement claims no more than its quote: hedges stay ("might consider", "does not seem
+  to be", "one should not rule out"). The sentence cut short by the PDF extraction is marked
+  as cut short, never completed.
+- Paragraph two lists the obstacles in the author's own voice; paragraphs three and five
+  answer them. Each answer is an undercutter of the objection it meets, so an answered
+  objection still stands as a claim but no longer defeats its target. An objection the
+  essay leaves unanswered is left standing.
+- Several premises in one link are co-premises (they only work together); independent
+  reasons are separate links.
 """
 
 from __future__ import annotations
@@ -17,37 +36,50 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script: make the project's packages importable
+    sys.path.insert(0, str(ROOT))
+
+from api.graph.graphjson import to_dict  # noqa: E402
+from api.graph.model import (  # noqa: E402
+    ArgumentGraph,
+    Kind,
+    Link,
+    MapInfo,
+    Role,
+    Statement,
+    compute_roles,
+)
+from api.graph.validate import check_graph  # noqa: E402
+
 SOURCE = ROOT / "fixtures" / "kozyrev-2019-source.txt"
 OUTPUT = ROOT / "fixtures" / "essay.json"
 
 LOST_TEXT_MARKER = "[…text lost in the PDF extraction…]"
 
-MAP_PK = 1
 MAP = {
     "slug": "kozyrev-2019-russo-japanese-peace-treaty",
     "title": "Kozyrev (2019): a Russo-Japanese peace treaty breakthrough at Osaka?",
     "summary": (
-        "Kozyrev argues that, despite Moscow's hard conditions, Japanese public disapproval and "
-        "gloomy press reports, there might be a breakthrough in the Russo-Japanese peace treaty "
-        "talks at the June 2019 G20 summit in Osaka. Each side could meet the other's "
-        "conditions: Russia by trading its Soviet-era “bastion strategy” for a smaller U.S. "
-        "military presence, Japan by a “just-in-time” recognition of Russia's current "
-        "sovereignty that keeps its own claim open for later. A deal would not be aimed at "
-        "China but would fit Beijing-coordinated regional integration, which may also draw "
-        "Washington toward less military regional arrangements."
+        "Kozyrev argues that there might just be some breakthroughs in the Russo-Japanese peace "
+        "treaty talks at the G20 summit in Osaka in June 2019. He sets out the obstacles "
+        "himself: Moscow's two requirements (recognition of its de-jure sovereignty over the "
+        "South Kurils; the returned islands exempt from the 1960 U.S.-Japan Security Treaty), "
+        "the reinforcement of the islands, Japanese public disapproval and gloomy Russian "
+        "press. Then he answers them: the Kremlin might revise its Soviet-era “bastion "
+        "strategy”, and Japan might give a “just-in-time” recognition of Russia's current "
+        "sovereignty that reserves its right to negotiate later, a “deferred” sovereignty that "
+        "both sides need. A deal would not be aimed at China; it fits Beijing's regional "
+        "integration, which may also draw Washington in. The essay was written in spring 2019: "
+        "it speaks of March 18 as past and of the June 2019 Osaka summit as upcoming. The day "
+        "it was published is not known, so the map gives no source date."
     ),
     "source_title": (
         "Demystifying Russo-Japanese Peace Treaty Talks Before the June 2019 G20 Osaka Summit"
     ),
     "source_author": "Vitaly Kozyrev",
-    # The exact publication date is unknown. The essay was written in spring 2019: it cites
-    # Foreign Minister Kono's announcement of March 18, 2019 and looks ahead to the June 2019
-    # Osaka summit. April 2019 is the estimate; the 1st of the month stands in for the day.
-    "source_date": "2019-04-01",
+    # Unknown: the essay names March 18 as past and the June 2019 summit as upcoming.
+    "source_date": None,
     "source_url": "",
-    "version": 1,
-    "created_at": "2019-04-01T00:00:00Z",
-    "updated_at": "2019-04-01T00:00:00Z",
 }
 
 
@@ -75,33 +107,34 @@ def link(key, kind, premises, *, to=None, against=None, scheme="", note=""):
 
 
 # ---------------------------------------------------------------------------------------------
-# Statements, the main conclusion first, then roughly in the order of the essay.
+# Statements, the main conclusion first, then in the order of the essay. Their position is their
+# number on a fresh database (#1 ...): the docs and tests speak of some by number, so new
+# statements go at the end.
 # ---------------------------------------------------------------------------------------------
 STATEMENTS = [
-    # The thesis ("For all of these reasons, ...").
+    # 1. The thesis ("For all of these reasons, ...").
     statement(
         "breakthrough",
-        "A breakthrough in the Russo-Japanese peace treaty talks is possible at the G20 summit "
-        "in Osaka in June 2019.",
+        "There might just be some breakthroughs in the Russo-Japanese peace treaty talks at the "
+        "G20 summit in Osaka in June 2019.",
         "there might just be some breakthroughs in Osaka this June",
     ),
     # Paragraph 1: the leaders' resolve.
     statement(
         "putin_offer",
-        "At the Eastern Economic Forum in Vladivostok in September 2018, Putin unexpectedly "
-        "offered Abe to sign a peace treaty without preconditions.",
+        "At the September 2018 Eastern Economic Forum in Vladivostok, Putin made Abe a sudden "
+        "proposal to sign an unconditional peace treaty.",
         "Putin’s sudden proposal to Japanese Prime Minister Shinzo Abe at the September 2018 "
         "Eastern Economic Forum (EEF) in Vladivostok to sign an unconditional peace treaty",
     ),
     statement(
         "summits",
-        "Putin's offer was followed by further Putin-Abe summits in Singapore, Buenos Aires and "
-        "Moscow.",
+        "Putin's proposal was followed by summits in Singapore, Buenos Aires and Moscow.",
         "followed by subsequent summits in Singapore, Buenos Aires, and Moscow",
     ),
     statement(
         "resolve",
-        "Putin and Abe are both determined to come closer than ever to a final agreement.",
+        "Putin and Abe are resolved to move closer than ever to a final agreement.",
         "demonstrated the two leaders’ resolves to move closer than ever to a final agreement",
     ),
     statement(
@@ -112,18 +145,20 @@ STATEMENTS = [
     ),
     statement(
         "observers_expect",
-        "A breakthrough deal might be signed during Putin's visit to the G20 summit in Osaka in "
-        "June 2019.",
-        "observers speculate that a breakthrough deal might be inked",
+        "A breakthrough deal might be inked during Putin's upcoming trip to the G20 summit in "
+        "Osaka in June 2019.",
+        "a breakthrough deal might be inked during Putin’s upcoming trip to the G20 summit in "
+        "Osaka in June 2019",
         by="observers",
     ),
-    # Paragraph 2: the grounds for pessimism.
+    # Paragraph 2: the obstacles, in the author's own voice.
     statement(
         "rumors",
-        "As the Putin-Abe dialogue has intensified, rumors and worries about what is really "
-        "being negotiated have spread in both countries.",
-        "rumors and concerns in both countries about the real content and subject of "
-        "negotiations have arisen",
+        "As the Putin-Abe dialogue has intensified, rumors and concerns about the real content "
+        "and subject of the negotiations have arisen in both countries.",
+        "As this Putin-Abe political dialogue has intensified over recent months, rumors and "
+        "concerns in both countries about the real content and subject of negotiations have "
+        "arisen",
     ),
     statement(
         "kono_secrecy",
@@ -134,238 +169,270 @@ STATEMENTS = [
     ),
     statement(
         "public_disapproves",
-        "Most of the Japanese public disapproves of any deal with Russia over the islands.",
+        "The majority of the Japanese public disapproves of any deal … (the sentence is cut "
+        "short: the rest of it was lost in the PDF extraction).",
         "The majority of the Japanese public disapproves of any deal",
     ),
     statement(
         "militarization",
-        "While talking cooperation, the Kremlin has sent top officials to the Kurils and keeps "
-        "reinforcing Russia's defense installations on the disputed islands.",
+        "Despite the cooperative spirit and official statements of the Putin-Abe negotiations, "
+        "the Kremlin has sent top officials to visit the Kurils and has continued to reinforce "
+        "Russia's defense installations on the disputed islands.",
+        "Despite the cooperative spirit and official statements of the Putin-Abe negotiations, "
         "the Kremlin has dispatched top officials to visit the Kurils and has continued to "
         "reinforce Russia’s defense installations on the disputed islands",
     ),
     statement(
         "unrealistic",
-        "A settlement between Russia and Japan is unrealistic.",
-        "make resolution between Russia and Japan unrealistic",
+        "The two major requirements Moscow has recently set for any peace treaty, as they "
+        "stand, both make a resolution between Russia and Japan unrealistic.",
+        "Moscow has recently set two major requirements for any peace treaty, both of which make "
+        "resolution between Russia and Japan unrealistic",
     ),
     statement(
         "req_sovereignty",
-        "Moscow demands, as a condition of any peace treaty, that Tokyo recognize Russia's de "
-        "jure sovereignty over all four South Kuril Islands.",
+        "One of Moscow's requirements includes Tokyo's recognition of Russia's de jure "
+        "sovereignty over the four South Kuril Islands, which Russia has controlled since WWII.",
         "One includes Tokyo’s recognition of Russia’s de-jure sovereignty over the four South "
-        "Kuril Islands",
+        "Kuril Islands, which Russia has controlled since WWII",
     ),
     statement(
         "req_security_exemption",
-        "Moscow demands guarantees from both Tokyo and Washington that any islands returned to "
-        "Japan would be exempt from the 1960 U.S.-Japan Security Treaty.",
-        "guarantees by both Tokyo and Washington that the returned islands would be exempt from "
-        "the 1960 U.S.-Japan Security Treaty",
+        "Moscow's other requirement seeks guarantees by both Tokyo and Washington that the "
+        "returned islands would be exempt from the 1960 U.S.-Japan Security Treaty.",
+        "The other condition seeks to secure guarantees by both Tokyo and Washington that the "
+        "returned islands would be exempt from the 1960 U.S.-Japan Security Treaty",
     ),
     statement(
         "security_treaty",
-        "The 1960 U.S.-Japan Security Treaty gives the United States the right to use facilities "
-        "and areas in Japan to station its armed forces permanently.",
+        "The 1960 U.S.-Japan Security Treaty grants the United States the right to use some "
+        "facilities and areas in Japan to deploy its armed forces on a permanent basis.",
         "which grants the United States the right to use some facilities and areas in Japan to "
         "deploy its armed forces on a permanent basis",
     ),
-    # Paragraph 3: the answer — two considerations, and Japanese motives.
+    # Paragraph 3: the bad press, and the answer to the obstacles.
     statement(
-        "media_pessimism",
-        "The negotiations have stalled, or the Kremlin is deceiving Tokyo and using the talks to "
-        "drive a wedge between Japan and the United States.",
-        "There have been many reports in the Russian media that the negotiations have stalled or "
-        "that the Kremlin is deceiving Tokyo",
+        "media_reports",
+        "The negotiations have stalled, or the Kremlin is deceiving Tokyo, using its talks with "
+        "Japan to drive a wedge between Japan and the United States.",
+        "the negotiations have stalled or that the Kremlin is deceiving Tokyo, using its talks "
+        "with Japan to drive a wedge between Japan and the United States",
         by="Russian media",
     ),
     statement(
         "consensus_possible",
-        "A Russo-Japanese consensus on the status of the islands is not out of the question.",
+        "A Russo-Japanese consensus on the status of the islands does not seem to be out of the "
+        "question.",
         "a Russo-Japanese consensus on the status of the islands does not seem to be out of the "
         "question",
     ),
     statement(
         "bastion_revision",
-        "The Kremlin might revise its Soviet-era “bastion strategy”, which required absolute "
-        "control over the Kurils, in exchange for a U.S. troop withdrawal from Japan and a "
-        "multilateral arrangement on access to the Sea of Okhotsk and Russia's free access to the "
-        "Pacific.",
+        "The Kremlin might consider revising its Soviet-era “bastion strategy”, which required "
+        "Russia's absolute control over the Kuril Islands, in exchange for any prospective U.S. "
+        "troop withdrawal from Japan and a multilateral arrangement with all the regional "
+        "powers (the United States included) on international access to the Sea of Okhotsk, "
+        "along with Russia's unfettered access to the Pacific Ocean.",
         "the Kremlin might consider a potential revision of its Soviet-era “bastion strategy” "
         "which required Russia’s absolute control over the Kuril Islands, in exchange for any "
-        "prospective U.S. troops withdrawal from Japan",
+        "prospective U.S. troops withdrawal from Japan and a multilateral arrangement with all "
+        "the regional powers (United States included) on international access to the Sea of "
+        "Okhotsk along with Russia’s unfettered access to the Pacific Ocean",
     ),
     statement(
         "japan_recognition",
-        "Japan's leaders might be willing to satisfy Russia's request for a “just-in-time” "
-        "recognition of Russia's current sovereignty over the islands as a result of WWII.",
+        "The Japanese leadership might consider satisfying Russia's requests for a "
+        "“just-in-time” recognition of Russia's “current sovereignty status” over the islands "
+        "as a result of WWII.",
         "the Japanese leadership might consider satisfying Russia’s requests to recognize "
-        "“justin-time” recognition of the “current sovereignty status” of Russia over the islands",
+        "“justin-time” recognition of the “current sovereignty status” of Russia over the "
+        "islands as a result of WWII",
     ),
     statement(
         "moscow_gain",
-        "A Japanese recognition of Russia's current sovereignty would help Moscow block any other "
-        "attempt to revise the international and legal agreements signed after WWII.",
+        "Such a recognition would help Moscow prevent any other attempts to revise the major "
+        "international and legal agreements signed in the aftermath of WWII.",
         "Such a move would help Moscow prevent any other attempts to revise the major "
         "international and legal agreements signed in the aftermath of that war",
     ),
     statement(
         "tokyo_keeps_claim",
-        "A Japanese recognition of Russia's current sovereignty would still leave Tokyo the right "
-        "to put the sovereignty question back on the negotiating table in the future.",
+        "Such a recognition would reserve Tokyo's right to put the sovereignty issue under "
+        "negotiation in the future.",
         "while reserving Tokyo’s right to put the sovereignty issue under negotiations in the "
         "future",
     ),
     statement(
         "putin_1956",
-        "The 1956 Joint Declaration neither provides a basis for returning Habomai and Shikotan "
-        "nor settles which country has sovereignty over the islands.",
+        "The 1956 joint declaration neither mentions a basis for returning Habomai and Shikotan "
+        "nor clarifies which country has sovereignty over the islands.",
         "“neither mentions a basis for returning Habomai and Shikotan nor clarifies which country "
         "has sovereignty over the islands,”",
         by="Putin",
     ),
     statement(
         "sovereignty_open",
-        "The sovereignty of the islands remains a matter for further negotiation.",
+        "The sovereignty of the islands is a subject of further negotiations.",
         "thus making the issue a subject of further negotiations",
     ),
     statement(
         "anti_china_sentiment",
-        "Growing anti-China sentiment in Japan's military and political establishment, which "
-        "wants a “normal relationship” or even strategic cooperation with Russia, may also push "
-        "Japan toward concessions.",
         "Potential Japanese concessions might also be fueled by growing anti-China sentiment "
-        "among the Japanese military and political establishment",
+        "among the Japanese military and political establishment, which is seeking a “normal "
+        "relationship” or even strategic cooperation with Russia.",
+        "Potential Japanese concessions might also be fueled by growing anti-China sentiment "
+        "among the Japanese military and political establishment, which is seeking to establish "
+        "a “normal relationship” or even develop strategic cooperation with Russia",
     ),
+    # 24: the view the strategists hold (their report by the author is #39).
     statement(
-        "strategists_program",
-        "Japan should immediately accept Putin's offer of an unconditional peace treaty, form a "
-        "military partnership with Russia against China, persuade the United States not to "
-        "station troops on Hokkaido, and build close economic ties with Moscow.",
-        "Japan should immediately agree to Putin’s offer of an unconditional peace treaty, form a "
-        "military partnership with Russia against China",
+        "strategists_anti_china",
+        "Japan should form a military partnership with Russia against China.",
+        "form a military partnership with Russia against China",
         by="Japanese strategists",
     ),
     # Paragraph 4: the China context.
     statement(
         "not_anti_china",
-        "A Russo-Japanese peace treaty should not be seen as directed against China.",
+        "It is misleading to regard potential Russo-Japanese peace treaty arrangements as "
+        "targeted against China.",
         "It is misleading, however, to regard potential Russo-Japanese peace treaty arrangements "
         "as targeted against China.",
     ),
     statement(
         "beijing_benefits",
-        "China would gain from the reduction of U.S. troops in Japan that a Moscow-Tokyo deal "
-        "could bring.",
+        "Beijing would benefit from the reduction of U.S. troops stationed in Japan as a result "
+        "of a potential Moscow-Tokyo deal.",
         "Beijing would benefit from the reduction of U.S. troops stationed in Japan as a result "
         "of a potential Moscow-Tokyo deal",
     ),
     statement(
         "xi_present",
-        "Putin made his offer of an unconditional peace treaty to Abe in the presence of Chinese "
-        "President Xi Jinping, a fact analysts tend to overlook.",
-        "the Russian president made his unconditional peace treaty proposal to Prime Minister Abe "
-        "in the presence of Chinese president Xi Jinping",
+        "Putin made his unconditional peace treaty proposal to Abe at the forum in the presence "
+        "of Chinese President Xi Jinping, a fact analysts tend to ignore.",
+        "Analysts tend to ignore the fact that the Russian president made his unconditional peace "
+        "treaty proposal to Prime Minister Abe in the presence of Chinese president Xi Jinping "
+        "at the forum",
     ),
     statement(
         "xi_initiatives",
-        "At the Vladivostok forum Xi promoted mini-lateral and subregional initiatives meant to "
-        "benefit the six large Northeast Asian economies and integrate China, Japan and Korea.",
-        "the Chinese leader voiced his regional mini-lateral and subregional initiatives, which "
-        "would benefit the six large economies of the Northeast Asian region and foster regional "
-        "integration in the China-Japan-Korea format",
+        "In his speech in Vladivostok, Xi voiced regional mini-lateral and subregional "
+        "initiatives that would benefit the six large economies of Northeast Asia and foster "
+        "regional integration in the China-Japan-Korea format.",
+        "In his speech in Vladivostok, the Chinese leader voiced his regional mini-lateral and "
+        "subregional initiatives, which would benefit the six large economies of the Northeast "
+        "Asian region and foster regional integration in the China-Japan-Korea format",
     ),
     statement(
         "bri_context",
-        "Russia's effort to improve ties with Japan should be understood as part of China's Belt "
-        "and Road project for Eurasian connectivity.",
-        "Russia’s plans to improve ties with Japan should be examined in the context of "
-        "Beijing’s mega-project to enhance transregional connectivity in Eurasia",
+        "Paradoxical as it may seem, Russia's plans to improve ties with Japan should be "
+        "examined in the context of Beijing's mega-project to enhance transregional "
+        "connectivity in Eurasia.",
+        "It might seem paradoxical, but Russia’s plans to improve ties with Japan should be "
+        "examined in the context of Beijing’s mega-project to enhance transregional "
+        "connectivity in Eurasia",
     ),
     statement(
         "bri_instrumental",
-        "Close collaboration with China in the Belt and Road Initiative is instrumental for "
-        "Russia's strategic weight in both Europe and the Indo-Pacific.",
+        "Close collaboration with China within the Belt and Road Initiative is instrumental for "
+        "Russia to increase its strategic significance in both Europe and the Indo-Pacific.",
         "Close collaboration with China within the Belt and Road Initiative is instrumental for "
         "Russia to increase its strategic significance in both Europe and the Indo-Pacific",
     ),
     statement(
         "moscow_concessions",
-        "In coordination with Beijing, Moscow may make concessions to Tokyo so as to engage "
-        "Japan and reshape the region's great-power geometry around economic integration.",
-        "in coordination with Beijing, Moscow may consider making concessions to Tokyo",
+        "One should not rule out the possibility that, in coordination with Beijing, Moscow may "
+        "consider making concessions to Tokyo in order to engage Japan and to change the great "
+        "power geometry in the region based on economic integration.",
+        "One should not rule out the possibility that, in coordination with Beijing, Moscow may "
+        "consider making concessions to Tokyo in order to engage Japan and to change the great "
+        "power geometry in the region based on economic integration",
     ),
     statement(
         "washington_drawn_in",
-        "New economic centres of gravity in East Asia may make Washington want to join the "
-        "regional integration process.",
+        "New gravitational forces in East Asia may instigate Washington's desire to partake in "
+        "the regional integration process.",
         "New gravitational forces in East Asia may instigate Washington’s desire to partake in "
         "the regional integration process",
     ),
     statement(
         "us_must_adapt",
-        "Joining East Asia's regional integration would require the United States to take part in "
-        "China-led production networks and to revise its regional security arrangements in favour "
-        "of soft power rather than military balancing.",
+        "Partaking in the regional integration requires U.S. involvement in the new China-led "
+        "production capacity networks in the Indo-Pacific and Eurasia, followed by a revision "
+        "of U.S. regional security arrangements and a strategic shift toward predominantly soft "
+        "power means, rather than just military balancing, to secure America's long-term "
+        "presence in the region.",
         "This requires U.S. involvement in the new China-led production capacity networks in the "
         "Indo-Pacific and Eurasia, followed by the revision of U.S. regional security "
-        "arrangements",
+        "arrangements and America’s strategic shift toward predominantly soft power means, "
+        "rather than just military balancing, to secure its long-term presence in the region",
     ),
     # Paragraph 5: the shape of a deal and the recommendation.
     statement(
         "win_win_sovereignty",
-        "To defuse nationalist backlash at home, Japan and Russia need a win-win settlement of "
-        "shared or “deferred” sovereignty.",
-        "both Japan and Russia need a win-win solution in the form of either shared or "
-        "“deferred” sovereignty",
+        "To assuage potential nationalistic backlash at home, both Japan and Russia need a "
+        "win-win solution in the form of either shared or “deferred” sovereignty.",
+        "To assuage potential nationalistic backlash at home, both Japan and Russia need a "
+        "win-win solution in the form of either shared or “deferred” sovereignty",
     ),
     statement(
         "japan_bill",
-        "Japan might pass a law barring the United States from building military facilities on "
-        "Kunashir and Iturup.",
+        "Japan might pass a bill prohibiting the United States from building military "
+        "facilities on the Kunashir and Iturup islands.",
         "Japan might pass a bill prohibiting the United States from building military facilities "
         "on the Kunashir and Iturup islands",
     ),
     statement(
         "abe_should_reconcile",
-        "Abe should use his “art of the possible” to reconcile the interests of Japan, the "
-        "United States, China and Russia in building a new Indo-Pacific regional order.",
+        "Abe should apply his “art of the possible” to reconcile the interests of Japan, the "
+        "United States, China and Russia on the way toward forming a new Indo-Pacific regional "
+        "order.",
         "Prime Minister Abe should apply his art of the possible to reconcile the interests of "
-        "Japan, the United States, China, and Russia",
+        "Japan, the United States, China, and Russia on the way toward forming a new "
+        "Indo-Pacific regional order",
     ),
     statement(
         "us_wins_russia",
-        "If Abe reconciles the four powers' interests, the United States might win the support "
-        "of Russia, China's current friend, for its future regional initiatives.",
-        "America might win support for its future regional initiatives from China’s current "
-        "friend Russia",
+        "As a result of Abe reconciling the four powers' interests, America might win support "
+        "for its future regional initiatives from China's current friend Russia.",
+        "As a result, America might win support for its future regional initiatives from China’s "
+        "current friend Russia",
     ),
     statement(
         "russia_prefers_diplomacy",
-        "Russia would rather adapt to Asia's new balance of power by diplomatic and economic "
-        "than by military means.",
+        "Russia would prefer to accommodate itself to Asia's new balance of power by diplomatic "
+        "and economic rather than military means.",
         "would prefer to accommodate itself to Asia’s new balance of power by diplomatic and "
         "economic rather than military means",
+    ),
+    # 39: the author's report that such views exist (the view itself is #24).
+    statement(
+        "strategists_report",
+        "Some Japanese strategists insist that Japan should immediately agree to Putin's offer "
+        "of an unconditional peace treaty, form a military partnership with Russia against "
+        "China, convince the United States to refrain from stationing troops on Hokkaido, and "
+        "establish close economic relations with Moscow.",
+        "Some Japanese strategists insist that Japan should immediately agree to Putin’s offer "
+        "of an unconditional peace treaty, form a military partnership with Russia against "
+        "China, convince the United States to refrain from stationing troops on Hokkaido, and "
+        "establish close economic relations with Moscow",
     ),
 ]
 
 # ---------------------------------------------------------------------------------------------
 # Links. Several premises in one link are co-premises (they only work together); independent
 # reasons are separate links. ``against`` makes an undercutter: it attacks the inference of
-# another link, not its conclusion.
+# another link, not its premises or its conclusion. Notes say only what the essay says.
 # ---------------------------------------------------------------------------------------------
 LINKS = [
-    # Paragraph 1.
+    # Paragraph 1: the leaders' resolve.
     link(
         "offer_and_summits_show_resolve",
         "support",
         ["putin_offer", "summits"],
         to="resolve",
         scheme="argument from sign",
-        note=(
-            "The offer alone shows Putin's interest; only with the quick series of summits that "
-            "followed does it show a commitment on both sides."
-        ),
+        note="The proposal “followed by subsequent summits … demonstrated” the resolve.",
     ),
     link(
         "abe_pledge_shows_resolve",
@@ -373,22 +440,20 @@ LINKS = [
         ["abe_next_generation"],
         to="resolve",
         scheme="argument from commitment",
-        note="Abe has publicly bound himself to settling the issue on his watch.",
     ),
     link(
         "resolve_makes_breakthrough_possible",
         "support",
         ["resolve"],
         to="breakthrough",
-        scheme="causal argument",
-        note="Two leaders set on an agreement make a breakthrough at their next meeting possible.",
+        note="“For all of these reasons”: the leaders' resolve, from paragraph one.",
     ),
     link(
         "observers_expect_breakthrough",
         "support",
         ["observers_expect"],
         to="breakthrough",
-        scheme="argument from expert opinion",
+        scheme="argument from testimony",
     ),
     link(
         "militarization_undercuts_resolve",
@@ -397,124 +462,153 @@ LINKS = [
         against="offer_and_summits_show_resolve",
         scheme="argument from inconsistent commitment",
         note=(
-            "“Despite the cooperative spirit and official statements”: reinforcing the islands "
-            "while talking peace suggests the summitry need not reflect a real readiness to "
-            "settle."
+            "“Despite the cooperative spirit and official statements of the Putin-Abe "
+            "negotiations”: what the Kremlin does on the islands does not match what the summits "
+            "say."
         ),
     ),
-    # Paragraph 2: the pessimistic case, stated in the author's own voice before he answers it.
+    link(
+        "bastion_revision_answers_militarization",
+        "oppose",
+        ["bastion_revision"],
+        against="militarization_undercuts_resolve",
+        note=(
+            "The first consideration: the strategy that “required Russia’s absolute control "
+            "over the Kuril Islands” is one the Kremlin might revise."
+        ),
+    ),
+    # Paragraph 2: the obstacles, stated in the author's own voice, then answered.
     link(
         "secrecy_shows_concern",
         "support",
         ["kono_secrecy"],
         to="rumors",
         scheme="argument from sign",
-        note="“So much so that”: the concern is serious enough to make Tokyo impose secrecy.",
+        note=(
+            "“So much so that” the Foreign Minister announced, on March 18, that the details "
+            "of the talks will be kept secret."
+        ),
     ),
     link(
-        "rumors_against_settlement",
-        "support",
+        "concerns_against_breakthrough",
+        "oppose",
         ["rumors"],
-        to="unrealistic",
-        scheme="causal argument",
-        note="Suspicion at home in both countries narrows what either leader can concede.",
+        to="breakthrough",
+        note="The first of the obstacles paragraph two lists (“Finally” closes the list).",
     ),
     link(
-        "public_against_settlement",
-        "support",
+        "public_against_breakthrough",
+        "oppose",
         ["public_disapproves"],
-        to="unrealistic",
-        scheme="causal argument",
-        note="A Japanese government can hardly sign a deal most of its voters reject.",
+        to="breakthrough",
+        note="Among the obstacles of paragraph two.",
+    ),
+    link(
+        "win_win_answers_concerns",
+        "oppose",
+        ["win_win_sovereignty"],
+        against="concerns_against_breakthrough",
+        note=(
+            "“To assuage potential nationalistic backlash at home, both Japan and Russia need a "
+            "win-win solution”: the answer to the concerns in both countries."
+        ),
     ),
     link(
         "win_win_answers_public",
         "oppose",
         ["win_win_sovereignty"],
-        against="public_against_settlement",
+        against="public_against_breakthrough",
         note=(
-            "Public disapproval need not block a deal if it takes a shared or deferred "
-            "sovereignty form that lets each government present it at home as a win."
+            "“To assuage potential nationalistic backlash at home”: a shared or deferred "
+            "sovereignty is the essay's answer to opinion at home."
         ),
     ),
     link(
-        "sovereignty_demand_against_settlement",
-        "support",
-        ["req_sovereignty"],
-        to="unrealistic",
+        "sovereignty_requirement_against_consensus",
+        "oppose",
+        ["unrealistic", "req_sovereignty"],
+        to="consensus_possible",
         note=(
-            "Unstated premise: Tokyo, which claims the islands, cannot recognize Russia's "
-            "sovereignty over them."
+            "“Both of which make resolution between Russia and Japan unrealistic”: the first "
+            "requirement. Neither premise is an objection alone: the requirement says what "
+            "Moscow asks, the other that it makes a resolution unrealistic."
         ),
     ),
     link(
-        "exemption_demand_against_settlement",
-        "support",
-        ["req_security_exemption", "security_treaty"],
-        to="unrealistic",
+        "exemption_requirement_against_consensus",
+        "oppose",
+        ["unrealistic", "req_security_exemption", "security_treaty"],
+        to="consensus_possible",
         note=(
-            "The exemption is a big ask only because the Security Treaty lets U.S. forces use "
-            "facilities anywhere in Japan; it would also need Washington's consent, not just "
-            "Tokyo's."
+            "The second requirement, which needs Washington's guarantee as well as Tokyo's; the "
+            "treaty's grant to U.S. forces is what the returned islands would be exempt from."
         ),
     ),
     link(
-        "japan_may_meet_sovereignty_demand",
+        "recognition_meets_sovereignty_requirement",
         "oppose",
         ["japan_recognition"],
-        against="sovereignty_demand_against_settlement",
+        against="sovereignty_requirement_against_consensus",
         note=(
-            "The demand blocks a settlement only if Japan cannot meet it; a “just-in-time” "
-            "recognition of the current status is a way to meet it."
+            "“Second, the Japanese leadership might consider satisfying Russia’s requests”: a "
+            "recognition of Russia's current sovereignty that reserves Tokyo's right to "
+            "negotiate later."
         ),
     ),
     link(
-        "japan_bill_meets_exemption_demand",
+        "bastion_revision_meets_exemption_requirement",
         "oppose",
-        ["japan_bill"],
-        against="exemption_demand_against_settlement",
-        note="A Japanese law barring U.S. bases on the islands gives Moscow what it asks for.",
+        ["bastion_revision"],
+        against="exemption_requirement_against_consensus",
+        note=(
+            "“First”: the Kremlin might give up the absolute control of the islands its old "
+            "strategy required, in exchange for a U.S. troop withdrawal from Japan and a "
+            "multilateral arrangement with all the regional powers, the United States included."
+        ),
     ),
     link(
-        "us_adaptation_meets_exemption_demand",
+        "bill_meets_exemption_requirement",
         "oppose",
-        ["washington_drawn_in", "us_must_adapt"],
-        against="exemption_demand_against_settlement",
+        ["japan_bill"],
+        against="exemption_requirement_against_consensus",
         note=(
-            "If Washington wants in on regional integration and that means revising its "
-            "security arrangements, the U.S. guarantee Moscow asks for is no longer out of "
-            "reach. Neither premise does this alone."
+            "Paragraph five: a Japanese law against U.S. military facilities on Kunashir and "
+            "Iturup."
         ),
     ),
     # Paragraph 3.
     link(
-        "media_reports_against_settlement",
-        "support",
-        ["media_pessimism"],
-        to="unrealistic",
+        "media_against_consensus",
+        "oppose",
+        ["media_reports"],
+        to="consensus_possible",
         scheme="argument from testimony",
-        note="The author dismisses these reports as “bad press”.",
+        note="“Many reports in the Russian media”, which the author calls “such bad press”.",
     ),
     link(
-        "unrealistic_against_consensus",
+        "two_considerations_answer_media",
         "oppose",
-        ["unrealistic"],
-        to="consensus_possible",
-        note="“Yet despite such bad press”: the pessimistic case the author sets out to answer.",
+        ["bastion_revision", "japan_recognition"],
+        against="media_against_consensus",
+        note=(
+            "“Yet despite such bad press, two considerations suggest that a Russo-Japanese "
+            "consensus … does not seem to be out of the question.” The first has the Kremlin "
+            "seeking an arrangement with all the regional powers, the United States included."
+        ),
     ),
     link(
         "first_consideration",
         "support",
         ["bastion_revision"],
         to="consensus_possible",
-        note="“First”: Russia could trade absolute control of the islands for security gains.",
+        note="“First”.",
     ),
     link(
         "second_consideration",
         "support",
         ["japan_recognition"],
         to="consensus_possible",
-        note="“Second”: Japan could meet Russia's main condition.",
+        note="“Second”.",
     ),
     link(
         "recognition_serves_both",
@@ -523,8 +617,8 @@ LINKS = [
         to="japan_recognition",
         scheme="argument from consequences",
         note=(
-            "A trade both can accept: Moscow locks in the postwar settlement, Tokyo keeps its "
-            "claim alive. Either gain alone would not make the move acceptable to both sides."
+            "“Such a move would help Moscow … while reserving Tokyo’s right …”: a gain for each "
+            "side; neither alone makes the move one both can accept."
         ),
     ),
     link(
@@ -532,10 +626,6 @@ LINKS = [
         "support",
         ["sovereignty_open"],
         to="tokyo_keeps_claim",
-        note=(
-            "Since sovereignty is still open to negotiation, recognizing the current status now "
-            "need not give up Japan's claim for good."
-        ),
     ),
     link(
         "putin_admits_sovereignty_open",
@@ -543,7 +633,7 @@ LINKS = [
         ["putin_1956"],
         to="sovereignty_open",
         scheme="argument from commitment",
-        note="Putin's own admission, so Moscow can hardly deny that the question is open.",
+        note="“Thus making the issue a subject of further negotiations”: Putin's own words.",
     ),
     link(
         "anti_china_motive",
@@ -551,24 +641,38 @@ LINKS = [
         ["anti_china_sentiment"],
         to="japan_recognition",
         scheme="causal argument",
-        note="“Also”: a further motive for Japanese concessions.",
+        note="“Potential Japanese concessions might also be fueled by …”.",
     ),
     link(
         "strategists_show_sentiment",
         "support",
-        ["strategists_program"],
+        ["strategists_report"],
         to="anti_china_sentiment",
         scheme="argument from example",
     ),
-    # Paragraph 4.
+    link(
+        "consensus_enables_breakthrough",
+        "support",
+        ["consensus_possible"],
+        to="breakthrough",
+        note="“For all of these reasons”.",
+    ),
+    # Paragraph 4: the strategists' anti-China plank against the author's reading.
     link(
         "strategists_frame_deal_against_china",
         "oppose",
-        ["strategists_program"],
+        ["strategists_anti_china"],
         to="not_anti_china",
+        note="The strategists would tie the treaty to a partnership against China.",
+    ),
+    link(
+        "not_anti_china_rejects_strategists",
+        "oppose",
+        ["not_anti_china"],
+        to="strategists_anti_china",
         note=(
-            "The strategists make the treaty part of an anti-China alignment: the reading the "
-            "author calls misleading (“however”)."
+            "“It is misleading, however, …”: the author rejects the anti-China part of the "
+            "programme, not the report that some strategists hold it."
         ),
     ),
     link(
@@ -585,9 +689,8 @@ LINKS = [
         to="not_anti_china",
         scheme="argument from sign",
         note=(
-            "Made in front of Xi, at a forum where Xi pushed an integration that includes Japan, "
-            "the offer looks coordinated with China rather than aimed at it; neither fact alone "
-            "shows that."
+            "The proposal was made in Xi's presence, at the forum where Xi spoke for an "
+            "integration that includes Japan: the two facts together."
         ),
     ),
     link(
@@ -596,7 +699,6 @@ LINKS = [
         ["bri_instrumental"],
         to="bri_context",
         scheme="practical reasoning",
-        note="Russia's aims depend on China, so its Japan policy must be read in that frame.",
     ),
     link(
         "coordinated_concessions",
@@ -604,9 +706,8 @@ LINKS = [
         ["bri_context", "not_anti_china"],
         to="moscow_concessions",
         note=(
-            "Russia's Japan policy is embedded in its partnership with China, and a deal would "
-            "not cut against China: together these make concessions agreed with Beijing "
-            "plausible."
+            "Concessions “in coordination with Beijing” need both: Russia's Japan policy read "
+            "in the context of Beijing's project, and a deal not targeted against China."
         ),
     ),
     link(
@@ -614,39 +715,66 @@ LINKS = [
         "support",
         ["moscow_concessions"],
         to="breakthrough",
-        scheme="causal argument",
+        note="“For all of these reasons”: Russian concessions, from paragraph four.",
     ),
     link(
-        "consensus_enables_breakthrough",
+        "washington_interest_in_reconciling",
         "support",
-        ["consensus_possible"],
-        to="breakthrough",
-        note="“For all of these reasons”.",
+        ["washington_drawn_in", "us_must_adapt"],
+        to="abe_should_reconcile",
+        note=(
+            "The United States whose interests the recommendation reconciles is the Washington "
+            "of paragraph four, drawn into the region's integration and toward soft power; the "
+            "two sentences work together (“This requires”)."
+        ),
     ),
     # Paragraph 5.
+    link(
+        "deferred_sovereignty_is_the_recognition",
+        "support",
+        ["win_win_sovereignty"],
+        to="japan_recognition",
+        scheme="practical reasoning",
+        note=(
+            "“Deferred” sovereignty restates the second consideration: a recognition of the "
+            "current sovereignty status that reserves the sovereignty issue for later "
+            "negotiations."
+        ),
+    ),
     link(
         "us_gain_favours_reconciling",
         "support",
         ["us_wins_russia"],
         to="abe_should_reconcile",
         scheme="argument from consequences",
+        note="“As a result”.",
     ),
     link(
         "russian_preference_explains_support",
         "support",
         ["russia_prefers_diplomacy"],
         to="us_wins_russia",
-        note="A Russia that prefers non-military accommodation is open to backing U.S. plans.",
     ),
     link(
         "reconciling_rivals_anti_china_alliance",
         "oppose",
         ["abe_should_reconcile"],
-        to="strategists_program",
+        to="strategists_anti_china",
         scheme="practical reasoning",
         note=(
-            "The author's recommendation, reconciling the interests of all four powers (China's "
-            "included), is the alternative to the strategists' alliance against China."
+            "Reconciling the interests of all four powers, China's included, is the author's "
+            "alternative to a partnership against China."
+        ),
+    ),
+    link(
+        "art_of_the_possible_for_osaka",
+        "support",
+        ["abe_should_reconcile"],
+        to="breakthrough",
+        scheme="practical reasoning",
+        note=(
+            "Paragraph five, after the thesis: how the breakthrough would be reached, by Abe's "
+            "art of the possible."
         ),
     ),
 ]
@@ -656,6 +784,8 @@ LINKS = [
 # Building and checking.
 # ---------------------------------------------------------------------------------------------
 def locate(source: str, quote: str, occurrence: int | None) -> int:
+    """Return where ``quote`` starts in ``source``; raise ``ValueError`` if it is not there
+    exactly once (or at the chosen ``occurrence``) or if it crosses the lost-text marker."""
     if not quote.strip():
         raise ValueError("empty quote")
     if LOST_TEXT_MARKER in quote:
@@ -670,139 +800,88 @@ def locate(source: str, quote: str, occurrence: int | None) -> int:
     if occurrence is None:
         if len(starts) != 1:
             raise ValueError(f"quote occurs {len(starts)} times, give an occurrence: {quote!r}")
-        return source.index(quote)
+        return starts[0]
     return starts[occurrence]
 
 
-def validate(statements: list[dict], links: list[dict]) -> None:
-    skeys = [s["key"] for s in statements]
-    lkeys = [lk["key"] for lk in links]
-    if len(set(skeys)) != len(skeys) or len(set(lkeys)) != len(lkeys):
+def build(source: str) -> ArgumentGraph:
+    """The map as an ``ArgumentGraph``: statements numbered 1..n in list order, links too
+    but with every attacked link before its undercutters.
+
+    Raises ``ValueError`` for an unknown key or a misplaced quote, and the project's
+    ``FormatError`` for any graph rule the map breaks (``check_graph``). Beyond those rules,
+    an analysis of an essay has one main conclusion and no statement outside the argument.
+    """
+    statement_id = {s["key"]: i for i, s in enumerate(STATEMENTS, start=1)}
+    by_key = {lk["key"]: lk for lk in LINKS}
+    if len(statement_id) != len(STATEMENTS) or len(by_key) != len(LINKS):
         raise ValueError("duplicate keys")
-    links_by_key = {lk["key"]: lk for lk in links}
-    used: set[str] = set()
-    for lk in links:
-        if lk["kind"] not in ("support", "oppose"):
-            raise ValueError(f"{lk['key']}: bad kind")
-        if (lk["to"] is None) == (lk["against"] is None):
-            raise ValueError(f"{lk['key']}: needs exactly one of a conclusion or a target link")
-        if not lk["premises"] or len(set(lk["premises"])) != len(lk["premises"]):
-            raise ValueError(f"{lk['key']}: no premises or a duplicate premise")
-        unknown = set(lk["premises"]) - set(skeys)
-        if unknown:
-            raise ValueError(f"{lk['key']}: unknown premises {unknown}")
-        if lk["to"] is not None:
-            if lk["to"] not in skeys:
-                raise ValueError(f"{lk['key']}: unknown conclusion")
-            if lk["to"] in lk["premises"]:
-                raise ValueError(f"{lk['key']}: a premise is its own conclusion")
-            used.add(lk["to"])
-        else:
-            target = links_by_key.get(lk["against"])
-            if target is None or target is lk:
-                raise ValueError(f"{lk['key']}: bad target link")
-            overlap = set(lk["premises"]) & (set(target["premises"]) | {target["to"]})
-            if overlap:
-                raise ValueError(f"{lk['key']}: undercuts a link it takes part in: {overlap}")
-        used.update(lk["premises"])
-    unlinked = set(skeys) - used
-    if unlinked:
-        raise ValueError(f"statements in no link: {sorted(unlinked)}")
-    premises = {p for lk in links for p in lk["premises"]}
-    mains = {lk["to"] for lk in links if lk["to"] is not None} - premises
-    if len(mains) != 1:
-        raise ValueError(f"expected one main conclusion, got {sorted(mains)}")
+    # Links to statements first, then undercutters, then undercutters of undercutters: the
+    # order in which an import writes them, so the numbers are the database's on a fresh one.
+    depth: dict[str, int] = {}
+    for lk in LINKS:
+        chain, current = [], lk
+        while current["against"] is not None and len(chain) <= len(LINKS):
+            chain.append(current)
+            current = by_key.get(current["against"]) or {"against": None}
+        depth[lk["key"]] = len(chain)
+    ordered = sorted(LINKS, key=lambda lk: depth[lk["key"]])
+    link_id = {lk["key"]: i for i, lk in enumerate(ordered, start=1)}
 
-    # No cycles: premise -> link -> conclusion (or -> target link).
-    edges: dict[str, list[str]] = {f"s:{k}": [] for k in skeys}
-    edges.update({f"l:{k}": [] for k in lkeys})
-    for lk in links:
-        for p in lk["premises"]:
-            edges[f"s:{p}"].append(f"l:{lk['key']}")
-        head = f"s:{lk['to']}" if lk["to"] is not None else f"l:{lk['against']}"
-        edges[f"l:{lk['key']}"].append(head)
-    state: dict[str, int] = {}
+    def ref(ids: dict[str, int], key: str, what: str) -> int:
+        if key not in ids:
+            raise ValueError(f"unknown {what} {key!r}")
+        return ids[key]
 
-    def visit(node: str) -> None:
-        state[node] = 1
-        for nxt in edges[node]:
-            if state.get(nxt) == 1:
-                raise ValueError(f"cycle through {nxt}")
-            if nxt not in state:
-                visit(nxt)
-        state[node] = 2
-
-    for node in edges:
-        if node not in state:
-            visit(node)
-
-
-def build(source: str) -> list[dict]:
-    validate(STATEMENTS, LINKS)
-    statement_pk = {s["key"]: pk for pk, s in enumerate(STATEMENTS, start=1)}
-    link_pk = {lk["key"]: pk for pk, lk in enumerate(LINKS, start=1)}
-
-    rows: list[dict] = [
-        {"model": "api.argumentmap", "pk": MAP_PK, "fields": {**MAP, "source_text": source}}
-    ]
+    statements = []
     for s in STATEMENTS:
         start = locate(source, s["quote"], s["occurrence"])
-        rows.append(
-            {
-                "model": "api.statement",
-                "pk": statement_pk[s["key"]],
-                "fields": {
-                    "map": MAP_PK,
-                    "text": s["text"],
-                    "quote": s["quote"],
-                    "quote_start": start,
-                    "quote_end": start + len(s["quote"]),
-                    "attributed_to": s["by"],
-                    "base_score": 0.5,
-                },
-            }
-        )
-    for lk in LINKS:
-        rows.append(
-            {
-                "model": "api.link",
-                "pk": link_pk[lk["key"]],
-                "fields": {
-                    "map": MAP_PK,
-                    "kind": lk["kind"],
-                    "conclusion": statement_pk[lk["to"]] if lk["to"] is not None else None,
-                    "target_link": link_pk[lk["against"]] if lk["against"] is not None else None,
-                    "scheme": lk["scheme"],
-                    "note": lk["note"],
-                },
-            }
-        )
-    premise_pk = 0
-    for lk in LINKS:
-        for position, key in enumerate(lk["premises"]):
-            premise_pk += 1
-            rows.append(
-                {
-                    "model": "api.linkpremise",
-                    "pk": premise_pk,
-                    "fields": {
-                        "link": link_pk[lk["key"]],
-                        "statement": statement_pk[key],
-                        "position": position,
-                    },
-                }
+        statements.append(
+            Statement(
+                id=statement_id[s["key"]],
+                text=s["text"],
+                quote=s["quote"],
+                quote_start=start,
+                quote_end=start + len(s["quote"]),
+                attributed_to=s["by"],
             )
-    return rows
+        )
+    links = [
+        Link(
+            id=link_id[lk["key"]],
+            kind=Kind(lk["kind"]),
+            premises=tuple(ref(statement_id, p, "statement") for p in lk["premises"]),
+            conclusion=None if lk["to"] is None else ref(statement_id, lk["to"], "statement"),
+            target_link=None if lk["against"] is None else ref(link_id, lk["against"], "link"),
+            scheme=lk["scheme"],
+            note=lk["note"],
+        )
+        for lk in ordered
+    ]
+    graph = ArgumentGraph(
+        map=MapInfo(**MAP, source_text=source),
+        statements=tuple(statements),
+        links=tuple(links),
+    )
+    check_graph(graph)
+    roles = compute_roles(graph.statements, graph.links)
+    unlinked = sorted(k for k, i in statement_id.items() if roles[i] is Role.UNLINKED)
+    if unlinked:
+        raise ValueError(f"statements in no link: {unlinked}")
+    mains = sorted(k for k, i in statement_id.items() if roles[i] is Role.MAIN_CONCLUSION)
+    if mains != [STATEMENTS[0]["key"]]:
+        raise ValueError(f"expected one main conclusion, the first statement; got {mains}")
+    return graph
 
 
 def render(source: str) -> str:
-    return json.dumps(build(source), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(to_dict(build(source)), indent=2, ensure_ascii=False) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--check", action="store_true", help="exit 1 if the fixture on disk is out of date"
+        "--check", action="store_true", help="exit 1 if the map on disk is out of date"
     )
     args = parser.parse_args(argv)
     expected = render(SOURCE.read_text(encoding="utf-8"))

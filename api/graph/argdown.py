@@ -902,9 +902,12 @@ class _Builder:
             ref[1] for rel in self.p.rels for ref in (rel.source, rel.target) if ref[0] == "arg"
         }
         supported_by: dict[Hashable, list[_Rel]] = {}
+        elsewhere: set[Hashable] = set()  # arguments in a relation other than such support
         for rel in self.p.rels:
             if rel.kind == "support" and rel.target[0] == "arg" and rel.source[0] == "ec":
                 supported_by.setdefault(rel.target[1], []).append(rel)
+            else:
+                elsewhere.update(r[1] for r in (rel.source, rel.target) if r[0] == "arg")
         for arg in self.p.args.values():
             if arg.pcs is not None:
                 continue
@@ -913,6 +916,14 @@ class _Builder:
             if description is None and supporters:
                 self.bare[arg.key] = list(dict.fromkeys(rel.source[1] for rel in supporters))
                 consumed.update(id(rel) for rel in supporters)
+                if arg.key not in elsewhere:
+                    # Its premises would stand for it, but it stands in no other relation.
+                    self.tally.leave_out("relation", len(supporters))
+                    lines = ", ".join(str(rel.line) for rel in supporters)
+                    self.tally.note(
+                        f"Argument <{arg.title}> has no content and takes part in no other "
+                        f"relation; the relation(s) at line {lines} that support it were left out."
+                    )
             elif description is not None or arg.key in involved:
                 if description is None:
                     self.tally.note(

@@ -1,7 +1,15 @@
 """One entry point for reading a map file in any supported format, and for writing one.
 
-Formats: ``aif`` (AIF JSON, as AIFdb and OVA write it), ``argdown`` and ``json`` (the
-API's whole-map shape). The format is given, or told from the file name and content.
+Formats read: ``aif`` (AIF JSON, as AIFdb and OVA write it), ``argdown``, ``json`` (the
+API's whole-map shape), ``kialo`` (Kialo's text export), ``microtexts`` (the
+argumentative microtexts' ``<arggraph>`` XML) and ``sadface`` (SADFace JSON). Formats
+written: all but ``microtexts``.
+
+The format is given, or told from the content (never from the file name): XML with
+an ``<arggraph>`` root is a microtext; JSON is SADFace, AIF or whole-map JSON by its keys;
+text that starts with ``Discussion Title:`` is Kialo; any other text (a ``[`` that does
+not begin JSON included) is read as Argdown, and refused when it holds no statement, with
+the list of formats tried.
 """
 
 from __future__ import annotations
@@ -14,48 +22,143 @@ from api.graph.aif import load_json, parse_aif, to_aif
 from api.graph.argdown import parse_argdown, to_argdown
 from api.graph.errors import FormatError, decode_utf8
 from api.graph.interchange import ImportResult
+from api.graph.kialo import looks_like_kialo, parse_kialo, to_kialo
+from api.graph.microtexts import looks_like_microtext, parse_microtext
 from api.graph.model import ArgumentGraph
+from api.graph.sadface import looks_like_sadface, parse_sadface, to_sadface
 
-FORMATS = ("aif", "argdown", "json")
-ARGDOWN_SUFFIXES = (".argdown", ".ad", ".md", ".txt")
+# What each format is called when a person reads it, in the order detection tries them.
+FORMAT_NAMES = {
+    "microtexts": "argumentative microtexts XML (<arggraph>)",
+    "sadface": "SADFace JSON",
+    "aif": "AIF JSON",
+    "json": "argmap's whole-map JSON",
+    "kialo": "Kialo text export",
+    "argdown": "Argdown",
+}
+FORMATS = tuple(sorted(FORMAT_NAMES))
+EXPORT_FORMATS = ("aif", "argdown", "json", "kialo", "sadface")
+# The one list of Argdown file extensions.
+ARGDOWN_SUFFIXES = (".argdown", ".ad")
+# Files a folder given to ``import_map`` is searched for.
+IMPORT_SUFFIXES = (".json", ".xml", ".txt", *ARGDOWN_SUFFIXES)
+# A microtext's text beside its XML (micro_b001.xml, micro_b001.txt).
+COMPANION_SUFFIX = ".txt"
+# The file each export is saved as: media type and file name suffix.
+EXPORT_TYPES = {
+    "aif": ("application/json", "aif.json"),
+    "argdown": ("text/plain; charset=utf-8", "argdown"),
+    "json": ("application/json", "json"),
+    "kialo": ("text/plain; charset=utf-8", "kialo.txt"),
+    "sadface": ("application/json", "sadface.json"),
+}
+
+
+def tried() -> str:
+    """The formats detection tries, for a message: "AIF JSON, Argdown, ..."."""
+    return ", ".join(FORMAT_NAMES.values())
+
+
+def _json(content: bytes):
+    """The parsed JSON document, or None when ``content`` is not JSON at all."""
+    try:
+        return load_json(content)
+    except FormatError:
+        return None
+    except RecursionError:
+        raise FormatError("the JSON nests too deeply to read", pointer="") from None
 
 
 def guess_format(content: bytes, filename: str = "") -> str:
-    """Return the format of a map file from its name, else from its first bytes.
+    """Return the format of a map file, told from its content (``filename`` is taken for
+    the callers' convenience and not used: a name proves nothing).
 
-    A ``.argdown`` (``.ad``, ``.md``, ``.txt``) file is Argdown; JSON with ``nodes`` or
-    an ``AIF`` envelope is AIF; JSON with ``statements`` is the whole-map shape. Raises
-    ``FormatError`` when none of these fits.
+    Raises ``FormatError`` naming the formats tried when the content is JSON or XML of
+    none of the known shapes (anything else is left to the Argdown reader, which refuses
+    it when it holds no statement).
     """
-    suffix = PurePath(filename).suffix.lower()
-    if suffix in ARGDOWN_SUFFIXES:
-        return "argdown"
     head = content.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
-    if suffix != ".json" and head not in (b"{", b"["):
-        return "argdown"
-    doc = load_json(content)
-    if isinstance(doc, dict) and ("nodes" in doc or "AIF" in doc):
-        return "aif"
-    if isinstance(doc, dict) and "statements" in doc:
-        return "json"
-    raise FormatError(
-        "expected AIF JSON (with 'nodes' and 'edges') or argmap's whole-map JSON (with "
-        "'statements' and 'links'); give the format explicitly if it is something else",
-        pointer="",
-    )
+    if head == b"<":
+        if looks_like_microtext(content):
+            return "microtexts"
+        raise FormatError(
+            f"this XML is not an argumentative microtext (no <arggraph> root); tried {tried()}",
+            line=1,
+            column=1,
+        )
+    if head in (b"{", b"["):
+        doc = _json(content)
+        if doc is not None:
+            if looks_like_sadface(doc):
+                return "sadface"
+            if isinstance(doc, dict) and ("nodes" in doc or "AIF" in doc):
+                return "aif"
+            if isinstance(doc, dict) and "statements" in doc:
+                return "json"
+            raise FormatError(
+                "this JSON is none of SADFace (atoms and schemes), AIF (with 'nodes' and "
+                "'edges') and argmap's whole-map JSON (with 'statements' and 'links'); "
+                f"tried {tried()}",
+                pointer="",
+            )
+        if head == b"{":
+            load_json(content)  # no other format starts so: the line and column at fault
+    try:
+        text = decode_utf8(content)
+    except FormatError as exc:
+        raise FormatError(
+            f"{exc.message}; tried {tried()}", line=exc.line, column=exc.column
+        ) from None
+    if looks_like_kialo(text):
+        return "kialo"
+    return "argdown"
 
 
-def read_map(content: bytes, *, filename: str = "", fmt: str | None = None) -> ImportResult:
-    """Parse a map file. Raises ``FormatError`` pointing at the fault (JSON pointer, or
-    line and column) and ``ValueError`` for an unknown ``fmt``."""
+def read_map(
+    content: bytes,
+    *,
+    filename: str = "",
+    fmt: str | None = None,
+    source_text: str | None = None,
+) -> ImportResult:
+    """Parse a map file. ``source_text`` is a microtext's companion text, when known.
+
+    Raises ``FormatError`` pointing at the fault (JSON pointer, or line and column); a
+    file that holds no statement is refused too, naming the formats tried when the
+    format was told from the content. ``ValueError`` for an unknown ``fmt``.
+    """
+    detected = fmt is None
+    if fmt is not None and fmt not in FORMAT_NAMES:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}")
     fmt = fmt or guess_format(content, filename)
+    try:
+        result = _read(content, fmt, filename, source_text)
+    except RecursionError:
+        raise FormatError("the file nests too deeply to read", line=1, column=1) from None
+    if not result.graph.statements:
+        reason = f"it holds no statement when read as {FORMAT_NAMES[fmt]}"
+        if detected:
+            reason = (
+                f"the file is not an argument map in any known format ({reason}); tried {tried()}"
+            )
+        raise FormatError(reason, line=1, column=1)
+    return result
+
+
+def _read(content: bytes, fmt: str, filename: str, source_text: str | None) -> ImportResult:
     if fmt == "aif":
         return parse_aif(content)
     if fmt == "json":
         return ImportResult(graph=graphjson.from_dict(load_json(content)))
     if fmt == "argdown":
         return parse_argdown(decode_utf8(content))
-    raise ValueError(f"format must be one of {', '.join(FORMATS)}")
+    if fmt == "kialo":
+        return parse_kialo(content)
+    if fmt == "sadface":
+        return parse_sadface(load_json(content))
+    assert fmt == "microtexts"
+    companion = PurePath(filename).with_suffix(COMPANION_SUFFIX).name if filename else ""
+    return parse_microtext(content, source_text=source_text, text_name=companion)
 
 
 def write_map(graph: ArgumentGraph, fmt: str) -> bytes:
@@ -66,4 +169,8 @@ def write_map(graph: ArgumentGraph, fmt: str) -> bytes:
         return json.dumps(graphjson.to_dict(graph), ensure_ascii=False, indent=2).encode()
     if fmt == "argdown":
         return to_argdown(graph).encode("utf-8")
-    raise ValueError(f"format must be one of {', '.join(FORMATS)}")
+    if fmt == "kialo":
+        return to_kialo(graph).encode("utf-8")
+    if fmt == "sadface":
+        return json.dumps(to_sadface(graph), ensure_ascii=False, indent=2).encode("utf-8")
+    raise ValueError(f"format must be one of {', '.join(EXPORT_FORMATS)}")

@@ -6,7 +6,8 @@ the admin and the import commands cannot drift apart. A broken write raises Djan
 nothing. Every successful write bumps the map's ``version``.
 
 One module per entity: ``common`` (errors, text checks, the map lock), ``maps``,
-``statements``, ``links``, and ``graphs`` (whole maps: import and replace). Callers import
+``statements``, ``links``, ``graphs`` (whole maps: import and replace) and ``imports`` (a map
+file in any format, read and imported). Callers import
 from ``api.services``.
 """
 
@@ -18,6 +19,7 @@ from api.services.common import (
     normalize_newlines,
 )
 from api.services.graphs import map_graph_replace, map_import
+from api.services.imports import ImportReport, import_file
 from api.services.links import link_create, link_delete, link_update, link_validate
 from api.services.maps import (
     MAP_FIELDS,
@@ -36,9 +38,11 @@ from api.services.statements import (
 
 __all__ = [
     "MAP_FIELDS",
+    "ImportReport",
     "InUse",
     "PreconditionFailed",
     "check_text",
+    "import_file",
     "link_create",
     "link_delete",
     "link_update",

@@ -1,23 +1,26 @@
-"""Write a map as AIF JSON, Argdown or whole-map JSON:
-``manage.py export_map SLUG --format aif|argdown|json [-o FILE]`` (standard output by
-default)."""
+"""Write a map as AIF JSON, Argdown, whole-map JSON, a Kialo text export or SADFace:
+``manage.py export_map SLUG --format aif|argdown|json|kialo|sadface [-o FILE]`` (standard
+output by default)."""
 
 import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from api.graph.formats import FORMATS, write_map
+from api.graph.formats import EXPORT_FORMATS, write_map
 from api.models import ArgumentMap
 from api.selectors import map_graph_get
 
 
 class Command(BaseCommand):
-    help = "Export an argument map as AIF JSON, Argdown or argmap's whole-map JSON."
+    help = (
+        "Export an argument map as AIF JSON, Argdown, argmap's whole-map JSON, Kialo text "
+        "or SADFace."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("slug")
-        parser.add_argument("--format", choices=FORMATS, default="json")
+        parser.add_argument("--format", choices=EXPORT_FORMATS, default="json")
         parser.add_argument("-o", "--output", help="file to write (default: standard output)")
 
     def handle(self, *args, **options) -> None:
