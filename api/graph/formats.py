@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from pathlib import PurePath
+from typing import Any
 
 from api.graph import graphjson
 from api.graph.aif import load_json, parse_aif, to_aif
@@ -59,7 +60,7 @@ def tried() -> str:
     return ", ".join(FORMAT_NAMES.values())
 
 
-def _json(content: bytes):
+def _json(content: bytes) -> Any:
     """The parsed JSON document, or None when ``content`` is not JSON at all."""
     try:
         return load_json(content)
