@@ -57,11 +57,27 @@ class PayloadTooLarge(exceptions.APIException):
     default_code = "too_large"
 
 
+def _is_file_upload(context: dict) -> bool:
+    request = context.get("request")
+    return (getattr(request, "content_type", "") or "").startswith("multipart/")
+
+
 def exception_handler(exc: Exception, context: dict) -> Response | None:
+    """Every error as ``{"detail", "errors"}`` (``errors`` empty when no field is at
+    fault), with the status the exception stands for."""
+    response = _handle(exc, context)
+    if response is not None and isinstance(response.data, dict):
+        response.data.setdefault("errors", {})
+    return response
+
+
+def _handle(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, FormatError):
-        where = exc.pointer if exc.pointer is not None else "file"
+        upload = _is_file_upload(context)
+        where = exc.pointer if exc.pointer is not None else ("file" if upload else "body")
+        what = "Invalid file." if upload else "Invalid request body."
         body = {
-            "detail": f"Invalid file. {exc}",
+            "detail": f"{what} {exc}",
             "errors": {where or "/": [exc.message]},
             "pointer": exc.pointer,
             "line": exc.line,
@@ -92,4 +108,13 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         )
     if isinstance(exc, exceptions.ValidationError):
         return validation_response(flatten_errors(exc.detail))
+    if isinstance(exc, exceptions.ParseError):
+        message = str(exc.detail)
+        return Response(
+            {
+                "detail": f"The request body cannot be read: {message}",
+                "errors": {"body": [message]},
+            },
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     return drf_exception_handler(exc, context)

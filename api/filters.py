@@ -1,19 +1,73 @@
-"""django-filter filter sets for the statement and link lists."""
+"""django-filter filter sets for the statement and link lists, and strict ordering.
+
+Every value is checked: a bad one is a 400 naming the parameter, never ignored. A map is
+looked up among the maps the user may see, so a private map's slug answers exactly as
+an unknown one does.
+"""
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
+from rest_framework import exceptions
+from rest_framework.filters import OrderingFilter
 
 from api.graph.model import Role
+from api.graph.validate import MAX_ID
 from api.models import ArgumentMap, Link, LinkKind, LinkPremise, Statement, StatementQuerySet
+
+TRUE_WORDS = frozenset({"true", "1", "yes"})
+FALSE_WORDS = frozenset({"false", "0", "no"})
+
+
+def parse_bool(value: str, name: str) -> bool:
+    """``true``/``false`` (also 1/0, yes/no, any case); anything else is a 400."""
+    word = value.strip().lower()
+    if word in TRUE_WORDS | FALSE_WORDS:
+        return word in TRUE_WORDS
+    raise exceptions.ValidationError({name: [f"Must be true or false (got {value!r})."]})
+
+
+class StrictBooleanField(forms.Field):
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        word = str(value).strip().lower()
+        if word in TRUE_WORDS | FALSE_WORDS:
+            return word in TRUE_WORDS
+        raise forms.ValidationError(f"Must be true or false (got {value!r}).")
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
+class IdFilter(django_filters.NumberFilter):
+    """An id: a whole number from 1 to the largest a row can have."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+def visible_maps(request) -> QuerySet:
+    return ArgumentMap.objects.visible_to(getattr(request, "user", None))
+
+
+def map_filter() -> django_filters.ModelChoiceFilter:
+    return django_filters.ModelChoiceFilter(
+        field_name="map",
+        to_field_name="slug",
+        queryset=visible_maps,
+        help_text="Slug of the map.",
+        error_messages={"invalid_choice": "No map with slug '%(value)s'."},
+    )
 
 
 class StatementFilter(django_filters.FilterSet):
-    map = django_filters.ModelChoiceFilter(
-        field_name="map",
-        to_field_name="slug",
-        queryset=ArgumentMap.objects.all(),
-        help_text="Slug of the map.",
-    )
+    map = map_filter()
     role = django_filters.ChoiceFilter(
         choices=[(r.value, r.value) for r in Role],
         method="filter_role",
@@ -22,7 +76,7 @@ class StatementFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(
         method="filter_search", help_text="Words in the text, quote or attribution."
     )
-    has_quote = django_filters.BooleanFilter(
+    has_quote = StrictBooleanFilter(
         field_name="quote_start",
         lookup_expr="isnull",
         exclude=True,
@@ -48,18 +102,11 @@ class StatementFilter(django_filters.FilterSet):
 
 
 class LinkFilter(django_filters.FilterSet):
-    map = django_filters.ModelChoiceFilter(
-        field_name="map",
-        to_field_name="slug",
-        queryset=ArgumentMap.objects.all(),
-        help_text="Slug of the map.",
-    )
+    map = map_filter()
     kind = django_filters.ChoiceFilter(choices=LinkKind.choices)
-    premise = django_filters.NumberFilter(
-        method="filter_premise", help_text="Links with this statement as premise."
-    )
-    conclusion = django_filters.NumberFilter(field_name="conclusion")
-    target_link = django_filters.NumberFilter(field_name="target_link")
+    premise = IdFilter(method="filter_premise", help_text="Links with this statement as premise.")
+    conclusion = IdFilter(field_name="conclusion")
+    target_link = IdFilter(field_name="target_link")
     scheme = django_filters.CharFilter(lookup_expr="icontains")
 
     class Meta:
@@ -70,3 +117,27 @@ class LinkFilter(django_filters.FilterSet):
         # A subquery, not a join: no duplicate rows, so no DISTINCT over the whole map.
         links = LinkPremise.objects.filter(statement_id=value).values("link_id")
         return queryset.filter(pk__in=links)
+
+
+class StrictOrderingFilter(OrderingFilter):
+    """``?ordering=`` with a field the list cannot be ordered by is a 400 naming it."""
+
+    def get_ordering(self, request, queryset, view):
+        params = request.query_params.get(self.ordering_param)
+        if params:
+            valid = [
+                name for name, _ in self.get_valid_fields(queryset, view, {"request": request})
+            ]
+            terms = [term.strip() for term in params.split(",")]
+            bad = [term for term in terms if term.lstrip("-") not in valid]
+            if bad:
+                allowed = ", ".join(valid) or "nothing"
+                raise exceptions.ValidationError(
+                    {
+                        self.ordering_param: [
+                            f"Cannot order by {', '.join(map(repr, bad))}; this list orders "
+                            f"by {allowed} (prefix - for descending)."
+                        ]
+                    }
+                )
+        return super().get_ordering(request, queryset, view)

@@ -1,7 +1,7 @@
 """Page-number pagination with a ``page_size`` parameter capped by a setting."""
 
 from django.conf import settings
-from rest_framework import pagination
+from rest_framework import exceptions, pagination
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -11,3 +11,23 @@ class PageNumberPagination(pagination.PageNumberPagination):
     @property
     def max_page_size(self) -> int:  # type: ignore[override]
         return settings.ARGMAP_MAX_PAGE_SIZE
+
+    def get_page_size(self, request) -> int | None:
+        """``page_size`` must be a whole number from 1 (a 400 otherwise); above the
+        maximum it is the maximum, as documented."""
+        value = request.query_params.get(self.page_size_query_param)
+        if value is not None:
+            try:
+                size = int(value)
+            except ValueError:
+                size = 0
+            if size < 1:
+                raise exceptions.ValidationError(
+                    {
+                        self.page_size_query_param: [
+                            f"Must be a whole number from 1 to {self.max_page_size} "
+                            f"(got {value!r})."
+                        ]
+                    }
+                )
+        return super().get_page_size(request)

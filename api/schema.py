@@ -30,18 +30,35 @@ WRITES = {
 }
 
 
+RESERVED_SLUG = "The slug `import` is reserved: `/api/maps/import/` takes only POST."
+PRECONDITION_REQUIRED = "If-Match is missing: a write that replaces the whole map needs it."
+
+
 def add_error_responses(result: dict, generator, request, public) -> dict:
-    """drf-spectacular post-processing hook: document the error responses."""
+    """drf-spectacular post-processing hook: document the error responses, that reads
+    need no authentication, and 428 where If-Match is required."""
     components = result.setdefault("components", {}).setdefault("schemas", {})
     components["Error"] = ERROR_SCHEMA
     ref = {"$ref": "#/components/schemas/Error"}
-    for path_item in result.get("paths", {}).values():
+    for path, path_item in result.get("paths", {}).items():
         for method, operation in path_item.items():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             codes = dict(COMMON)
             if method in {"post", "put", "patch", "delete"}:
                 codes.update(WRITES)
+            else:
+                # Anyone may read: an empty requirement means no authentication.
+                security = operation.setdefault("security", [])
+                if {} not in security:
+                    security.append({})
+            if path == "/api/maps/{slug}/":
+                codes["405"] = RESERVED_SLUG
+            if any(
+                p.get("in") == "header" and p.get("name") == "If-Match" and p.get("required")
+                for p in operation.get("parameters", [])
+            ):
+                codes["428"] = PRECONDITION_REQUIRED
             for code, description in codes.items():
                 operation["responses"].setdefault(
                     code,

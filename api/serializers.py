@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+import difflib
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -11,6 +13,7 @@ from api import services
 from api.graph import formats
 from api.graph.evaluation import SEMANTICS
 from api.graph.model import Role
+from api.graph.validate import LINK_FIELDS, MAX_ID, STATEMENT_FIELDS
 from api.models import ArgumentMap, Link, LinkKind, Statement
 from api.permissions import check_can_edit
 
@@ -19,8 +22,63 @@ def _expected_version(serializer: serializers.Serializer) -> int | None:
     return serializer.context.get("expected_version")
 
 
+def unknown_field_message(name: str, known: list[str]) -> str:
+    """ "Unknown field." with the closest known name, when there is one."""
+    close = difflib.get_close_matches(name, known, n=1)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    return f"Unknown field.{hint} Known fields: {', '.join(sorted(known))}."
+
+
+if TYPE_CHECKING:
+    _Serializer = serializers.Serializer
+else:
+    _Serializer = object  # a mixin for the serializers below; typed as their base
+
+
+class StrictInputMixin(_Serializer):
+    """Nothing silently dropped: an unknown field is a 400 naming it, and so is a
+    read-only field sent with a value other than the object's current one (sent back
+    unchanged, as in a GET body, it is accepted). ``read_only_hints`` say how such a
+    field does change."""
+
+    read_only_hints: dict[str, str] = {}
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            errors = self.input_field_errors(data)
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
+
+    def input_field_errors(self, data: Mapping) -> dict[str, list[str]]:
+        fields = self.fields
+        writable = [name for name, field in fields.items() if not field.read_only]
+        errors: dict[str, list[str]] = {}
+        current: dict[str, Any] | None = None
+        for key in data:
+            if key in writable:
+                continue
+            if key not in fields:
+                errors[key] = [unknown_field_message(key, list(fields))]
+                continue
+            if self.instance is not None:
+                if current is None:
+                    current = self.to_representation(self.instance)
+                sent, now = data[key], current.get(key)
+                if sent == now or (isinstance(sent, str) and sent == str(now)):
+                    continue
+            hint = self.read_only_hints.get(key, "it is set by the server.")
+            errors[key] = [f"Cannot be set here: {hint}"]
+        return errors
+
+
 class VisibleMapField(serializers.SlugRelatedField):
     """A map by slug, among the maps the requesting user may see and change."""
+
+    default_error_messages = {
+        "does_not_exist": "No map with slug '{value}'.",  # a private one reads the same
+        "invalid": "Must be a map's slug.",
+    }
 
     def __init__(self, **kwargs):
         super().__init__(slug_field="slug", **kwargs)
@@ -36,7 +94,19 @@ class VisibleMapField(serializers.SlugRelatedField):
         return map_
 
 
-class ArgumentMapSerializer(serializers.ModelSerializer):
+class ArgumentMapSerializer(StrictInputMixin, serializers.ModelSerializer):
+    read_only_hints = {
+        "owner": (
+            "a map belongs to the user who created it; staff change its owner in the admin "
+            "(/admin/)."
+        ),
+        "version": (
+            "it counts the map's changes. Send the version you read as If-Match to be told "
+            "(412) of changes made since."
+        ),
+        "statement_count": "it is counted from the map's statements.",
+        "link_count": "it is counted from the map's links.",
+    }
     owner: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True, help_text="null: staff's map."
     )
@@ -58,6 +128,13 @@ class ArgumentMapSerializer(serializers.ModelSerializer):
             "graph_url",
         ]
         read_only_fields = ["version", "created_at", "updated_at"]
+        # The services strip what they store (and keep the source text exactly, since
+        # quotes point into it by offset); DRF's own trimming would change it silently.
+        # Their lengths are the services' to check (settings.ARGMAP_MAX_LENGTHS).
+        extra_kwargs = {
+            name: {"trim_whitespace": False, "max_length": None}
+            for name in ("title", "summary", "source_title", "source_author", "source_text")
+        }
 
     # Lists annotate the counts (one query for the page); a fresh write counts them.
     def get_statement_count(self, obj: ArgumentMap) -> int:
@@ -89,30 +166,23 @@ class ArgumentMapListSerializer(ArgumentMapSerializer):
         fields = [f for f in ArgumentMapSerializer.Meta.fields if f != "source_text"]
 
 
-class StatementSerializer(serializers.ModelSerializer):
+class StatementSerializer(StrictInputMixin, serializers.ModelSerializer):
+    read_only_hints = {
+        "id": "ids are given by the server.",
+        "role": "it is derived from the links (a statement no link uses is unlinked).",
+    }
+
     map = VisibleMapField(help_text="Slug of the map.")
     role = serializers.SerializerMethodField()
     # Text fields are checked (control characters, emptiness) by the services, which keep
     # the messages in one place; DRF's own trimming would hide what was sent.
     text = serializers.CharField(trim_whitespace=False, allow_blank=True)
     quote = serializers.CharField(trim_whitespace=False, allow_blank=True, required=False)
-    attributed_to = serializers.CharField(
-        trim_whitespace=False, allow_blank=True, required=False, max_length=200
-    )
+    attributed_to = serializers.CharField(trim_whitespace=False, allow_blank=True, required=False)
 
     class Meta:
         model = Statement
-        fields = [
-            "id",
-            "map",
-            "text",
-            "quote",
-            "quote_start",
-            "quote_end",
-            "attributed_to",
-            "base_score",
-            "role",
-        ]
+        fields = ["id", "map", *STATEMENT_FIELDS, "role"]
 
     @extend_schema_field(serializers.ChoiceField(choices=[r.value for r in Role]))
     def get_role(self, obj: Statement) -> str:
@@ -130,33 +200,35 @@ class StatementSerializer(serializers.ModelSerializer):
         )
 
 
-class LinkSerializer(serializers.ModelSerializer):
+class LinkSerializer(StrictInputMixin, serializers.ModelSerializer):
+    read_only_hints = {"id": "ids are given by the server."}
+
     map = VisibleMapField(help_text="Slug of the map.")
     kind = serializers.ChoiceField(choices=LinkKind.choices)
     premises = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
         help_text="Statement ids, in order. Several premises are co-premises.",
     )
     conclusion = serializers.IntegerField(
         min_value=1,
+        max_value=MAX_ID,
         allow_null=True,
         required=False,
         help_text="The statement supported or opposed.",
     )
     target_link = serializers.IntegerField(
         min_value=1,
+        max_value=MAX_ID,
         allow_null=True,
         required=False,
         help_text="The link whose inference this one attacks (an undercutter).",
     )
-    scheme = serializers.CharField(
-        trim_whitespace=False, allow_blank=True, required=False, max_length=200
-    )
+    scheme = serializers.CharField(trim_whitespace=False, allow_blank=True, required=False)
     note = serializers.CharField(trim_whitespace=False, allow_blank=True, required=False)
 
     class Meta:
         model = Link
-        fields = ["id", "map", "kind", "premises", "conclusion", "target_link", "scheme", "note"]
+        fields = ["id", "map", *LINK_FIELDS]
 
     def to_representation(self, instance: Link) -> dict[str, Any]:
         return {
@@ -223,7 +295,7 @@ class GraphSerializer(serializers.Serializer):
     links = GraphLinkSerializer(many=True)
 
 
-class ImportRequestSerializer(serializers.Serializer):
+class ImportRequestSerializer(StrictInputMixin, serializers.Serializer):
     file = serializers.FileField(
         help_text=(
             "An AIF JSON, Argdown, whole-map JSON, Kialo text export, argumentative "

@@ -20,4 +20,6 @@ urlpatterns = [
         name="map-export",
     ),
     path("", include(router.urls)),
+    # Last: any other path under /api/ is a JSON 404, also when DEBUG is on.
+    re_path(r"^(?P<path>.*)$", views.not_found, name="api-not-found"),
 ]

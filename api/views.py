@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
-from django.http import HttpResponse, HttpResponseNotModified
-from django.shortcuts import get_object_or_404
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseNotModified,
+    HttpResponsePermanentRedirect,
+    JsonResponse,
+)
+from django.urls import Resolver404, resolve
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, status, viewsets
@@ -22,8 +29,9 @@ from rest_framework.views import APIView
 
 from api import diagrams, evaluations, selectors, services
 from api.exceptions import PayloadTooLarge, PreconditionRequired
-from api.filters import LinkFilter, StatementFilter
+from api.filters import LinkFilter, StatementFilter, parse_bool
 from api.graph import formats, graphjson
+from api.graph.validate import check_whole_map_keys
 from api.models import ArgumentMap, Link, LinkPremise, Statement
 from api.serializers import (
     ArgumentMapListSerializer,
@@ -38,12 +46,22 @@ from api.serializers import (
 )
 
 _VERSION_TAG = re.compile(r'^\s*(?:W/)?"(\d+)"\s*$')
+IF_MATCH_PATTERN = r'^\s*(\*|(W/)?"[0-9]+")\s*$'
 
 IF_MATCH = OpenApiParameter(
     "If-Match",
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
+    pattern=IF_MATCH_PATTERN,
     description='The map version you last read, as its ETag (`"7"`). A stale one gets 412.',
+)
+IF_MATCH_REQUIRED = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
+    pattern=_VERSION_TAG.pattern,
+    description='The map version you last read, as its ETag (`"7"`). Missing: 428; stale: 412.',
 )
 CASCADE = OpenApiParameter(
     "cascade",
@@ -70,13 +88,120 @@ def expected_version(request: Request) -> int | None:
 
 
 if TYPE_CHECKING:
-    from rest_framework.generics import GenericAPIView as _GenericView
+    from rest_framework.pagination import PageNumberPagination
+    from rest_framework.viewsets import GenericViewSet as _GenericView
 else:
     _GenericView = object  # a mixin for the viewsets below; typed as their base
 
 
 def wants_cascade(request: Request) -> bool:
-    return request.query_params.get("cascade", "").lower() in {"1", "true", "yes"}
+    value = request.query_params.get("cascade")
+    return False if value is None else parse_bool(value, "cascade")
+
+
+def accepts_gzip(header: str) -> bool:
+    """Whether an ``Accept-Encoding`` header accepts gzip: named (or ``*``) with a
+    quality above 0 (RFC 9110 12.5.3; ``gzip;q=0`` refuses it)."""
+    qualities: dict[str, float] = {}
+    for item in header.lower().split(","):
+        coding, _, params = item.partition(";")
+        quality = 1.0
+        for param in params.split(";"):
+            name, _, value = param.partition("=")
+            if name.strip() == "q":
+                try:
+                    quality = float(value.strip())
+                except ValueError:
+                    quality = 0.0
+        if coding.strip():
+            qualities[coding.strip()] = quality
+    quality = qualities.get("gzip", qualities.get("x-gzip", qualities.get("*", 0.0)))
+    return quality > 0
+
+
+def visible_map_or_404(request: Request, slug: str) -> ArgumentMap:
+    """The map with this slug if the user may see it; else 404 (a private map's slug
+    answers as an unknown one does)."""
+    map_ = ArgumentMap.objects.visible_to(request.user).filter(slug=slug).first()
+    if map_ is None:
+        raise exceptions.NotFound(f"No map with slug {slug!r}.")
+    return map_
+
+
+@csrf_exempt  # it changes nothing; a token client's DELETE must get the 404, not a 403
+def not_found(request, path: str = "") -> HttpResponse:
+    """Any other path under /api/: a JSON 404 (also with DEBUG on). A path that lacks
+    only its final slash is redirected for reads and named for writes."""
+    if not request.path.endswith("/"):
+        try:
+            match = resolve(request.path + "/")
+        except Resolver404:
+            match = None
+        if match is not None and match.func is not not_found:
+            target = request.path + "/"
+            if request.method in ("GET", "HEAD"):
+                query = request.META.get("QUERY_STRING", "")
+                return HttpResponsePermanentRedirect(target + (f"?{query}" if query else ""))
+            return JsonResponse(
+                {"detail": f"Not found: the URL ends with a slash ({target}).", "errors": {}},
+                status=404,
+            )
+    return JsonResponse({"detail": f"Not found: {request.path}.", "errors": {}}, status=404)
+
+
+def check_query_params(request: Request, allowed: set[str]) -> None:
+    """A 400 naming each query parameter not in ``allowed``."""
+    unknown = sorted(set(request.query_params) - allowed)
+    if unknown:
+        takes = ", ".join(sorted(allowed - {"format"})) or "no parameters"
+        raise exceptions.ValidationError(
+            {name: [f"Unknown query parameter; this endpoint takes {takes}."] for name in unknown}
+        )
+
+
+class StrictQueryMixin(_GenericView):
+    """Query parameters a request cannot use are a 400 naming them, not ignored."""
+
+    extra_query_params: dict[str, set[str]] = {}
+    ordering_fields: Any  # OrderingFilter's, set by the viewsets that order
+
+    def allowed_query_params(self) -> set[str]:
+        allowed = {"format"}  # the browsable API's ?format=json
+        if self.action == "list":
+            queryset = self.get_queryset()
+            for backend in self.filter_backends:
+                filterset_class = getattr(backend(), "get_filterset_class", None)
+                if filterset_class is not None:
+                    found = filterset_class(self, queryset)
+                    allowed |= set(found.base_filters) if found is not None else set()
+                ordering_param = getattr(backend, "ordering_param", None)
+                if ordering_param and self.ordering_fields:
+                    allowed.add(ordering_param)
+            paginator = cast("PageNumberPagination | None", self.paginator)
+            if paginator is not None:
+                allowed.add(paginator.page_query_param)
+                if paginator.page_size_query_param:
+                    allowed.add(paginator.page_size_query_param)
+        return allowed | self.extra_query_params.get(self.action, set())
+
+    def initial(self, request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)
+        check_query_params(request, self.allowed_query_params())
+
+
+class NamedNotFoundMixin:
+    """404s that say what was looked for: "No statement with id 5." """
+
+    noun = "object"
+
+    def get_object(self):
+        try:
+            return super().get_object()
+        except Http404:
+            field = self.lookup_url_kwarg or self.lookup_field
+            value = self.kwargs.get(field)
+            name = "id" if field == "pk" else field
+            raise exceptions.NotFound(f"No {self.noun} with {name} {value!r}.") from None
 
 
 class MapVersionMixin(_GenericView):
@@ -94,9 +219,13 @@ class MapVersionMixin(_GenericView):
     partial_update=extend_schema(parameters=[IF_MATCH]),
     destroy=extend_schema(parameters=[IF_MATCH]),
 )
-class ArgumentMapViewSet(MapVersionMixin, viewsets.ModelViewSet):
+class ArgumentMapViewSet(
+    StrictQueryMixin, NamedNotFoundMixin, MapVersionMixin, viewsets.ModelViewSet
+):
     """Argument maps. ``graph/`` returns a whole map in one call."""
 
+    noun = "map"
+    extra_query_params = {"evaluation": {"semantics"}}
     lookup_field = "slug"
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
     ordering_fields = ["slug", "title", "created_at", "updated_at"]
@@ -132,7 +261,7 @@ class ArgumentMapViewSet(MapVersionMixin, viewsets.ModelViewSet):
         # The hot path: rows straight to orjson bytes (no serializer per row), cached per
         # map version, and gzip-compressed once per version for clients that accept it.
         # The shape is GraphSerializer's, the same as graphjson.to_dict (tested).
-        gzipped = "gzip" in request.headers.get("Accept-Encoding", "").lower()
+        gzipped = accepts_gzip(request.headers.get("Accept-Encoding", ""))
         body = selectors.map_graph_json_cached(map_, gzipped=gzipped)
         response = HttpResponse(body, content_type="application/json")
         response["Vary"] = "Accept-Encoding"
@@ -145,13 +274,16 @@ class ArgumentMapViewSet(MapVersionMixin, viewsets.ModelViewSet):
     @extend_schema(
         request=GraphSerializer,
         responses=GraphSerializer,
-        parameters=[IF_MATCH],
+        parameters=[IF_MATCH_REQUIRED],
         summary="Replace the whole map atomically (If-Match required)",
         description=(
             "The body has the shape GET returns. Statements and links whose ids are this "
             "map's keep them; other ids are references within the body and get new ids; "
-            "what the body leaves out is deleted. `map` fields other than slug and version "
-            "change the map. Without If-Match: 428; with a stale one: 412."
+            "what the body leaves out is deleted. Every key of the shape is required and no "
+            "other is accepted (`role` is derived and ignored; `map.slug` and `map.version` "
+            "must be sent as read). Other `map` fields change the map. A body equal to the "
+            "map changes nothing (same version). Without If-Match: 428; with a stale one: "
+            "412."
         ),
     )
     @graph.mapping.put
@@ -160,19 +292,13 @@ class ArgumentMapViewSet(MapVersionMixin, viewsets.ModelViewSet):
         version = expected_version(request)
         if version is None:
             raise PreconditionRequired()
-        if not isinstance(request.data, dict):
-            raise exceptions.ValidationError({"non_field_errors": ["Expected a JSON object."]})
+        check_whole_map_keys(request.data)  # FormatError: a missing or unknown key
         graph = graphjson.from_dict(request.data)
-        map_fields = {
-            key: value
-            for key, value in (request.data.get("map") or {}).items()
-            if key in services.MAP_FIELDS
-        }
         updated = services.map_graph_replace(
             map_=map_,
             graph=graph,
             expected_version=version,
-            map_fields=map_fields,
+            map_fields=cast("dict[str, Any]", request.data)["map"],
             user=request.user,
         )
         data = graphjson.to_dict(selectors.map_graph_get(updated))
@@ -257,9 +383,14 @@ class ArgumentMapViewSet(MapVersionMixin, viewsets.ModelViewSet):
     partial_update=extend_schema(parameters=[IF_MATCH]),
     destroy=extend_schema(parameters=[IF_MATCH, CASCADE]),
 )
-class StatementViewSet(MapVersionMixin, viewsets.ModelViewSet):
+class StatementViewSet(
+    StrictQueryMixin, NamedNotFoundMixin, MapVersionMixin, viewsets.ModelViewSet
+):
     """Statements: claims with an optional verbatim quote; ``role`` is derived."""
 
+    noun = "statement"
+    lookup_value_regex = r"[0-9]{1,18}"
+    extra_query_params = {"destroy": {"cascade"}}
     serializer_class = StatementSerializer
     filterset_class = StatementFilter
     ordering_fields = ["id", "text"]
@@ -295,9 +426,12 @@ class StatementViewSet(MapVersionMixin, viewsets.ModelViewSet):
     partial_update=extend_schema(parameters=[IF_MATCH]),
     destroy=extend_schema(parameters=[IF_MATCH, CASCADE]),
 )
-class LinkViewSet(MapVersionMixin, viewsets.ModelViewSet):
+class LinkViewSet(StrictQueryMixin, NamedNotFoundMixin, MapVersionMixin, viewsets.ModelViewSet):
     """Support and oppose links; a link's target is a statement or another link."""
 
+    noun = "link"
+    lookup_value_regex = r"[0-9]{1,18}"
+    extra_query_params = {"destroy": {"cascade"}}
     serializer_class = LinkSerializer
     filterset_class = LinkFilter
     ordering_fields = ["id", "kind"]
@@ -373,7 +507,7 @@ class DiagramView(APIView):
         | {304: None},
     )
     def get(self, request: Request, slug: str, fmt: str) -> HttpResponse:
-        map_ = get_object_or_404(ArgumentMap.objects.visible_to(request.user), slug=slug)
+        map_ = visible_map_or_404(request, slug)
         diagram = diagrams.diagram_request(fmt, request.query_params.dict())
         etag = diagram.etag(map_)
         if etag in request.headers.get("If-None-Match", ""):
@@ -418,7 +552,8 @@ class ExportView(APIView):
         },
     )
     def get(self, request: Request, slug: str, fmt: str) -> HttpResponse:
-        map_ = get_object_or_404(ArgumentMap.objects.visible_to(request.user), slug=slug)
+        check_query_params(request, set())
+        map_ = visible_map_or_404(request, slug)
         etag = f'"{map_.version}-{fmt}"'
         if etag in request.headers.get("If-None-Match", ""):
             response = HttpResponseNotModified()

@@ -15,6 +15,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from api.graph.validate import COLUMN_LENGTHS, DEFAULT_MAX_LENGTHS
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -156,6 +158,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 ARGMAP_MAX_REQUEST_BYTES = env_int("ARGMAP_MAX_REQUEST_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = ARGMAP_MAX_REQUEST_BYTES
 
+# Longest text per field, in characters (400 past it): ARGMAP_MAX_STATEMENT_TEXT,
+# ARGMAP_MAX_STATEMENT_QUOTE, ARGMAP_MAX_LINK_NOTE, ARGMAP_MAX_MAP_SUMMARY, ... (the key
+# upper-cased, dot as underscore). A field stored in a sized column cannot exceed it.
+ARGMAP_MAX_LENGTHS = {
+    key: min(
+        env_int("ARGMAP_MAX_" + key.upper().replace(".", "_"), default),
+        COLUMN_LENGTHS.get(key, 2**31 - 1),
+    )
+    for key, default in DEFAULT_MAX_LENGTHS.items()
+}
+
 # Requests a client may make, per period (second, minute, hour, day).
 ARGMAP_THROTTLE_RATES = {
     "anon": os.environ.get("ARGMAP_THROTTLE_ANON", "120/min"),
@@ -171,11 +184,16 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.MapOwnerOrStaffOrReadOnly"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "api.filters.StrictOrderingFilter",
     ],
     "DEFAULT_THROTTLE_CLASSES": [
         "api.throttling.AnonRateThrottle",
         "api.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_PARSER_CLASSES": [
+        "api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberPagination",
     "PAGE_SIZE": env_int("ARGMAP_PAGE_SIZE", 50),

@@ -80,12 +80,12 @@ def build_map(
 
 
 def snapshot() -> tuple:
-    """Everything a refused write must leave as it was: row counts and map versions."""
+    """Everything a refused (or empty) write must leave as it was: row counts, history
+    rows and map versions."""
+    models = (ArgumentMap, StatementRow, LinkRow, LinkPremise)
     return (
-        ArgumentMap.objects.count(),
-        StatementRow.objects.count(),
-        LinkRow.objects.count(),
-        LinkPremise.objects.count(),
+        *(model.objects.count() for model in models),
+        *(model.history.model.objects.count() for model in models),
         list(ArgumentMap.objects.order_by("pk").values_list("version", flat=True)),
     )
 

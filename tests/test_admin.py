@@ -221,7 +221,7 @@ def test_link_page_validates_cross_map_premise(staff_client, make_map):
         },
     )
     assert response.status_code == 200
-    assert "belong to another map" in response.text
+    assert f"No statement {two.statements.last().pk} in this map" in response.text
 
 
 def test_statement_add_page_creates_through_services(staff_client, cats_map):

@@ -146,8 +146,28 @@ def test_put_graph_replaces_keeping_known_ids(auth_client, cats_map):
     body["statements"] = [s for s in body["statements"] if s["id"] != dropped["id"]]
     body["links"] = [link for link in body["links"] if dropped["id"] not in link["premises"]]
     claim["text"] = "Cats are excellent pets."
-    body["statements"].append({"id": -1, "text": "Cats purr."})
-    body["links"].append({"id": -7, "kind": "support", "premises": [-1], "conclusion": claim["id"]})
+    body["statements"].append(
+        {
+            "id": -1,
+            "text": "Cats purr.",
+            "quote": "",
+            "quote_start": None,
+            "quote_end": None,
+            "attributed_to": "",
+            "base_score": 0.5,
+        }
+    )
+    body["links"].append(
+        {
+            "id": -7,
+            "kind": "support",
+            "premises": [-1],
+            "conclusion": claim["id"],
+            "target_link": None,
+            "scheme": "",
+            "note": "",
+        }
+    )
     body["map"]["title"] = "Cats, revised"
     response = auth_client.put("/api/maps/cats/graph/", body, format="json", HTTP_IF_MATCH=etag)
     assert response.status_code == 200, response.json()

@@ -14,6 +14,7 @@ the list of formats tried.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import PurePath
 from typing import Any
@@ -27,6 +28,7 @@ from api.graph.kialo import looks_like_kialo, parse_kialo, to_kialo
 from api.graph.microtexts import looks_like_microtext, parse_microtext
 from api.graph.model import ArgumentGraph
 from api.graph.sadface import looks_like_sadface, parse_sadface, to_sadface
+from api.graph.validate import merge_duplicate_links
 
 # What each format is called when a person reads it, in the order detection tries them.
 FORMAT_NAMES = {
@@ -126,7 +128,8 @@ def read_map(
 
     Raises ``FormatError`` pointing at the fault (JSON pointer, or line and column); a
     file that holds no statement is refused too, naming the formats tried when the
-    format was told from the content. ``ValueError`` for an unknown ``fmt``.
+    format was told from the content. ``ValueError`` for an unknown ``fmt``. Duplicate
+    links (the same kind, premises and target) are merged, each with a note.
     """
     detected = fmt is None
     if fmt is not None and fmt not in FORMAT_NAMES:
@@ -143,6 +146,9 @@ def read_map(
                 f"the file is not an argument map in any known format ({reason}); tried {tried()}"
             )
         raise FormatError(reason, line=1, column=1)
+    graph, merged = merge_duplicate_links(result.graph)
+    if merged:  # every importer: duplicate links merged, each with a note
+        result = dataclasses.replace(result, graph=graph, notes=(*result.notes, *merged))
     return result
 
 

@@ -6,12 +6,60 @@ replace and a one-statement POST cannot disagree about what a valid map is.
 
 from __future__ import annotations
 
-import unicodedata
+import dataclasses
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 from api.graph.errors import FormatError
-from api.graph.model import ArgumentGraph, Kind
+from api.graph.graphjson import MAP_KEYS
+from api.graph.model import ArgumentGraph, Kind, Link, Role
 
 ALLOWED_CONTROL = frozenset("\n\t")
+# Unicode's control characters (category Cc: U+0000-001F, U+007F-009F) but tab and newline.
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+SURROGATE = re.compile("[\ud800-\udfff]")
+
+# The largest id a database row can have (a signed 64-bit integer): a larger one is an
+# unknown id, never a query that overflows.
+MAX_ID = 2**63 - 1
+
+# Longest text each field may hold, in characters. ``settings.ARGMAP_MAX_LENGTHS`` starts
+# from these (each overridable from the environment) and the services pass it in; fields
+# stored in a sized column (title, attribution, scheme, ...) cannot exceed the column.
+DEFAULT_MAX_LENGTHS: dict[str, int] = {
+    "map.title": 300,
+    "map.summary": 10_000,
+    "map.source_title": 500,
+    "map.source_author": 300,
+    "map.source_url": 1000,
+    "statement.text": 2000,
+    "statement.quote": 5000,
+    "statement.attributed_to": 200,
+    "link.scheme": 200,
+    "link.note": 5000,
+}
+COLUMN_LENGTHS: dict[str, int] = {
+    "map.title": 300,
+    "map.source_title": 500,
+    "map.source_author": 300,
+    "map.source_url": 1000,
+    "statement.attributed_to": 200,
+    "link.scheme": 200,
+}
+KINDS = (Kind.SUPPORT.value, Kind.OPPOSE.value)
+
+
+def name_ids(noun: str, ids: Iterable[Any], *, prefix: str = "") -> str:
+    """``"link 5"`` or ``"links 5, 6"``: a noun and its ids, singular or plural."""
+    ids = list(ids)
+    names = ", ".join(f"{prefix}{i}" for i in ids)
+    return f"{noun} {names}" if len(ids) == 1 else f"{noun}s {names}"
+
+
+def is_id(value: Any) -> bool:
+    """Whether ``value`` can be a row's id (an int in 1..MAX_ID, not a bool)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID
 
 
 def text_problem(
@@ -19,14 +67,23 @@ def text_problem(
 ) -> str | None:
     """Return why ``value`` is not acceptable text (a sentence), or None if it is.
 
-    Text must be a string without control characters (tab and newline allowed), not
-    empty after stripping when ``required``, and at most ``max_length`` characters.
+    Text must be a string without control characters (tab and newline allowed) or lone
+    surrogates (which JSON can carry but no database stores), not empty after stripping
+    when ``required``, and at most ``max_length`` characters.
     """
     if not isinstance(value, str):
         return "Must be a string."
-    for index, char in enumerate(value):
-        if unicodedata.category(char) == "Cc" and char not in ALLOWED_CONTROL:
-            return f"Contains a control character (U+{ord(char):04X}) at position {index}."
+    surrogate = SURROGATE.search(value)
+    if surrogate:
+        index = surrogate.start()
+        return (
+            f"Contains a lone surrogate (U+{ord(value[index]):04X}) at position {index}: "
+            "not a character, and not storable."
+        )
+    control = CONTROL.search(value)
+    if control:
+        index = control.start()
+        return f"Contains a control character (U+{ord(value[index]):04X}) at position {index}."
     stripped = value.strip()
     if required and not stripped:
         return "May not be empty."
@@ -69,27 +126,203 @@ def resolve_quote(
     return quote, start, start + len(quote)
 
 
-def check_graph(graph: ArgumentGraph) -> None:
+def link_problems(
+    *,
+    kind: Any,
+    premises: Sequence[Any],
+    conclusion: Any,
+    target_link: Any,
+    scheme: Any = "",
+    note: Any = "",
+    link_id: Any = None,
+    statement_known: Callable[[Any], bool],
+    link_known: Callable[[Any], bool],
+    max_lengths: Mapping[str, int] | None = None,
+) -> list[tuple[str, str]]:
+    """Every rule a single link keeps, as ``(where, message)`` pairs (empty: it is fine).
+
+    ``where`` is the field at fault, with the premise's index for an unknown premise
+    (``"premises/2"``). ``statement_known`` and ``link_known`` say whether an id names a
+    statement or link of the same map; one that does not is "not in this map", whether
+    it is in another map or nowhere (so private maps are not revealed). Rules: a known
+    kind; at least one premise, none twice, all known; exactly one of a known conclusion
+    and a known target link; no premise that is also the conclusion; no link that
+    targets itself; scheme and note as
+    ``text_problem`` requires. Relations between links (cycles of undercutters,
+    duplicates) are ``undercut_cycles`` and ``link_key``'s.
+    """
+    limits = max_lengths or DEFAULT_MAX_LENGTHS
+    problems: list[tuple[str, str]] = []
+    if kind not in KINDS:
+        problems.append(("kind", f"Must be support or oppose (got {kind!r})."))
+    premises = list(premises)
+    if not premises:
+        problems.append(("premises", "A link needs at least one premise."))
+    else:
+        seen: set[Any] = set()
+        twice = []
+        for p in premises:
+            if p in seen:
+                twice.append(p)
+            seen.add(p)
+        if twice:
+            problems.append(("premises", f"Statement {twice[0]} appears twice among the premises."))
+        else:
+            unknown = [(i, p) for i, p in enumerate(premises) if not statement_known(p)]
+            if unknown:
+                names = name_ids("statement", (p for _, p in unknown))
+                problems.append((f"premises/{unknown[0][0]}", f"No {names} in this map."))
+    if (conclusion is None) == (target_link is None):
+        problems.append(
+            ("conclusion", "Give exactly one of conclusion (a statement) and target_link (a link).")
+        )
+    elif conclusion is not None:
+        if not statement_known(conclusion):
+            problems.append(("conclusion", f"No statement {conclusion} in this map."))
+        elif conclusion in premises:
+            problems.append(
+                (
+                    "premises",
+                    f"Statement {conclusion} cannot be a premise of a link that targets it.",
+                )
+            )
+    elif link_id is not None and target_link == link_id:
+        problems.append(("target_link", "A link cannot target itself."))
+    elif not link_known(target_link):
+        problems.append(("target_link", f"No link {target_link} in this map."))
+    for field, value in (("scheme", scheme), ("note", note)):
+        key = f"link.{field}"
+        max_length = limits.get(key, DEFAULT_MAX_LENGTHS[key])
+        problem = text_problem(value, required=False, max_length=max_length)
+        if problem:
+            problems.append((field, problem))
+    return problems
+
+
+def link_key(
+    kind: Any, premises: Iterable[Any], conclusion: Any, target_link: Any
+) -> tuple[str, frozenset, Any, Any]:
+    """What makes two links the same: kind, the set of premises (in any order), target."""
+    return (str(kind), frozenset(premises), conclusion, target_link)
+
+
+def duplicate_message(link_id: Any, original_id: Any) -> str:
+    return (
+        f"Link {link_id} duplicates link {original_id}: the same kind, premises (in any "
+        "order) and target."
+    )
+
+
+def undercut_cycles(links: Sequence[Link]) -> set[int]:
+    """The ids of links that undercut each other in a cycle (following ``target_link``).
+
+    Linear: every link is walked once (each has at most one target)."""
+    target = {link.id: link.target_link for link in links}
+    done: set[int] = set()
+    on_cycle: set[int] = set()
+    for link in links:
+        path: list[int] = []
+        position: dict[int, int] = {}
+        current: int | None = link.id
+        while current is not None and current in target and current not in done:
+            if current in position:
+                on_cycle.update(path[position[current] :])
+                break
+            position[current] = len(path)
+            path.append(current)
+            current = target[current]
+        done.update(path)
+    return on_cycle
+
+
+def links_in_target_order(links: Sequence[Link]) -> list[list[Link]]:
+    """Group links so that every attacked link comes in an earlier group than its
+    undercutters. Iterative and linear; a target outside ``links`` (or a cycle, which
+    ``check_graph`` refuses) counts as a link to a statement."""
+    by_id = {link.id: link for link in links}
+    depth: dict[int, int] = {}
+    for link in links:
+        path: list[int] = []
+        on_path: set[int] = set()
+        current: int | None = link.id
+        while current is not None and current in by_id and current not in depth:
+            if current in on_path:
+                break
+            on_path.add(current)
+            path.append(current)
+            current = by_id[current].target_link
+        level = depth.get(current, -1) if current is not None else -1
+        for link_id in reversed(path):
+            level += 1
+            depth[link_id] = level
+    groups: dict[int, list[Link]] = {}
+    for link in links:
+        groups.setdefault(depth[link.id], []).append(link)
+    return [groups[d] for d in sorted(groups)]
+
+
+def merge_duplicate_links(graph: ArgumentGraph) -> tuple[ArgumentGraph, list[str]]:
+    """Return the graph with duplicate links merged into the first of each, and a note
+    for each merge. The kept link takes the duplicate's scheme if it has none, and its
+    note if different; undercutters of a duplicate attack the kept link instead (which
+    may make them duplicates in turn: they are merged too)."""
+    merged_into: dict[int, int] = {}
+    kept: dict[int, Link] = {}
+    first: dict[tuple, int] = {}
+    notes: list[str] = []
+    for group in links_in_target_order(graph.links):
+        for link in group:
+            target = (
+                None
+                if link.target_link is None
+                else merged_into.get(link.target_link, link.target_link)
+            )
+            key = link_key(link.kind, link.premises, link.conclusion, target)
+            if key in first:
+                original = kept[first[key]]
+                merged_into[link.id] = original.id
+                note = original.note
+                if link.note and link.note not in note:
+                    note = f"{note}\n{link.note}" if note else link.note
+                kept[original.id] = dataclasses.replace(
+                    original, scheme=original.scheme or link.scheme, note=note
+                )
+                notes.append(
+                    f"Link {link.id} duplicated link {original.id} (the same kind, premises "
+                    "and target) and was merged into it."
+                )
+                continue
+            first[key] = link.id
+            kept[link.id] = dataclasses.replace(link, target_link=target)
+    if not merged_into:
+        return graph, []
+    links = tuple(kept[link.id] for link in graph.links if link.id in kept)
+    return dataclasses.replace(graph, links=links), notes
+
+
+def check_graph(graph: ArgumentGraph, *, max_lengths: Mapping[str, int] | None = None) -> None:
     """Raise ``FormatError`` (with a JSON pointer into the whole-map shape) at the first
     statement or link that breaks a rule of the model; return None if all hold.
 
     Rules: unique ids; statement text, attribution and quote as ``text_problem`` and
-    ``resolve_quote`` require; base scores in [0, 1]; a link has a known kind, at least
-    one premise, no premise twice, only known premises, exactly one of a known conclusion
-    and a known target link, no premise that is also its conclusion, no target link that
-    is itself; and undercutters do not attack each other in a cycle.
+    ``resolve_quote`` require, within ``max_lengths`` (``DEFAULT_MAX_LENGTHS`` for what it
+    leaves out); base scores in [0, 1]; each link as ``link_problems`` requires;
+    undercutters do not attack each other in a cycle; and no link duplicates another
+    (``link_key``). Linear in the size of the graph.
     """
+    limits = {**DEFAULT_MAX_LENGTHS, **(max_lengths or {})}
     seen: set[int] = set()
     for index, s in enumerate(graph.statements):
         where = f"/statements/{index}"
         if s.id in seen:
             raise FormatError(f"Statement id {s.id} appears twice.", pointer=f"{where}/id")
         seen.add(s.id)
-        for field, value, required, max_length in (
-            ("text", s.text, True, None),
-            ("attributed_to", s.attributed_to, False, 200),
-            ("quote", s.quote, False, None),
+        for field, value, required in (
+            ("text", s.text, True),
+            ("attributed_to", s.attributed_to, False),
+            ("quote", s.quote, False),
         ):
+            max_length = limits[f"statement.{field}"]
             problem = text_problem(value, required=required, max_length=max_length)
             if problem:
                 raise FormatError(problem, pointer=f"{where}/{field}")
@@ -108,57 +341,92 @@ def check_graph(graph: ArgumentGraph) -> None:
         if link.id in seen_links:
             raise FormatError(f"Link id {link.id} appears twice.", pointer=f"{where}/id")
         seen_links.add(link.id)
-        if link.kind not in (Kind.SUPPORT, Kind.OPPOSE):
-            raise FormatError("Must be support or oppose.", pointer=f"{where}/kind")
-        if not link.premises:
-            raise FormatError("A link needs at least one premise.", pointer=f"{where}/premises")
-        if len(set(link.premises)) != len(link.premises):
-            raise FormatError(
-                "A statement appears twice among the premises.", pointer=f"{where}/premises"
-            )
-        for i, premise in enumerate(link.premises):
-            if premise not in seen:
-                raise FormatError(
-                    f"Unknown statement id {premise}.", pointer=f"{where}/premises/{i}"
-                )
-        if (link.conclusion is None) == (link.target_link is None):
-            raise FormatError(
-                "Give exactly one of conclusion (a statement) and target_link (a link).",
-                pointer=f"{where}/conclusion",
-            )
-        if link.conclusion is not None:
-            if link.conclusion not in seen:
-                raise FormatError(
-                    f"Unknown statement id {link.conclusion}.", pointer=f"{where}/conclusion"
-                )
-            if link.conclusion in link.premises:
-                raise FormatError(
-                    f"Statement {link.conclusion} cannot be a premise of a link that targets it.",
-                    pointer=f"{where}/premises",
-                )
-        else:
-            if link.target_link not in link_ids:
-                raise FormatError(
-                    f"Unknown link id {link.target_link}.", pointer=f"{where}/target_link"
-                )
-            if link.target_link == link.id:
-                raise FormatError("A link cannot target itself.", pointer=f"{where}/target_link")
-        problem = text_problem(link.scheme, required=False, max_length=200)
-        if problem:
-            raise FormatError(problem, pointer=f"{where}/scheme")
-        problem = text_problem(link.note, required=False)
-        if problem:
-            raise FormatError(problem, pointer=f"{where}/note")
+        problems = link_problems(
+            kind=link.kind,
+            premises=link.premises,
+            conclusion=link.conclusion,
+            target_link=link.target_link,
+            scheme=link.scheme,
+            note=link.note,
+            link_id=link.id,
+            statement_known=seen.__contains__,
+            link_known=link_ids.__contains__,
+            max_lengths=limits,
+        )
+        if problems:
+            field, message = problems[0]
+            raise FormatError(message, pointer=f"{where}/{field}")
 
-    index_of = {link.id: i for i, link in enumerate(graph.links)}
-    for link in graph.links:
-        # Follow the chain of attacked links; coming back to the start is a cycle.
-        current, steps = link.target_link, 0
-        while current is not None and steps <= len(graph.links):
-            if current == link.id:
+    cycle = undercut_cycles(graph.links)
+    if cycle:
+        index = next(i for i, link in enumerate(graph.links) if link.id in cycle)
+        raise FormatError(
+            "Undercutters attack each other in a cycle; a link must end at a statement.",
+            pointer=f"/links/{index}/target_link",
+        )
+
+    first: dict[tuple, int] = {}
+    for index, link in enumerate(graph.links):
+        key = link_key(link.kind, link.premises, link.conclusion, link.target_link)
+        if key in first:
+            raise FormatError(duplicate_message(link.id, first[key]), pointer=f"/links/{index}")
+        first[key] = link.id
+
+
+# The keys of the whole-map shape (``GET /api/maps/{slug}/graph/``), as a write must send
+# them: every one, and no other. ``role`` is derived (sent back as read, it is ignored);
+# ``is_private`` may be added to ``map``.
+WHOLE_MAP_KEYS = ("map", "statements", "links")
+# A statement's and a link's own fields (besides ``id``, and the map they belong to), in
+# the order the API shows them: the serializers and the services use these too.
+STATEMENT_FIELDS = ("text", "quote", "quote_start", "quote_end", "attributed_to", "base_score")
+LINK_FIELDS = ("kind", "premises", "conclusion", "target_link", "scheme", "note")
+WHOLE_MAP_STATEMENT_KEYS = ("id", *STATEMENT_FIELDS)
+WHOLE_MAP_LINK_KEYS = ("id", *LINK_FIELDS)
+ROLES = tuple(role.value for role in Role)
+
+
+def _check_keys(
+    item: Any, where: str, required: Sequence[str], optional: Sequence[str] = ()
+) -> None:
+    if not isinstance(item, dict):
+        return  # the wrong type is graphjson.from_dict's to name
+    for key in required:
+        if key not in item:
+            raise FormatError(
+                f"Missing {key!r}: a whole-map write sends every key of the shape GET "
+                "returns (nothing is left to a default).",
+                pointer=f"{where}/{key}",
+            )
+    allowed = {*required, *optional}
+    for key in item:
+        if key not in allowed:
+            raise FormatError(
+                f"Unknown key {key!r}; expected {', '.join(repr(k) for k in allowed)}.",
+                pointer=f"{where}/{key}",
+            )
+
+
+def check_whole_map_keys(data: Any) -> None:
+    """Raise ``FormatError`` (with a JSON pointer) at the first key missing from, or
+    unknown to, a whole-map write; the types are ``graphjson.from_dict``'s to check."""
+    _check_keys(data, "", WHOLE_MAP_KEYS)
+    if not isinstance(data, dict):
+        return
+    _check_keys(data["map"], "/map", MAP_KEYS, ("is_private",))
+    for name, keys, optional in (
+        ("statements", WHOLE_MAP_STATEMENT_KEYS, ("role",)),
+        ("links", WHOLE_MAP_LINK_KEYS, ()),
+    ):
+        items = data[name]
+        if not isinstance(items, list):
+            continue
+        for index, item in enumerate(items):
+            _check_keys(item, f"/{name}/{index}", keys, optional)
+            role = item.get("role", ROLES[0]) if isinstance(item, dict) else ROLES[0]
+            if role not in ROLES:
                 raise FormatError(
-                    "Undercutters attack each other in a cycle; a link must end at a statement.",
-                    pointer=f"/links/{index_of[link.id]}/target_link",
+                    f"Must be one of {', '.join(ROLES)} (the role is derived from the "
+                    "links; it is read-only and ignored here).",
+                    pointer=f"/{name}/{index}/role",
                 )
-            current = graph.link(current).target_link
-            steps += 1

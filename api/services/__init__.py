@@ -3,7 +3,9 @@
 They are keyword-only and atomic, and they hold every rule a map must keep, so the API,
 the admin and the import commands cannot drift apart. A broken write raises Django's
 ``ValidationError`` with a message per field (``{"premises": ["..."]}``) and changes
-nothing. Every successful write bumps the map's ``version``.
+nothing. Every write that changes something bumps the map's ``version``; one that
+changes nothing (the values already held) writes nothing, so the version, the ETag and
+the history stay as they were.
 
 One module per entity: ``common`` (errors, text checks, the map lock), ``maps``,
 ``statements``, ``links``, ``graphs`` (whole maps: import and replace) and ``imports`` (a map

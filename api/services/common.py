@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.utils import timezone
@@ -40,6 +41,12 @@ def normalize_newlines(value: str) -> str:
     if "\r" not in value:
         return value
     return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def length_limit(key: str) -> int:
+    """The longest text a field may hold (``settings.ARGMAP_MAX_LENGTHS``, e.g.
+    ``"statement.text"``)."""
+    return settings.ARGMAP_MAX_LENGTHS[key]
 
 
 def check_text(value: Any, field: str, *, required: bool = True, max_length: int | None = None):

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -14,29 +14,17 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from api.graph.model import ArgumentGraph
 from api.graph.model import Link as GraphLink
 from api.graph.model import Statement as GraphStatement
-from api.graph.validate import check_graph, resolve_quote
+from api.graph.validate import (
+    STATEMENT_FIELDS,
+    check_graph,
+    links_in_target_order,
+    resolve_quote,
+)
 from api.models import ArgumentMap, Link, LinkPremise, Statement
 from api.services.common import lock_map, normalize_newlines
 from api.services.maps import MAP_FIELDS, clean_map_fields, map_create
 
 BULK_BATCH = 500
-
-
-def _links_in_target_order(links: Sequence[GraphLink]) -> list[list[GraphLink]]:
-    """Group links so that every attacked link comes in an earlier group than its
-    undercutters (``check_graph`` has ruled out cycles)."""
-    level: dict[int, int] = {}
-    by_id = {link.id: link for link in links}
-
-    def depth(link: GraphLink) -> int:
-        if link.id not in level:
-            level[link.id] = 0 if link.target_link is None else depth(by_id[link.target_link]) + 1
-        return level[link.id]
-
-    groups: dict[int, list[GraphLink]] = defaultdict(list)
-    for link in links:
-        groups[depth(link)].append(link)
-    return [groups[d] for d in sorted(groups)]
 
 
 def _write_links(
@@ -50,7 +38,7 @@ def _write_links(
     """Insert the graph's links (ids in ``keep_ids`` keep their primary key) with their
     ordered premises; return graph link id -> primary key."""
     link_pk: dict[int, int] = {}
-    for group in _links_in_target_order(links):
+    for group in links_in_target_order(links):
         rows = [
             Link(
                 pk=link.id if link.id in keep_ids else None,
@@ -58,8 +46,8 @@ def _write_links(
                 kind=link.kind.value,
                 conclusion_id=statement_pk[link.conclusion] if link.conclusion else None,
                 target_link_id=link_pk[link.target_link] if link.target_link else None,
-                scheme=normalize_newlines(link.scheme).strip(),
-                note=normalize_newlines(link.note).strip(),
+                scheme=link.scheme.strip(),
+                note=link.note.strip(),
             )
             for link in group
         ]
@@ -78,13 +66,41 @@ def _write_links(
     return link_pk
 
 
-def _statement_row(map_: ArgumentMap, s: GraphStatement, source_text: str, **extra) -> Statement:
-    quote, start, end = resolve_quote(
-        source_text, normalize_newlines(s.quote), s.quote_start, s.quote_end
+def _text(value: Any) -> Any:
+    return normalize_newlines(value) if isinstance(value, str) else value
+
+
+def _normalized(graph: ArgumentGraph) -> ArgumentGraph:
+    """The graph with Unix line ends in every text, as every write stores them."""
+    return dataclasses.replace(
+        graph,
+        map=dataclasses.replace(graph.map, source_text=_text(graph.map.source_text)),
+        statements=tuple(
+            dataclasses.replace(
+                s, text=_text(s.text), quote=_text(s.quote), attributed_to=_text(s.attributed_to)
+            )
+            for s in graph.statements
+        ),
+        links=tuple(
+            dataclasses.replace(link, scheme=_text(link.scheme), note=_text(link.note))
+            for link in graph.links
+        ),
     )
+
+
+def _checked(graph: ArgumentGraph) -> ArgumentGraph:
+    """Normalise the graph's texts and check it (``FormatError`` with a JSON pointer at
+    the first broken rule)."""
+    graph = _normalized(graph)
+    check_graph(graph, max_lengths=settings.ARGMAP_MAX_LENGTHS)
+    return graph
+
+
+def _statement_row(map_: ArgumentMap, s: GraphStatement, source_text: str, **extra) -> Statement:
+    quote, start, end = resolve_quote(source_text, s.quote, s.quote_start, s.quote_end)
     return Statement(
         map=map_,
-        text=normalize_newlines(s.text).strip(),
+        text=s.text.strip(),
         quote=quote,
         quote_start=start,
         quote_end=end,
@@ -101,8 +117,9 @@ def map_import(
     """Create a map with all the graph's statements and links in one transaction, in bulk
     (a few queries per thousand rows). The graph's ids are references within it; the
     database gives new ones. Raises ``FormatError`` (with a JSON pointer into the graph)
-    or ``ValidationError`` (a map field) and writes nothing when any rule is broken."""
-    check_graph(graph)  # FormatError, with a JSON pointer, at the first broken rule
+    or ``ValidationError`` (a map field) and writes nothing when any rule is broken.
+    Every row gets its first history record."""
+    graph = _checked(graph)
     info = graph.map
     fields: dict[str, Any] = {
         name: getattr(info, name) for name in MAP_FIELDS if name not in {"title", "is_private"}
@@ -122,6 +139,60 @@ def map_import(
     return map_
 
 
+def _map_fields_for_replace(locked: ArgumentMap, fields: dict[str, Any]) -> dict[str, Any]:
+    """The map fields of a whole-map write, cleaned; ``map.<name>`` errors otherwise.
+
+    ``slug`` and ``version`` may be sent back as read, not changed: the slug changes with
+    ``map_update`` (PATCH the map), the version with every write."""
+    fields = dict(fields)
+    errors: dict[str, list[str]] = {}
+    for name in sorted(set(fields) - set(MAP_FIELDS) - {"slug", "version"}):
+        errors[f"map.{name}"] = ["Unknown field."]
+    if "slug" in fields and fields.pop("slug") != locked.slug:
+        errors["map.slug"] = [
+            f"Cannot be set here (the map is {locked.slug!r}): rename a map by changing "
+            "the map itself (PATCH /api/maps/{slug}/)."
+        ]
+    if "version" in fields and fields.pop("version") != locked.version:
+        errors["map.version"] = [
+            f"Cannot be set: it counts the map's changes (now {locked.version}). Send the "
+            "version you read as If-Match."
+        ]
+    if errors:
+        raise ValidationError(errors)
+    try:
+        return clean_map_fields(fields)
+    except ValidationError as exc:
+        raise ValidationError(
+            {f"map.{name}": messages for name, messages in exc.message_dict.items()}
+        ) from None
+
+
+def _current_links(map_: ArgumentMap) -> dict[int, tuple]:
+    """The map's links as ``id -> (kind, premises, conclusion, target, scheme, note)``."""
+    premises: dict[int, list[int]] = {}
+    rows = LinkPremise.objects.filter(link__map=map_).order_by("link_id", "position", "id")
+    for link_id, statement_id in rows.values_list("link_id", "statement_id"):
+        premises.setdefault(link_id, []).append(statement_id)
+    return {
+        pk: (kind, tuple(premises.get(pk, ())), conclusion, target, scheme, note)
+        for pk, kind, conclusion, target, scheme, note in Link.objects.filter(map=map_).values_list(
+            "pk", "kind", "conclusion_id", "target_link_id", "scheme", "note"
+        )
+    }
+
+
+def _graph_link_row(link: GraphLink) -> tuple:
+    return (
+        link.kind.value,
+        tuple(link.premises),
+        link.conclusion,
+        link.target_link,
+        link.scheme.strip(),
+        link.note.strip(),
+    )
+
+
 @transaction.atomic
 def map_graph_replace(
     *,
@@ -135,53 +206,74 @@ def map_graph_replace(
 
     Statements and links whose ids are this map's keep them (and their history); other
     ids are references within the graph and get new ones; what the graph leaves out is
-    deleted. ``map_fields`` (title, source text, ...) change the map too. Raises
-    ``PreconditionFailed`` when ``expected_version`` is stale, ``FormatError`` (with a JSON
-    pointer) or ``ValidationError`` when any rule is broken; either way nothing is written.
+    deleted. ``map_fields`` (title, source text, ...) change the map too; ``slug`` and
+    ``version`` may be among them unchanged, any other key is refused. Only what differs
+    is written: a graph equal to the map's changes no version and no history. Raises
+    ``PreconditionFailed`` when ``expected_version`` is stale, ``FormatError`` (with a
+    JSON pointer) or ``ValidationError`` when any rule is broken; either way nothing is
+    written.
     """
     locked = lock_map(map_, expected_version)
-    cleaned = clean_map_fields(map_fields or {})
-    unknown = set(cleaned) - set(MAP_FIELDS)
-    if unknown:
-        raise ValidationError({f"map.{name}": ["Cannot be set here."] for name in unknown})
+    cleaned = _map_fields_for_replace(locked, map_fields or {})
+    before = {name: getattr(locked, name) for name in cleaned}
     for name, value in cleaned.items():
         setattr(locked, name, value)
-    locked.full_clean()
+    try:
+        locked.full_clean()
+    except ValidationError as exc:
+        raise ValidationError(
+            {f"map.{name}": messages for name, messages in exc.message_dict.items()}
+        ) from None
+    map_changed = any(getattr(locked, name) != value for name, value in before.items())
     info = dataclasses.replace(graph.map, source_text=locked.source_text)
-    graph = dataclasses.replace(graph, map=info)
-    check_graph(graph)  # FormatError, with a JSON pointer, at the first broken rule
+    graph = _checked(dataclasses.replace(graph, map=info))
 
-    existing = set(Statement.objects.filter(map=locked).values_list("pk", flat=True))
-    existing_links = set(Link.objects.filter(map=locked).values_list("pk", flat=True))
-    # Links are rewritten whole (their targets may point at links written later); those
-    # that keep their id keep their primary key.
-    Link.objects.filter(map=locked).delete()
-    keep = [s for s in graph.statements if s.id in existing]
-    Statement.objects.filter(map=locked).exclude(pk__in=[s.id for s in keep]).delete()
-    if keep:
+    current = {
+        row[0]: row[1:]
+        for row in Statement.objects.filter(map=locked).values_list("pk", *STATEMENT_FIELDS)
+    }
+    keep = [s for s in graph.statements if s.id in current]
+    new = [s for s in graph.statements if s.id not in current]
+    removed = set(current) - {s.id for s in keep}
+    changed = [
+        row
+        for row in (_statement_row(locked, s, locked.source_text, pk=s.id) for s in keep)
+        if tuple(getattr(row, c) for c in STATEMENT_FIELDS) != current[row.pk]
+    ]
+    existing_links = _current_links(locked)
+    links_changed = {link.id: _graph_link_row(link) for link in graph.links} != existing_links
+    if not (map_changed or new or removed or changed or links_changed):
+        return locked
+
+    if links_changed:
+        # Links are rewritten whole (their targets may point at links written later);
+        # those that keep their id keep their primary key.
+        Link.objects.filter(map=locked).delete()
+    Statement.objects.filter(pk__in=removed).delete()
+    if changed:
         bulk_update_with_history(
-            [_statement_row(locked, s, locked.source_text, pk=s.id) for s in keep],
+            changed,
             Statement,
-            ["text", "quote", "quote_start", "quote_end", "attributed_to", "base_score"],
+            list(STATEMENT_FIELDS),
             batch_size=BULK_BATCH,
             default_user=user,
         )
-    new = [s for s in graph.statements if s.id not in existing]
     created = bulk_create_with_history(
         [_statement_row(locked, s, locked.source_text) for s in new],
         Statement,
         batch_size=BULK_BATCH,
         default_user=user,
     )
-    statement_pk = {s.id: s.id for s in keep}
-    statement_pk.update((s.id, row.pk) for s, row in zip(new, created, strict=True))
-    _write_links(
-        locked,
-        graph.links,
-        statement_pk,
-        keep_ids={link.id for link in graph.links} & existing_links,
-        user=user,
-    )
+    if links_changed:
+        statement_pk = {s.id: s.id for s in keep}
+        statement_pk.update((s.id, row.pk) for s, row in zip(new, created, strict=True))
+        _write_links(
+            locked,
+            graph.links,
+            statement_pk,
+            keep_ids={link.id for link in graph.links} & set(existing_links),
+            user=user,
+        )
     locked.version += 1
     locked.save()
     return locked

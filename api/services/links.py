@@ -5,11 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count
 
-from api.models import ArgumentMap, Link, LinkKind, LinkPremise, Statement
-from api.services.common import InUse, check_text, lock_map, map_bump_version
+from api.graph.validate import is_id, link_key, link_problems, name_ids
+from api.models import ArgumentMap, Link, LinkPremise, Statement
+from api.services.common import (
+    InUse,
+    check_text,
+    lock_map,
+    map_bump_version,
+    normalize_newlines,
+)
 
 
 def _as_pk(value: Any) -> Any:
@@ -29,77 +38,94 @@ def link_validate(
 ) -> dict[str, Any]:
     """Check a link against every rule and return its fields with objects resolved.
 
-    ``premises``, ``conclusion`` and ``target_link`` may be objects or primary keys.
-    Raises ``ValidationError`` per field: an unknown kind; no premise; a premise,
-    conclusion or target link that is unknown or in another map; a duplicate premise;
-    both or neither of conclusion and target link; a premise that is also the conclusion;
-    a link that targets itself.
+    ``premises``, ``conclusion`` and ``target_link`` may be objects or primary keys. The
+    rules are ``api.graph.validate.link_problems`` (an id outside this map, or out of
+    range, is unknown: other maps, private ones included, are not named), plus: no cycle
+    of undercutters, and no duplicate of another link of the map (``link_key``).
+    Raises ``ValidationError`` per field.
     """
-    errors: dict[str, list[str]] = {}
-    if kind not in LinkKind.values:
-        errors["kind"] = [f"Must be one of {', '.join(LinkKind.values)} (got {kind!r})."]
-
+    scheme, note = (
+        "" if v is None else normalize_newlines(v) if isinstance(v, str) else v
+        for v in (scheme, note)
+    )
     premise_pks = [_as_pk(p) for p in (premises or [])]
-    premise_objs: list[Statement] = []
-    if not premise_pks:
-        errors["premises"] = ["A link needs at least one premise."]
-    elif len(set(premise_pks)) != len(premise_pks):
-        errors["premises"] = ["A statement appears twice among the premises."]
-    else:
-        found = Statement.objects.in_bulk([pk for pk in premise_pks if isinstance(pk, int)])
-        unknown = [pk for pk in premise_pks if pk not in found]
-        foreign = [pk for pk in premise_pks if pk in found and found[pk].map_id != map_.pk]
-        if unknown:
-            errors["premises"] = [f"Unknown statement ids: {', '.join(map(str, unknown))}."]
-        elif foreign:
-            errors["premises"] = [
-                f"Statements {', '.join(map(str, foreign))} belong to another map."
-            ]
-        else:
-            premise_objs = [found[pk] for pk in premise_pks]
-
     conclusion_pk, target_pk = _as_pk(conclusion), _as_pk(target_link)
-    conclusion_obj = target_obj = None
-    if (conclusion_pk is None) == (target_pk is None):
-        errors["conclusion"] = [
-            "Give exactly one of conclusion (a statement) and target_link (a link)."
+    statement_ids = [pk for pk in [*premise_pks, conclusion_pk] if is_id(pk)]
+    statements = Statement.objects.filter(map=map_).in_bulk(statement_ids)
+    target_obj = Link.objects.filter(map=map_, pk=target_pk).first() if is_id(target_pk) else None
+    problems = link_problems(
+        kind=kind,
+        premises=premise_pks,
+        conclusion=conclusion_pk,
+        target_link=target_pk,
+        scheme=scheme,
+        note=note,
+        link_id=link.pk if link is not None else None,
+        statement_known=lambda pk: is_id(pk) and pk in statements,
+        link_known=lambda pk: target_obj is not None,
+        max_lengths=settings.ARGMAP_MAX_LENGTHS,
+    )
+    errors: dict[str, list[str]] = {}
+    for where, message in problems:
+        errors.setdefault(where.split("/")[0], []).append(message)
+    if (
+        not errors
+        and target_obj is not None
+        and link is not None
+        and _undercut_chain_reaches(target_obj, link.pk)
+    ):
+        errors["target_link"] = [
+            f"Link {target_obj.pk} already leads back to link {link.pk}: undercutters "
+            "may not attack each other in a cycle."
         ]
-    elif conclusion_pk is not None:
-        conclusion_obj = Statement.objects.filter(pk=conclusion_pk).first()
-        if conclusion_obj is None:
-            errors["conclusion"] = [f"Unknown statement id {conclusion_pk}."]
-        elif conclusion_obj.map_id != map_.pk:
-            errors["conclusion"] = [f"Statement {conclusion_pk} belongs to another map."]
-        elif conclusion_pk in premise_pks:
+    if not errors:
+        duplicate = _duplicate_of(map_, kind, premise_pks, conclusion_pk, target_pk, link)
+        if duplicate is not None:
             errors["premises"] = [
-                f"Statement {conclusion_pk} cannot be a premise of a link that targets it."
+                f"Link {duplicate} already has this kind, these premises (in any order) and "
+                "this target."
             ]
-    else:
-        target_obj = Link.objects.filter(pk=target_pk).first()
-        if target_obj is None:
-            errors["target_link"] = [f"Unknown link id {target_pk}."]
-        elif target_obj.map_id != map_.pk:
-            errors["target_link"] = [f"Link {target_pk} belongs to another map."]
-        elif link is not None and target_obj.pk == link.pk:
-            errors["target_link"] = ["A link cannot target itself."]
-        elif link is not None and _undercut_chain_reaches(target_obj, link.pk):
-            errors["target_link"] = [
-                f"Link {target_obj.pk} already leads back to link {link.pk}: undercutters "
-                "may not attack each other in a cycle."
-            ]
-
-    cleaned: dict[str, Any] = {}
-    for name, value, max_length in (("scheme", scheme, 200), ("note", note, None)):
-        try:
-            cleaned[name] = check_text(value, name, required=False, max_length=max_length)
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
-    cleaned.update(
-        kind=kind, premises=premise_objs, conclusion=conclusion_obj, target_link=target_obj
+    return {
+        "kind": kind,
+        "premises": [statements[pk] for pk in premise_pks],
+        "conclusion": statements[conclusion_pk] if conclusion_pk is not None else None,
+        "target_link": target_obj,
+        "scheme": check_text(scheme, "scheme", required=False),
+        "note": check_text(note, "note", required=False),
+    }
+
+
+def _duplicate_of(
+    map_: ArgumentMap,
+    kind: str,
+    premises: Sequence[int],
+    conclusion: int | None,
+    target_link: int | None,
+    link: Link | None,
+) -> int | None:
+    """The id of another link of the map with the same ``link_key``, or None."""
+    key = link_key(kind, premises, conclusion, target_link)
+    candidates = Link.objects.filter(
+        map=map_, kind=kind, conclusion_id=conclusion, target_link_id=target_link
     )
-    return cleaned
+    if link is not None:
+        candidates = candidates.exclude(pk=link.pk)
+    premise_sets: dict[int, set[int]] = {}
+    rows = LinkPremise.objects.filter(link__in=candidates, statement_id__in=premises)
+    for link_id, statement_id in rows.values_list("link_id", "statement_id"):
+        premise_sets.setdefault(link_id, set()).add(statement_id)
+    # Only candidates holding every premise are read whole.
+    full = [pk for pk, held in premise_sets.items() if len(held) == len(key[1])]
+    counts = dict(
+        LinkPremise.objects.filter(link_id__in=full)
+        .values("link_id")
+        .annotate(n=Count("id"))
+        .values_list("link_id", "n")
+    )
+    same = sorted(pk for pk in full if counts.get(pk) == len(key[1]))
+    return same[0] if same else None
 
 
 def _undercut_chain_reaches(start: Link, link_pk: int) -> bool:
@@ -153,7 +179,8 @@ def link_create(
 
 @transaction.atomic
 def link_update(*, link: Link, expected_version: int | None = None, **fields: Any) -> Link:
-    """Change a link and return it. Fields left out keep their value.
+    """Change a link and return it. Fields left out keep their value; a change that
+    changes nothing writes nothing (no version, no history).
 
     Setting ``conclusion`` clears ``target_link`` and the other way round, unless both
     are given.
@@ -171,12 +198,22 @@ def link_update(*, link: Link, expected_version: int | None = None, **fields: An
         "scheme": link.scheme,
         "note": link.note,
     }
+    merged_before = dict(merged)
     if "conclusion" in fields and "target_link" not in fields:
         merged["target_link"] = None
     if "target_link" in fields and "conclusion" not in fields:
         merged["conclusion"] = None
     merged.update(fields)
     cleaned = link_validate(map_=locked, link=link, **merged)
+    if (
+        [s.pk for s in cleaned["premises"]] == merged_before["premises"]
+        and cleaned["kind"] == link.kind
+        and _as_pk(cleaned["conclusion"]) == link.conclusion_id
+        and _as_pk(cleaned["target_link"]) == link.target_link_id
+        and cleaned["scheme"] == link.scheme
+        and cleaned["note"] == link.note
+    ):
+        return link
     premise_objs = cleaned.pop("premises")
     for name, value in cleaned.items():
         setattr(link, name, value)
@@ -193,7 +230,7 @@ def link_delete(*, link: Link, expected_version: int | None = None, cascade: boo
     locked = lock_map(link.map, expected_version)
     undercutters = sorted(link.undercutters.values_list("pk", flat=True))
     if undercutters and not cascade:
-        names = ", ".join(map(str, undercutters))
-        raise InUse(f"Link {link.pk} is attacked by links {names}.", undercutters)
+        names = name_ids("link", undercutters)
+        raise InUse(f"Link {link.pk} is attacked by {names}.", undercutters)
     link.delete()  # with its premise rows and undercutters (CASCADE)
     map_bump_version(locked)

@@ -5,12 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from api.graph.graphjson import MAP_KEYS
+from api.graph.validate import name_ids
 from api.models import ArgumentMap, Statement
-from api.services.common import check_text, lock_map, normalize_newlines
+from api.services.common import check_text, length_limit, lock_map, normalize_newlines
+
+# Slugs that name an endpoint beside the maps (``/api/maps/import/``): no map takes them.
+RESERVED_SLUGS = frozenset({"import"})
 
 # The fields a write may set: the map's own fields of the graph JSON (``MAP_KEYS``) but
 # the slug (given apart) and the version (bumped by every write), and ``is_private``.
@@ -20,15 +24,14 @@ MAP_FIELDS = (*(key for key in MAP_KEYS if key not in {"slug", "version"}), "is_
 def clean_map_fields(fields: dict[str, Any]) -> dict[str, Any]:
     cleaned = dict(fields)
     if "title" in cleaned:
-        cleaned["title"] = check_text(cleaned["title"], "title", max_length=300)
-    for name, max_length in (
-        ("summary", None),
-        ("source_title", 500),
-        ("source_author", 300),
-        ("source_url", 1000),
-    ):
+        cleaned["title"] = check_text(
+            cleaned["title"], "title", max_length=length_limit("map.title")
+        )
+    for name in ("summary", "source_title", "source_author", "source_url"):
         if name in cleaned:
-            cleaned[name] = check_text(cleaned[name], name, required=False, max_length=max_length)
+            cleaned[name] = check_text(
+                cleaned[name], name, required=False, max_length=length_limit(f"map.{name}")
+            )
     if "source_text" in cleaned:
         # The source text is kept exactly: quotes point into it by offset.
         text = normalize_newlines(cleaned["source_text"] or "")
@@ -50,13 +53,9 @@ def map_check_source_text(*, map_: ArgumentMap, source_text: str) -> None:
         if source_text[start:end] != quote
     ]
     if broken:
-        names = ", ".join(f"#{pk}" for pk in broken)
+        names = name_ids("statement", broken, prefix="#")
         raise ValidationError(
-            {
-                "source_text": [
-                    f"The new source text no longer holds the quotes of statements {names}."
-                ]
-            }
+            {"source_text": [f"The new source text no longer holds the quotes of {names}."]}
         )
 
 
@@ -67,12 +66,21 @@ def map_create(*, slug: str, title: str, owner=None, **fields: Any) -> ArgumentM
     unknown = set(fields) - set(MAP_FIELDS)
     if unknown:
         raise ValidationError({name: ["Unknown field."] for name in sorted(unknown)})
+    if slug in RESERVED_SLUGS:
+        raise ValidationError({"slug": [f"{slug!r} is reserved; choose another slug."]})
+    taken = ValidationError({"slug": [f"A map with slug {slug!r} already exists."]})
     if ArgumentMap.objects.filter(slug=slug).exists():
-        raise ValidationError({"slug": [f"A map with slug {slug!r} already exists."]})
+        raise taken
     cleaned = clean_map_fields({"title": title, **fields})
     map_ = ArgumentMap(slug=slug, owner=owner, **cleaned)
     map_.full_clean()
-    map_.save()
+    try:
+        with transaction.atomic():  # a savepoint: a create racing this one took the slug
+            map_.save()
+    except IntegrityError:
+        if ArgumentMap.objects.filter(slug=slug).exists():
+            raise taken from None
+        raise
     return map_
 
 
@@ -80,7 +88,8 @@ def map_create(*, slug: str, title: str, owner=None, **fields: Any) -> ArgumentM
 def map_update(
     *, map_: ArgumentMap, expected_version: int | None = None, **fields: Any
 ) -> ArgumentMap:
-    """Change a map's own fields and return it, version bumped.
+    """Change a map's own fields and return it, version bumped; a change that changes
+    nothing writes nothing (no version, no history).
 
     Raises ``ValidationError`` if the change would break a statement's quote (the source
     text changed under it), ``PreconditionFailed`` if ``expected_version`` is stale.
@@ -91,13 +100,18 @@ def map_update(
     locked = lock_map(map_, expected_version)
     cleaned = clean_map_fields(fields)
     new_slug = cleaned.get("slug", locked.slug)
+    if new_slug != locked.slug and new_slug in RESERVED_SLUGS:
+        raise ValidationError({"slug": [f"{new_slug!r} is reserved; choose another slug."]})
     if new_slug != locked.slug and ArgumentMap.objects.filter(slug=new_slug).exists():
         raise ValidationError({"slug": [f"A map with slug {cleaned['slug']!r} already exists."]})
+    before = {name: getattr(locked, name) for name in cleaned}
     for name, value in cleaned.items():
         setattr(locked, name, value)
     if "source_text" in cleaned:
         map_check_source_text(map_=locked, source_text=locked.source_text)
     locked.full_clean()
+    if all(getattr(locked, name) == value for name, value in before.items()):
+        return locked
     locked.version += 1  # the row is locked (select_for_update) until we commit
     locked.save()
     return locked
@@ -109,14 +123,12 @@ def map_delete(*, map_: ArgumentMap, expected_version: int | None = None) -> Non
     lock_map(map_, expected_version).delete()
 
 
-# --- statements --------------------------------------------------------------------------
-
-
 def map_free_slug(text: str) -> str:
     """Return a slug made from ``text`` that no map has yet (``name``, ``name-2``, ...)."""
     base = slugify(text.rsplit(".", 1)[0] if "." in text[-9:] else text)[:90] or "map"
     # One query, however many maps already share the name.
     taken = set(ArgumentMap.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    taken |= RESERVED_SLUGS
     slug, n = base, 1
     while slug in taken:
         n += 1

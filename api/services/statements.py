@@ -7,11 +7,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from api.graph.validate import name_ids
 from api.models import ArgumentMap, Link, Statement
 from api.services.common import (
     InUse,
     check_base_score,
     check_text,
+    length_limit,
     lock_map,
     map_bump_version,
     resolve_quote_or_error,
@@ -32,12 +34,22 @@ def statement_validate(
     errors: dict[str, list[str]] = {}
     cleaned: dict[str, Any] = {}
     for name, check in (
-        ("text", lambda: check_text(text, "text")),
+        ("text", lambda: check_text(text, "text", max_length=length_limit("statement.text"))),
         (
             "attributed_to",
-            lambda: check_text(attributed_to, "attributed_to", required=False, max_length=200),
+            lambda: check_text(
+                attributed_to,
+                "attributed_to",
+                required=False,
+                max_length=length_limit("statement.attributed_to"),
+            ),
         ),
-        ("quote", lambda: check_text(quote, "quote", required=False)),
+        (
+            "quote",
+            lambda: check_text(
+                quote, "quote", required=False, max_length=length_limit("statement.quote")
+            ),
+        ),
         ("base_score", lambda: check_base_score(base_score)),
     ):
         try:
@@ -74,7 +86,8 @@ def statement_create(
 def statement_update(
     *, statement: Statement, expected_version: int | None = None, **fields: Any
 ) -> Statement:
-    """Change a statement and return it. Fields left out keep their value.
+    """Change a statement and return it. Fields left out keep their value; a change
+    that changes nothing writes nothing (no version, no history).
 
     Setting ``quote`` alone re-locates it in the source text; setting offsets alone takes
     the quote from them.
@@ -96,6 +109,8 @@ def statement_update(
         merged["quote"] = ""
     merged.update(fields)
     cleaned = statement_validate(map_=locked, **merged)
+    if all(getattr(statement, name) == value for name, value in cleaned.items()):
+        return statement
     for name, value in cleaned.items():
         setattr(statement, name, value)
     statement.save()
@@ -117,8 +132,8 @@ def statement_delete(
         Link.objects.filter(premise_rows__statement=statement).values_list("pk", flat=True)
     ) | set(Link.objects.filter(conclusion=statement).values_list("pk", flat=True))
     if using and not cascade:
-        names = ", ".join(str(pk) for pk in sorted(using))
-        raise InUse(f"Statement {statement.pk} is used by links {names}.", sorted(using))
+        names = name_ids("link", sorted(using))
+        raise InUse(f"Statement {statement.pk} is used by {names}.", sorted(using))
     if using:
         # Their premise rows and undercutters go with them (CASCADE).
         Link.objects.filter(pk__in=using).delete()
