@@ -1,7 +1,10 @@
-"""Diagrams for the API, the admin and ``export_diagram``: options checked once, rendered
-bytes cached in Django's cache per map version, and Graphviz runs bounded per process.
+"""Diagrams for the API, the admin, the coaches' page and ``export_diagram``: options
+checked once, rendered bytes cached per map version, and Graphviz runs bounded per process.
 
-The drawing itself is plain Python in ``api.graph.dot`` and ``api.graph.render``.
+No HTTP here: bad options raise ``InvalidDiagramOptions`` (field -> messages) and the
+other failures ``DiagramError`` subclasses; ``api.exceptions`` turns them into responses
+and ``export_diagram`` into command errors. The drawing itself is plain Python in
+``api.graph.dot``, ``api.graph.paging`` and ``api.graph.render``.
 """
 
 from __future__ import annotations
@@ -10,15 +13,15 @@ import dataclasses
 import hashlib
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from rest_framework import exceptions, serializers, status
 
-from api.evaluations import map_evaluation
+from api.cache import cache_bounded_set
+from api.evaluation_service import map_evaluation
 from api.graph.dot import (
     DIRECTIONS,
     PAGES,
@@ -31,6 +34,7 @@ from api.graph.dot import (
 )
 from api.graph.evaluation import SEMANTICS
 from api.graph.model import ArgumentGraph
+from api.graph.paging import SIZES, TooManyPages, page_image_dot, paginate
 from api.graph.render import (
     GraphvizNotInstalled,
     RenderTimeout,
@@ -59,79 +63,104 @@ INSTALL_HINT = (
 )
 
 
-class GraphvizMissing(exceptions.APIException):
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_detail = INSTALL_HINT
-    default_code = "graphviz_missing"
+class DiagramError(Exception):
+    """A diagram could not be made; ``str()`` says why and what to do."""
 
 
-class RendererBusy(exceptions.APIException):
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_detail = "All diagram renderers are busy; try again in a few seconds."
-    default_code = "renderer_busy"
+class InvalidDiagramOptions(DiagramError):
+    """Bad or unknown options: ``errors`` maps each option to its messages."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(f"{name}: {' '.join(m)}" for name, m in errors.items()))
 
 
-class DiagramTooBig(exceptions.APIException):
-    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
-    default_code = "diagram_too_big"
+class GraphvizMissing(DiagramError):
+    def __init__(self) -> None:
+        super().__init__(INSTALL_HINT)
+
+
+class RendererBusy(DiagramError):
+    def __init__(self) -> None:
+        super().__init__("All diagram renderers are busy; try again in a few seconds.")
+
+
+class DiagramTooBig(DiagramError):
+    """The map is too big to draw as asked (time, size or page limits)."""
 
 
 DEFAULT_DIRECTION = DIRECTIONS[0]
 DEFAULT_DEPTH, MAX_DEPTH = 2, 20  # link steps around a focus statement
+# Characters per line on pages when ``wrap`` is not given: narrower boxes put more of an
+# argument side by side at a readable size (docs/diagrams.md).
+PAGED_WRAP = {"a4": 24, "a3": 24, "letter": 24, "slides": 20}
+PAGE_CHOICES = tuple(PAGES)
+ENGINES = ("auto", "dot", "sfdp")
 
 
-class DiagramParamsSerializer(serializers.Serializer):
-    """The diagram options, as query parameters or command options."""
+@dataclass(frozen=True)
+class Param:
+    """One diagram option: its type ("choice", "int", "bool"), default, limits and help."""
 
-    direction = serializers.ChoiceField(
-        choices=DIRECTIONS,
-        default=DEFAULT_DIRECTION,
-        help_text="BT puts reasons below their claims.",
-    )
-    focus = serializers.IntegerField(
-        min_value=1,
-        required=False,
-        allow_null=True,
-        default=None,
-        help_text="Id of a statement: draw only its neighbourhood.",
-    )
-    depth = serializers.IntegerField(
-        min_value=0,
-        max_value=MAX_DEPTH,
-        default=DEFAULT_DEPTH,
-        help_text="Link steps around `focus`.",
-    )
-    wrap = serializers.IntegerField(
-        min_value=WRAP_MIN,
-        max_value=WRAP_MAX,
-        default=WRAP_DEFAULT,
-        help_text="Characters per line of text.",
-    )
-    quotes = serializers.BooleanField(default=False, help_text="Show each statement's quote.")
-    legend = serializers.BooleanField(default=False, help_text="Add a legend.")
-    title = serializers.BooleanField(default=True, help_text="Show the map's title.")
-    page = serializers.ChoiceField(
-        choices=sorted(PAGES),
-        required=False,
-        allow_null=True,
-        default=None,
-        help_text="Scale to fit this page in landscape (for PDF handouts).",
-    )
-    engine = serializers.ChoiceField(
-        choices=["auto", "dot", "sfdp"],
-        default="auto",
-        help_text="Layout engine; `auto` picks sfdp for big maps.",
-    )
-    download = serializers.BooleanField(
-        default=False, help_text="Serve as an attachment (Content-Disposition)."
-    )
-    shade = serializers.ChoiceField(
-        choices=list(SEMANTICS),
-        required=False,
-        allow_null=True,
-        default=None,
-        help_text="Shade statements by their evaluation under this semantics, with a legend.",
-    )
+    name: str
+    kind: str
+    default: Any
+    help: str
+    choices: tuple[str, ...] = ()
+    low: int | None = None
+    high: int | None = None
+
+
+PARAMS = (
+    Param("direction", "choice", DEFAULT_DIRECTION, "BT puts reasons below their claims.",
+          DIRECTIONS),
+    Param("focus", "int", None, "Id of a statement: draw only its neighbourhood.", low=1),
+    Param("depth", "int", DEFAULT_DEPTH, "Link steps around `focus`.", low=0, high=MAX_DEPTH),
+    Param("wrap", "int", None, f"Characters per line of text (default {WRAP_DEFAULT}; on "
+          "pages 24, on slides 20).", low=WRAP_MIN, high=WRAP_MAX),
+    Param("quotes", "bool", False, "Show each statement's quote."),
+    Param("legend", "bool", False, "Add a legend."),
+    Param("title", "bool", True, "Show the map's title."),
+    Param("numbers", "bool", False, "Put each statement's number (#16) in its box."),
+    Param("page", "choice", None, "PDF pages of this size, split into readable parts "
+          "(a4, a3, letter: text at least 8 pt; slides: 16:9, 960 x 540 pt, text at least "
+          "12 pt).", PAGE_CHOICES),
+    Param("slide", "int", None, "Only this page of the paged diagram (1 = the first; with "
+          "page=slides, the default page, for an SVG or PNG of one slide).", low=1),
+    Param("engine", "choice", "auto", "Layout engine; `auto` picks sfdp for big maps.",
+          ENGINES),
+    Param("download", "bool", False, "Serve as an attachment (Content-Disposition)."),
+    Param("shade", "choice", None, "Shade statements by their evaluation under this "
+          "semantics, with a legend.", tuple(SEMANTICS)),
+)  # fmt: skip
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def _parse(param: Param, raw: Any) -> tuple[Any, str | None]:
+    """(value, None) or (None, error message) for one option's raw value."""
+    if raw is None or (raw == "" and param.kind != "bool"):
+        return param.default, None
+    if param.kind == "bool":
+        if isinstance(raw, bool):
+            return raw, None
+        text = str(raw).strip().lower()
+        if text in _TRUE or text in _FALSE:
+            return text in _TRUE, None
+        return None, "Must be true or false (1 or 0)."
+    if param.kind == "choice":
+        if str(raw) in param.choices:
+            return str(raw), None
+        return None, f"Must be one of {', '.join(param.choices)}."
+    try:
+        value = int(str(raw).strip())
+    except ValueError:
+        return None, "Must be a whole number."
+    if param.low is not None and value < param.low:
+        return None, f"Must be at least {param.low}."
+    if param.high is not None and value > param.high:
+        return None, f"Must be at most {param.high}."
+    return value, None
 
 
 @dataclass(frozen=True)
@@ -143,6 +172,8 @@ class DiagramRequest:
     engine: str
     download: bool
     shade: str | None = None
+    page: str | None = None
+    slide: int | None = None
 
     def cache_key(self, map_: ArgumentMap) -> str:
         parts = (
@@ -154,6 +185,8 @@ class DiagramRequest:
             self.depth,
             self.engine,
             self.shade,
+            self.page,
+            self.slide,
         )
         digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
         return f"diagram:{map_.pk}:{map_.version}:{digest}"
@@ -163,26 +196,41 @@ class DiagramRequest:
 
 
 def diagram_request(fmt: str, params: Mapping[str, Any]) -> DiagramRequest:
-    """Check the options; raise DRF's ``ValidationError`` naming each bad or unknown one."""
+    """Check the options; raise ``InvalidDiagramOptions`` naming each bad or unknown one."""
+    errors: dict[str, list[str]] = {}
     if fmt not in MEDIA_TYPES:
-        raise serializers.ValidationError({"format": [f"Must be one of {', '.join(MEDIA_TYPES)}."]})
-    known = set(DiagramParamsSerializer().fields)
-    unknown = sorted(set(params) - known)
-    if unknown:
-        raise serializers.ValidationError(
-            {name: [f"Unknown option; known: {', '.join(sorted(known))}."] for name in unknown}
-        )
-    serializer = DiagramParamsSerializer(data=dict(params))
-    serializer.is_valid(raise_exception=True)
-    data = serializer.validated_data
+        errors["format"] = [f"Must be one of {', '.join(MEDIA_TYPES)}."]
+    known = {param.name for param in PARAMS}
+    for name in sorted(set(params) - known):
+        errors[name] = [f"Unknown option; known: {', '.join(sorted(known))}."]
+    data: dict[str, Any] = {}
+    for param in PARAMS:
+        value, error = _parse(param, params.get(param.name))
+        if error:
+            errors[param.name] = [error]
+        data[param.name] = value
+    if not errors:
+        page, slide = data["page"], data["slide"]
+        if slide is not None and page is None:
+            page = data["page"] = "slides"
+        if page and fmt != "pdf" and slide is None:
+            errors["slide"] = [
+                f"page={page} makes a PDF of several pages: ask diagram.pdf, or add "
+                f"slide=N for one page as {fmt.upper()}."
+            ]
+    if errors:
+        raise InvalidDiagramOptions(errors)
+    wrap = data["wrap"]
+    if wrap is None:
+        wrap = PAGED_WRAP[data["page"]] if data["page"] else WRAP_DEFAULT
     options = DiagramOptions(
         direction=data["direction"],
-        wrap=data["wrap"],
+        wrap=wrap,
         quotes=data["quotes"],
         legend=data["legend"],
         title=data["title"],
+        numbers=data["numbers"],
         focus=data["focus"],
-        page=data["page"],
     )
     return DiagramRequest(
         fmt=fmt,
@@ -192,7 +240,17 @@ def diagram_request(fmt: str, params: Mapping[str, Any]) -> DiagramRequest:
         engine=data["engine"],
         download=data["download"],
         shade=data["shade"],
+        page=data["page"],
+        slide=data["slide"],
     )
+
+
+@dataclass(frozen=True)
+class Diagram:
+    """A rendered diagram and the notices about it (limits met, e.g. pages cut in tiles)."""
+
+    data: bytes
+    notices: tuple[str, ...] = ()
 
 
 _slots: threading.BoundedSemaphore | None = None
@@ -214,40 +272,20 @@ def _focus(graph: ArgumentGraph, request: DiagramRequest) -> ArgumentGraph:
     try:
         return neighbourhood(graph, request.focus, request.depth)
     except KeyError:
-        raise serializers.ValidationError(
+        raise InvalidDiagramOptions(
             {"focus": [f"Statement {request.focus} is not in this map."]}
         ) from None
 
 
-def _layout(source: str, request: DiagramRequest, n_statements: int) -> bytes:
+def _bounded(work: Callable[[], Any], n_statements: int) -> Any:
+    """Run ``work`` (Graphviz runs) in a render slot, turning limits into DiagramErrors."""
     if not graphviz_available("dot"):
         raise GraphvizMissing()
-    engine = request.engine
-    if engine == "auto":
-        engine = choose_engine(n_statements, settings.ARGMAP_SFDP_THRESHOLD)
     slots = _render_slots()
     if not slots.acquire(timeout=settings.ARGMAP_RENDER_QUEUE_TIMEOUT):
         raise RendererBusy()
     try:
-        try:
-            return render(
-                source,
-                request.fmt,
-                engine=engine,
-                timeout=settings.ARGMAP_RENDER_TIMEOUT,
-                max_output_bytes=settings.ARGMAP_RENDER_MAX_BYTES,
-            )
-        except RenderTimeout:
-            if engine != "dot" or request.engine == "dot":
-                raise
-            log.info("dot timed out on %s statements; drawing with sfdp", n_statements)
-            return render(
-                source,
-                request.fmt,
-                engine="sfdp",
-                timeout=settings.ARGMAP_RENDER_TIMEOUT,
-                max_output_bytes=settings.ARGMAP_RENDER_MAX_BYTES,
-            )
+        return work()
     except RenderTimeout:
         raise DiagramTooBig(
             f"This map ({n_statements} statements) is too big to lay out within "
@@ -260,34 +298,123 @@ def _layout(source: str, request: DiagramRequest, n_statements: int) -> bytes:
             f"{settings.ARGMAP_RENDER_MAX_BYTES} bytes. Use ?focus=<statement id>&depth=2, "
             "or the SVG or DOT format."
         ) from None
+    except TooManyPages as exc:
+        raise DiagramTooBig(
+            f"This map ({n_statements} statements) is too big for readable pages: {exc}. "
+            "Draw the neighbourhood of one claim with ?focus=<statement id>&depth=2, or use "
+            "a larger page."
+        ) from None
     except GraphvizNotInstalled:
         raise GraphvizMissing() from None
     finally:
         slots.release()
 
 
+def _run(source: str, fmt: str, engine: str) -> bytes:
+    return render(
+        source,
+        fmt,
+        engine=engine,
+        timeout=settings.ARGMAP_RENDER_TIMEOUT,
+        max_output_bytes=settings.ARGMAP_RENDER_MAX_BYTES,
+    )
+
+
+def _layout(source: str, request: DiagramRequest, n_statements: int) -> bytes:
+    engine = request.engine
+    if engine == "auto":
+        engine = choose_engine(n_statements, settings.ARGMAP_SFDP_THRESHOLD)
+
+    def work() -> bytes:
+        try:
+            return _run(source, request.fmt, engine)
+        except RenderTimeout:
+            if engine != "dot" or request.engine == "dot":
+                raise
+            log.info("dot timed out on %s statements; drawing with sfdp", n_statements)
+            return _run(source, request.fmt, "sfdp")
+
+    return _bounded(work, n_statements)
+
+
+def _paged(
+    graph: ArgumentGraph, options: DiagramOptions, request: DiagramRequest, roles
+) -> Diagram:
+    """The diagram on pages (``request.page``): the whole PDF, or one page of it in the
+    requested format (``request.slide``)."""
+    size = SIZES[request.page]
+
+    def work() -> Diagram:
+        paged = paginate(
+            graph,
+            options,
+            request.page,
+            lambda dot: _run(dot, "pdf", "dot"),
+            render_plain=lambda dots: _run(dots, "plain", "dot"),
+            max_pages=settings.ARGMAP_DIAGRAM_MAX_PAGES,
+            roles=roles,
+        )
+        notices = tuple(paged.notices)
+        if request.slide is None:
+            return Diagram(paged.pdf, notices)
+        if request.slide > len(paged.pages):
+            raise InvalidDiagramOptions(
+                {"slide": [f"This diagram has {len(paged.pages)} {size.word}s."]}
+            )
+        page = paged.pages[request.slide - 1]
+        if request.fmt == "dot":
+            return Diagram(page.dot.encode("utf-8"), notices)
+        if request.fmt == "pdf":
+            return Diagram(page.pdf, notices)
+        image = _run(page_image_dot(page), request.fmt, "dot")
+        return Diagram(image, notices)
+
+    return _bounded(work, len(graph.statements))
+
+
+def _cached(key: str, make: Callable[[], Diagram], *, scope: str) -> Diagram:
+    """The diagram under ``key`` in Django's cache, made and stored (within the cache's
+    limits, ``api.cache``) when missing."""
+    found = cache.get(key)
+    if isinstance(found, Diagram):  # (entries of older versions held bare bytes)
+        return found
+    diagram = make()
+    cache_bounded_set(key, diagram, scope=scope)
+    return diagram
+
+
+def diagram(map_: ArgumentMap, request: DiagramRequest) -> Diagram:
+    """Return the map's diagram as requested, from the cache when it can."""
+
+    def make() -> Diagram:
+        whole = map_graph_get(map_)
+        options = request.options
+        if request.shade:
+            # Labels come from the whole map, even when only a neighbourhood is drawn.
+            fill, legend = shading(map_evaluation(map_, whole, request.shade))
+            options = dataclasses.replace(options, fill=fill, legend_extra=legend)
+        graph = _focus(whole, request)
+        # Every statement is drawn in its role in the whole map, focused or not.
+        roles = whole.roles
+        if request.page:
+            return _paged(graph, options, request, roles)
+        source = to_dot(graph, options, roles=roles)
+        if request.fmt == "dot":
+            return Diagram(source.encode("utf-8"))
+        return Diagram(_layout(source, request, len(graph.statements)))
+
+    return _cached(request.cache_key(map_), make, scope=f"map:{map_.pk}:v{map_.version}")
+
+
 def diagram_bytes(map_: ArgumentMap, request: DiagramRequest) -> bytes:
-    """Return the map's diagram in the requested format, from the cache when it can."""
-    key = request.cache_key(map_)
-    data = cache.get(key)
-    if data is not None:
-        return data
-    whole = map_graph_get(map_)
-    options = request.options
-    if request.shade:
-        # Labels come from the whole map, even when only a neighbourhood is drawn.
-        fill, legend = shading(map_evaluation(map_, whole, request.shade))
-        options = dataclasses.replace(options, fill=fill, legend_extra=legend)
-    graph = _focus(whole, request)
-    source = to_dot(graph, options)
-    if request.fmt == "dot":
-        data = source.encode("utf-8")
-    else:
-        data = _layout(source, request, len(graph.statements))
-    cache.set(key, data)
-    return data
+    """Return the map's diagram in the requested format (see ``diagram``)."""
+    return diagram(map_, request).data
 
 
 def diagram_filename(map_: ArgumentMap, request: DiagramRequest) -> str:
     suffix = f"-focus-{request.focus}" if request.focus else ""
+    if request.page:
+        suffix += f"-{request.page}"
+    if request.slide:
+        suffix += f"-{request.slide}"
     return f"{map_.slug}{suffix}.{request.fmt}"

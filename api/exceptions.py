@@ -14,7 +14,14 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from api.diagrams import (
+    DiagramTooBig,
+    GraphvizMissing,
+    InvalidDiagramOptions,
+    RendererBusy,
+)
 from api.graph.errors import FormatError
+from api.graph.evaluation import EvaluationTooComplex, UnknownSemantics
 from api.services import InUse, PreconditionFailed
 
 
@@ -57,6 +64,14 @@ class PayloadTooLarge(exceptions.APIException):
     default_code = "too_large"
 
 
+# Diagram failures (api.diagrams): status and error code.
+DIAGRAM_ERRORS = {
+    GraphvizMissing: (status.HTTP_503_SERVICE_UNAVAILABLE, "graphviz_missing"),
+    RendererBusy: (status.HTTP_503_SERVICE_UNAVAILABLE, "renderer_busy"),
+    DiagramTooBig: (status.HTTP_422_UNPROCESSABLE_ENTITY, "diagram_too_big"),
+}
+
+
 def _is_file_upload(context: dict) -> bool:
     request = context.get("request")
     return (getattr(request, "content_type", "") or "").startswith("multipart/")
@@ -72,6 +87,11 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
 
 
 def _handle(exc: Exception, context: dict) -> Response | None:
+    if isinstance(exc, InvalidDiagramOptions):
+        return validation_response(exc.errors)
+    if type(exc) in DIAGRAM_ERRORS:
+        code, name = DIAGRAM_ERRORS[type(exc)]
+        return Response({"detail": str(exc), "code": name}, status=code)
     if isinstance(exc, FormatError):
         upload = _is_file_upload(context)
         where = exc.pointer if exc.pointer is not None else ("file" if upload else "body")
@@ -84,6 +104,10 @@ def _handle(exc: Exception, context: dict) -> Response | None:
             "column": exc.column,
         }
         return Response(body, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, EvaluationTooComplex):
+        return Response({"detail": str(exc)}, status=status.HTTP_422_UNPROCESSABLE_ENTITY)
+    if isinstance(exc, UnknownSemantics):
+        return validation_response({"semantics": [str(exc)]})
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             return validation_response({k: list(v) for k, v in exc.message_dict.items()})

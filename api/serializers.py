@@ -372,7 +372,18 @@ class EvaluationSerializer(serializers.Serializer):
     statements = EvaluatedItemSerializer(many=True)
     links = EvaluatedLinkSerializer(many=True)
     extensions = serializers.IntegerField(
-        required=False, help_text="How many labellings the result summarises (0: none)."
+        required=False,
+        help_text=(
+            "How many labellings the result summarises (0: none); a lower bound when "
+            "extensions_exact is false."
+        ),
+    )
+    extensions_exact = serializers.BooleanField(
+        required=False,
+        help_text=(
+            "False when a part of the map has too many labellings to count (more than "
+            "1000): extensions is then a lower bound. The labels are exact either way."
+        ),
     )
     converged = serializers.BooleanField(required=False)
     iterations = serializers.IntegerField(required=False)

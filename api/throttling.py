@@ -1,10 +1,24 @@
 """Rate limits read from settings at request time (so the environment and tests set them).
 
 Counters live in Django's cache: per process by default, shared by every process once
-``REDIS_URL`` is set.
+``REDIS_URL`` is set. A client is its address as the trusted proxies saw it: DRF's
+``NUM_PROXIES`` (``ARGMAP_NUM_PROXIES``, default 0) says how many proxies in front of
+the app append to ``X-Forwarded-For``; with 0 the header is ignored and the socket's
+address counts, so a client cannot pick a fresh identity by sending its own header.
+
+The login views (``/admin/login/``, ``/api/auth/login/``) are plain Django views, which
+DRF's throttles do not reach: :class:`LoginThrottleMiddleware` limits the attempts there,
+per client address and per username, with 429 and ``Retry-After``.
 """
 
+from __future__ import annotations
+
+import hashlib
+import math
+
 from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from rest_framework import throttling
 
 
@@ -21,3 +35,50 @@ class AnonRateThrottle(SettingsRateMixin, throttling.AnonRateThrottle):
 
 class UserRateThrottle(SettingsRateMixin, throttling.UserRateThrottle):
     pass
+
+
+class LoginAddressThrottle(SettingsRateMixin, throttling.SimpleRateThrottle):
+    """Login attempts from one client address."""
+
+    scope = "login"
+
+    def get_cache_key(self, request, view) -> str | None:
+        return self.cache_format % {"scope": "login-address", "ident": self.get_ident(request)}
+
+
+class LoginUsernameThrottle(SettingsRateMixin, throttling.SimpleRateThrottle):
+    """Login attempts on one username, from wherever they come."""
+
+    scope = "login"
+
+    def get_cache_key(self, request, view) -> str | None:
+        username = str(request.POST.get("username", "")).strip().casefold()
+        if not username:
+            return None
+        digest = hashlib.blake2b(username.encode(), digest_size=16).hexdigest()
+        return self.cache_format % {"scope": "login-username", "ident": digest}
+
+
+class LoginThrottleMiddleware:
+    """Refuse a POST to a login view with 429 once its address or username is over the
+    ``login`` rate (``ARGMAP_THROTTLE_LOGIN``)."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        if request.method == "POST" and request.path in (
+            reverse("admin:login"),
+            reverse("rest_framework:login"),
+        ):
+            for throttle in (LoginAddressThrottle(), LoginUsernameThrottle()):
+                if not throttle.allow_request(request, None):
+                    wait = max(1, math.ceil(throttle.wait() or 1))
+                    response = HttpResponse(
+                        f"Too many login attempts. Try again in {wait} seconds.\n",
+                        status=429,
+                        content_type="text/plain; charset=utf-8",
+                    )
+                    response["Retry-After"] = str(wait)
+                    return response
+        return self.get_response(request)

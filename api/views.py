@@ -27,7 +27,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api import diagrams, evaluations, selectors, services
+from api import diagrams, evaluation_service, selectors, services
 from api.exceptions import PayloadTooLarge, PreconditionRequired
 from api.filters import LinkFilter, StatementFilter, parse_bool
 from api.graph import formats, graphjson
@@ -325,9 +325,9 @@ class ArgumentMapViewSet(
         etag = f'"{map_.version}-{semantics}"'
         if etag in request.headers.get("If-None-Match", ""):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
-        result = evaluations.map_evaluation(map_, selectors.map_graph_get(map_), semantics)
+        result = evaluation_service.map_evaluation(map_, selectors.map_graph_get(map_), semantics)
         return Response(
-            evaluations.evaluation_to_dict(result, map_.version), headers={"ETag": etag}
+            evaluation_service.evaluation_to_dict(result, map_.version), headers={"ETag": etag}
         )
 
     @extend_schema(
@@ -482,6 +482,19 @@ def file_response(
     return response
 
 
+DIAGRAM_PARAMETERS = [
+    OpenApiParameter(
+        param.name,
+        {"int": int, "bool": bool, "choice": str}[param.kind],
+        OpenApiParameter.QUERY,
+        description=param.help,
+        enum=list(param.choices) or None,
+        default=param.default,
+    )
+    for param in diagrams.PARAMS
+]
+
+
 class DiagramView(APIView):
     """The map as an argument diagram: SVG, PNG, PDF (drawn by Graphviz) or DOT."""
 
@@ -491,7 +504,7 @@ class DiagramView(APIView):
     @extend_schema(
         summary="The map as an argument diagram",
         parameters=[
-            diagrams.DiagramParamsSerializer,
+            *DIAGRAM_PARAMETERS,
             OpenApiParameter(
                 "fmt",
                 str,
@@ -514,14 +527,18 @@ class DiagramView(APIView):
             response = HttpResponseNotModified()
             response["ETag"] = etag
             return response
-        data = diagrams.diagram_bytes(map_, diagram)
-        return file_response(
-            data,
+        drawn = diagrams.diagram(map_, diagram)
+        response = file_response(
+            drawn.data,
             diagrams.MEDIA_TYPES[fmt],
             diagrams.diagram_filename(map_, diagram),
             download=diagram.download,
             etag=etag,
         )
+        if drawn.notices:
+            # Limits met on the way (a page cut into tiles, an overview left out).
+            response["X-Diagram-Notice"] = " ".join(drawn.notices)
+        return response
 
 
 class ExportView(APIView):

@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "api.middleware.RequestSizeLimitMiddleware",
+    "api.throttling.LoginThrottleMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -173,6 +174,8 @@ ARGMAP_MAX_LENGTHS = {
 ARGMAP_THROTTLE_RATES = {
     "anon": os.environ.get("ARGMAP_THROTTLE_ANON", "120/min"),
     "user": os.environ.get("ARGMAP_THROTTLE_USER", "1200/min"),
+    # Attempts at /admin/login/ and /api/auth/login/, per client address and per username.
+    "login": os.environ.get("ARGMAP_THROTTLE_LOGIN", "10/min"),
 }
 
 REST_FRAMEWORK = {
@@ -199,10 +202,25 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": env_int("ARGMAP_PAGE_SIZE", 50),
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
+    # Proxies in front of the app that append the client's address to X-Forwarded-For;
+    # 0 ignores the header (anyone can send one). Behind one load balancer: 1.
+    "NUM_PROXIES": env_int("ARGMAP_NUM_PROXIES", 0),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
 ARGMAP_MAX_PAGE_SIZE = env_int("ARGMAP_MAX_PAGE_SIZE", 500)
+
+# Evaluation: steps one preferred or stable evaluation may take (about 1 s of CPU at the
+# default) before it is refused with 422; the refusal is cached like a result.
+ARGMAP_EVALUATION_BUDGET = env_int("ARGMAP_EVALUATION_BUDGET", 10_000_000)
+
+# What computed results (diagrams, evaluations) may take of the cache (api/cache.py):
+# no entry above MAX_ENTRY; entries above SMALL_ENTRY only once asked twice within
+# REPEAT_WINDOW seconds; at most MAX_MAP bytes per map version.
+ARGMAP_CACHE_MAX_ENTRY_BYTES = env_int("ARGMAP_CACHE_MAX_ENTRY_BYTES", 5_000_000)
+ARGMAP_CACHE_SMALL_ENTRY_BYTES = env_int("ARGMAP_CACHE_SMALL_ENTRY_BYTES", 256_000)
+ARGMAP_CACHE_REPEAT_WINDOW = env_int("ARGMAP_CACHE_REPEAT_WINDOW", 3600)
+ARGMAP_CACHE_MAX_MAP_BYTES = env_int("ARGMAP_CACHE_MAX_MAP_BYTES", 25_000_000)
 
 # Diagrams: Graphviz runs at most this many at once per process, each within a time and
 # an output limit; maps from ARGMAP_SFDP_THRESHOLD statements on are laid out by sfdp.
@@ -211,6 +229,9 @@ ARGMAP_RENDER_QUEUE_TIMEOUT = env_int("ARGMAP_RENDER_QUEUE_TIMEOUT", 10)
 ARGMAP_RENDER_TIMEOUT = env_int("ARGMAP_RENDER_TIMEOUT", 20)
 ARGMAP_RENDER_MAX_BYTES = env_int("ARGMAP_RENDER_MAX_BYTES", 50_000_000)
 ARGMAP_SFDP_THRESHOLD = env_int("ARGMAP_SFDP_THRESHOLD", 300)
+# Paged diagrams (?page=a4|a3|letter|slides): a map needing more pages than this is refused
+# with a 422 that says so (docs/diagrams.md).
+ARGMAP_DIAGRAM_MAX_PAGES = env_int("ARGMAP_DIAGRAM_MAX_PAGES", 100)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "argmap API",

@@ -117,3 +117,15 @@ def with_source_text(graph: ArgumentGraph) -> ArgumentGraph:
     source = "\n\n".join(parts)
     info = dataclasses.replace(graph.map, source_text=source)
     return dataclasses.replace(graph, map=info, statements=tuple(statements))
+
+
+ESSAY_FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "essay.json"
+
+
+def fixture_graph(path: Path = ESSAY_FIXTURE) -> ArgumentGraph:
+    """Return the map in a whole-map JSON file (``fixtures/essay.json`` by default: the
+    essay's map), with the ids it has in the file, without a database."""
+    from api.graph.formats import read_map
+
+    path = Path(path)
+    return read_map(path.read_bytes(), filename=path.name, fmt="json").graph

@@ -49,6 +49,10 @@ flush_redis() { "$PY" -c "import redis; redis.Redis.from_url('$REDIS').flushdb()
     echo
     "$PY" bench/bench_argdown.py
     echo
+    echo "## Evaluation on a budget: the hostile family, old search against the solver"
+    echo
+    "$PY" bench/hostile_evaluation.py --pairs 16 32 64 --cap 120 --random 300
+    echo
     echo "## Imports on SQLite"
     echo
     "$PY" bench/bench_import.py --profile

@@ -42,3 +42,14 @@ Install it with your package manager, e.g. `sudo apt-get install graphviz`
 MSG
   fi
 fi
+
+# The tests measure page sizes and text sizes in PDF diagrams with poppler-utils
+# (pdfinfo, pdftotext, pdftoppm).
+if [ "$want" = dev ] && ! command -v pdftotext >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    echo "Installing poppler-utils (pdfinfo, pdftotext) for the PDF tests..."
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null
+  else
+    echo "poppler-utils is not installed: the PDF page tests will fail (apt-get install poppler-utils)." >&2
+  fi
+fi

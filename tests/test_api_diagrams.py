@@ -1,7 +1,10 @@
 """Diagram endpoints: formats, options, errors, headers, caching, hostile text, the
 admin preview, ``export_diagram`` and life without Graphviz."""
 
+import re
 import shutil
+import struct
+import subprocess
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -10,7 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from api import diagrams, services
-from api.models import Statement
+from api.models import ArgumentMap, Statement
+from tests.dot_helpers import graph_attributes, nodes
 
 pytestmark = pytest.mark.django_db
 
@@ -61,8 +65,11 @@ def test_download_is_an_attachment(api_client, cats_map):
 
 def test_options_change_the_dot(api_client, cats_map):
     plain = api_client.get(f"{URL}.dot").content.decode()
-    assert 'rankdir="BT"' in plain
-    assert 'rankdir="LR"' in api_client.get(f"{URL}.dot?direction=LR").content.decode()
+    assert graph_attributes(plain)["rankdir"] == "BT"
+    assert (
+        graph_attributes(api_client.get(f"{URL}.dot?direction=LR").content.decode())["rankdir"]
+        == "LR"
+    )
     with_quotes = api_client.get(f"{URL}.dot?quotes=1").content.decode()
     assert "they scratch furniture" in with_quotes
     assert "they scratch furniture" not in plain
@@ -248,7 +255,7 @@ def test_export_diagram_command(tmp_path, cats_map):
     assert out.read_bytes().startswith(b"%PDF")
     dot = tmp_path / "cats.dot"
     call_command("export_diagram", "cats", "-o", str(dot), "--direction", "LR")
-    assert 'rankdir="LR"' in dot.read_text()
+    assert graph_attributes(dot.read_text())["rankdir"] == "LR"
 
 
 def test_export_diagram_command_errors(tmp_path, cats_map):
@@ -268,3 +275,173 @@ def test_diagram_is_in_the_openapi_schema(api_client, db):
     assert {"image/svg+xml", "image/png", "application/pdf", "text/vnd.graphviz"} <= set(
         operation["responses"]["200"]["content"]
     )
+
+
+# --- pages, slides, numbers, focus (issue: diagrams a coach can print and project) --------
+
+needs_poppler = pytest.mark.skipif(
+    shutil.which("dot") is None or shutil.which("pdfinfo") is None,
+    reason="needs Graphviz and poppler-utils",
+)
+ESSAY = "/api/maps/kozyrev-2019-russo-japanese-peace-treaty/diagram"
+
+
+@pytest.fixture
+def essay_map(db):
+    call_command("load_essay", verbosity=0)
+    return ArgumentMap.objects.get(slug="kozyrev-2019-russo-japanese-peace-treaty")
+
+
+def pdf_page_sizes(content: bytes, tmp_path) -> list[tuple[float, float]]:
+    path = tmp_path / "d.pdf"
+    path.write_bytes(content)
+    info = subprocess.run(
+        ["pdfinfo", "-f", "1", "-l", "9999", str(path)], capture_output=True, text=True
+    ).stdout
+    return [
+        (float(w), float(h)) for w, h in re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", info)
+    ]
+
+
+@needs_poppler
+def test_a_small_map_on_a4_is_one_true_a4_page(api_client, cats_map, tmp_path):
+    response = api_client.get(f"{URL}.pdf?page=a4")
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'inline; filename="cats-a4.pdf"'
+    assert "X-Diagram-Notice" not in response
+    sizes = pdf_page_sizes(response.content, tmp_path)
+    assert len(sizes) == 1
+    assert sorted(sizes[0]) == pytest.approx([595.276, 841.89], abs=0.01)
+
+
+@needs_poppler
+def test_the_essay_as_slides_and_one_slide_as_png(api_client, essay_map, tmp_path):
+    deck = api_client.get(f"{ESSAY}.pdf?page=slides&numbers=1")
+    assert deck.status_code == 200
+    sizes = pdf_page_sizes(deck.content, tmp_path)
+    assert len(sizes) > 1
+    assert set(sizes) == {(960.0, 540.0)}
+    png = api_client.get(f"{ESSAY}.png?slide=1&numbers=1")
+    assert png.status_code == 200
+    assert struct.unpack(">II", png.content[16:24]) == (960, 540)
+    dot = api_client.get(f"{ESSAY}.dot?page=slides&slide=1&numbers=1").content.decode()
+    assert re.fullmatch(
+        r"#\d+ with its direct reasons and objections \(slide 1 of \d+\)",
+        graph_attributes(dot)["label"],
+    )
+    assert api_client.get(f"{ESSAY}.png?slide=99").json()["errors"]["slide"]
+
+
+@pytest.mark.parametrize("fmt", ["svg", "png", "dot"])
+def test_pages_as_svg_png_or_dot_need_a_slide_number(api_client, cats_map, fmt):
+    response = api_client.get(f"{URL}.{fmt}?page=a4")
+    assert response.status_code == 400
+    assert "slide" in response.json()["errors"]
+
+
+@needs_dot
+def test_a_map_too_big_for_the_page_limit_is_422_saying_so(api_client, essay_map, settings):
+    settings.ARGMAP_DIAGRAM_MAX_PAGES = 3
+    response = api_client.get(f"{ESSAY}.pdf?page=a4")
+    assert response.status_code == 422
+    assert "too big for readable pages" in response.json()["detail"]
+
+
+@needs_dot
+def test_a_page_cut_into_tiles_says_so_in_a_header(api_client, cats_map):
+    claim = Statement.objects.get(map=cats_map, text="Cats are good pets.")
+    text = " ".join(f"word{i}" for i in range(100))
+    premises = [Statement.objects.create(map=cats_map, text=text) for _ in range(10)]
+    services.link_create(map_=cats_map, kind="support", premises=premises, conclusion=claim)
+    response = api_client.get(f"{URL}.pdf?page=slides&wrap=60")
+    assert response.status_code == 200
+    assert "cut into" in response["X-Diagram-Notice"]
+
+
+def test_numbers_put_every_statement_number_in_its_box(api_client, cats_map):
+    found = nodes(api_client.get(f"{URL}.dot?numbers=1").content.decode())
+    for statement in cats_map.statements.all():
+        assert found[f"s{statement.pk}"]["label"].startswith(f"#{statement.pk} ")
+
+
+def test_focus_draws_every_statement_as_the_whole_map_does(api_client, essay_map):
+    whole = nodes(api_client.get(f"{ESSAY}.dot?numbers=1").content.decode())
+    ids = list(essay_map.statements.order_by("pk").values_list("pk", flat=True))
+    for focus in (ids[10], ids[15], ids[23]):
+        focused = nodes(
+            api_client.get(f"{ESSAY}.dot?numbers=1&focus={focus}&depth=1").content.decode()
+        )
+        statements = [name for name in focused if name.startswith("s")]
+        assert len(statements) > 2
+        for name in statements:
+            expected = dict(whole[name])
+            if name == f"s{focus}":
+                expected["peripheries"] = "2"
+            assert focused[name] == expected
+
+
+def test_focus_on_a_1500_link_undercutter_chain(api_client, cats_map):
+    from api.models import Link, LinkPremise
+
+    first = Statement.objects.get(map=cats_map, text="Cats are good pets.")
+    statements = Statement.objects.bulk_create(
+        [Statement(map=cats_map, text=f"u{i}") for i in range(1501)]
+    )
+    base = Link.objects.create(map=cats_map, kind="support", conclusion=first)
+    LinkPremise.objects.create(link=base, statement=statements[0], position=0)
+    target = base
+    for statement in statements[1:]:
+        target = Link.objects.create(map=cats_map, kind="oppose", target_link=target)
+        LinkPremise.objects.create(link=target, statement=statement, position=0)
+    services.map_bump_version(cats_map)
+    response = api_client.get(f"{URL}.dot?focus={statements[-1].pk}&depth=1")
+    assert response.status_code == 200
+    assert f"s{statements[0].pk} " in response.content.decode()
+
+
+@needs_dot
+def test_export_diagram_writes_to_standard_output(cats_map, capsysbinary):
+    call_command("export_diagram", "cats", "-o", "-", "--format", "dot", "--numbers")
+    out = capsysbinary.readouterr().out
+    assert out.startswith(b"digraph argmap {")
+    assert b"#" in out
+
+
+def test_export_diagram_to_a_missing_folder_is_a_clean_error(tmp_path, cats_map):
+    with pytest.raises(CommandError, match="No folder"):
+        call_command("export_diagram", "cats", "-o", str(tmp_path / "nope" / "x.svg"))
+    with pytest.raises(CommandError, match="format"):
+        call_command("export_diagram", "cats", "-o", "-")
+
+
+def test_export_diagram_shade_matches_the_api(tmp_path, cats_map, api_client):
+    out = tmp_path / "cats.dot"
+    call_command("export_diagram", "cats", "-o", str(out), "--shade", "grounded", "--legend")
+    api = api_client.get(f"{URL}.dot?shade=grounded&legend=1").content.decode()
+    assert out.read_text() == api
+    assert "legend_extra0" in api
+
+
+@needs_poppler
+def test_export_diagram_pages_and_slides(tmp_path, essay_map):
+    out = tmp_path / "deck.pdf"
+    call_command(
+        "export_diagram",
+        "kozyrev-2019-russo-japanese-peace-treaty",
+        "-o",
+        str(out),
+        "--page",
+        "slides",
+        "--numbers",
+    )
+    assert set(pdf_page_sizes(out.read_bytes(), tmp_path)) == {(960.0, 540.0)}
+    one = tmp_path / "one.png"
+    call_command(
+        "export_diagram",
+        "kozyrev-2019-russo-japanese-peace-treaty",
+        "-o",
+        str(one),
+        "--slide",
+        "2",
+    )
+    assert struct.unpack(">II", one.read_bytes()[16:24]) == (960, 540)

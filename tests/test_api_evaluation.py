@@ -5,9 +5,13 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from api import services
+from api import evaluation_service, services
+from api.exceptions import exception_handler
+from api.graph.evaluation import UnknownSemantics
+from api.graph.evaluation import evaluate as graph_evaluate
 from api.graph.shading import IN_FILL, OUT_FILL, UNDECIDED_FILL, strength_fill
 from api.models import Statement
+from tests.graph.hostile import hostile_graph
 
 pytestmark = pytest.mark.django_db
 
@@ -148,3 +152,72 @@ def test_evaluation_in_openapi_schema(api_client, db):
     operation = schema["paths"]["/api/maps/{slug}/evaluation/"]["get"]
     semantics = next(p for p in operation["parameters"] if p["name"] == "semantics")
     assert set(semantics["schema"]["enum"]) == {"grounded", "preferred", "stable", "dfquad"}
+
+
+# ---------------------------------------------------------------------------------------
+# Hostile maps: bounded work, and every answer (a refusal too) cached per map version
+
+
+@pytest.fixture
+def hostile_map(user):
+    # A claim and 16 rebutting pairs all tied to it: 2**16 - 1 stable labellings.
+    return services.map_import(graph=hostile_graph(16), slug="hostile", owner=user)
+
+
+@pytest.fixture
+def evaluations_run(monkeypatch):
+    """Count the evaluations actually computed (not served from the cache)."""
+    calls = []
+
+    def counting(graph, semantics, **kwargs):
+        calls.append(semantics)
+        return graph_evaluate(graph, semantics, **kwargs)
+
+    monkeypatch.setattr(evaluation_service, "evaluate", counting)
+    return calls
+
+
+@pytest.mark.parametrize("semantics", ["stable", "preferred"])
+def test_hostile_knot_is_answered_and_then_served_from_the_cache(
+    api_client, hostile_map, evaluations_run, semantics
+):
+    url = f"/api/maps/hostile/evaluation/?semantics={semantics}"
+    first = api_client.get(url)
+    assert first.status_code == 200
+    body = first.json()
+    assert body["extensions_exact"] is False
+    assert body["extensions"] > 1000
+    claim = next(s for s in body["statements"] if s["label"] == "out")
+    assert Statement.objects.get(pk=claim["id"]).text == "z"
+    assert {s["label"] for s in body["statements"]} == {"out", "undecided"}
+    second = api_client.get(url)
+    assert second.json() == body
+    assert evaluations_run == [semantics]
+
+
+def test_past_the_budget_a_422_names_the_limit_and_is_cached(
+    api_client, hostile_map, evaluations_run, settings
+):
+    settings.ARGMAP_EVALUATION_BUDGET = 50_000
+    for _ in range(3):
+        response = api_client.get("/api/maps/hostile/evaluation/?semantics=stable")
+        assert response.status_code == 422
+        detail = response.json()["detail"]
+        assert "budget of 50000 steps" in detail
+        assert "ARGMAP_EVALUATION_BUDGET" in detail
+        assert "semantics=grounded" in detail
+    # The shaded diagram asks for the same evaluation: refused from the cache too.
+    shaded = api_client.get("/api/maps/hostile/diagram.dot?shade=stable")
+    assert shaded.status_code == 422
+    assert "ARGMAP_EVALUATION_BUDGET" in shaded.json()["detail"]
+    assert evaluations_run == ["stable"]
+    # An edit makes a new version, evaluated afresh.
+    services.statement_create(map_=hostile_map, text="A new thought.")
+    assert api_client.get("/api/maps/hostile/evaluation/?semantics=stable").status_code == 422
+    assert evaluations_run == ["stable", "stable"]
+
+
+def test_unknown_semantics_from_the_service_is_a_400():
+    response = exception_handler(UnknownSemantics("unknown semantics 'ideal'"), {})
+    assert response.status_code == 400
+    assert response.data["errors"] == {"semantics": ["unknown semantics 'ideal'"]}

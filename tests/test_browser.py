@@ -259,3 +259,69 @@ def test_the_page_reads_in_two_columns_on_a_laptop_and_one_on_a_phone(essay, bro
         assert overflow <= 0
     finally:
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+# --- the diagram at a legible size, with pan and zoom (issue: print and project) ---------
+
+
+def frame_state(browser) -> dict:
+    return browser.execute_script(
+        "var f = document.getElementById('diagram-frame');"
+        "var i = document.getElementById('diagram-img');"
+        "return {width: i.getBoundingClientRect().width, natural: i.naturalWidth,"
+        " left: f.scrollLeft, top: f.scrollTop, frame: f.clientWidth,"
+        " level: document.querySelector('[data-zoom-level]').textContent};"
+    )
+
+
+def test_the_diagram_opens_at_a_legible_size_and_pans_and_zooms_with_the_keyboard(essay, browser):
+    open_map(browser, essay)
+    wait(browser).until(diagram_loaded)
+    wait(browser).until(
+        lambda b: b.find_element(By.CSS_SELECTOR, "[data-zoom-controls]").is_displayed()
+    )
+    start = frame_state(browser)
+    # actual size: 12 pt statement text shows at 16 px, wider than the frame
+    assert start["width"] == pytest.approx(start["natural"], abs=1)
+    assert start["width"] > start["frame"]
+    assert start["level"] == "100%"
+    frame = browser.find_element(By.ID, "diagram-frame")
+    browser.execute_script("arguments[0].focus()", frame)
+    frame.send_keys(Keys.ARROW_RIGHT, Keys.ARROW_RIGHT, Keys.ARROW_DOWN)
+    moved = frame_state(browser)
+    assert moved["left"] > start["left"]
+    assert moved["top"] > start["top"]
+    frame.send_keys("-")
+    smaller = frame_state(browser)
+    assert smaller["width"] < start["width"]
+    assert smaller["level"] == "80%"
+    frame.send_keys("+", "+")
+    assert frame_state(browser)["level"] == "125%"
+    frame.send_keys("f")
+    fitted = frame_state(browser)
+    assert fitted["width"] <= fitted["frame"]
+    click(browser, browser.find_element(By.CSS_SELECTOR, "[data-zoom='actual']"))
+    assert frame_state(browser)["level"] == "100%"
+
+
+def test_the_diagram_boxes_are_numbered_and_the_json_download_is_a_file(essay, browser):
+    open_map(browser, essay)
+    wait(browser).until(diagram_loaded)
+    src = browser.find_element(By.ID, "diagram-img").get_attribute("src")
+    svg, _ = fetch(src)
+    from api.models import Statement
+
+    for pk in Statement.objects.filter(map__slug=SLUG).values_list("pk", flat=True):
+        assert f">#{pk} ".encode() in svg  # each box's first line starts with its number
+    links = {
+        a.get_attribute("data-format"): a.get_attribute("href")
+        for a in browser.find_elements(By.CSS_SELECTOR, "a.download")
+    }
+    data, headers = fetch(links["json"])
+    assert data.startswith(b"{")
+    assert headers["Content-Disposition"].startswith("attachment")
+    assert headers["Content-Disposition"].endswith(f'filename="{SLUG}.json"')
+    deck, deck_headers = fetch(links["slides"])
+    assert deck.startswith(b"%PDF")
+    assert deck_headers["Content-Disposition"].startswith("attachment")
+    assert "page=slides" in links["slides"]

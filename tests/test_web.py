@@ -339,7 +339,7 @@ def test_each_statement_links_to_its_passage_and_to_a_focused_diagram(client, ca
 def test_map_page_shows_the_whole_diagram_with_alt_text(client, cats_map):
     page = parse(client.get("/maps/cats/"))
     [img] = page.by_id("diagram").find_all("img")
-    assert img.attrs["src"] == "/api/maps/cats/diagram.svg"
+    assert img.attrs["src"] == "/api/maps/cats/diagram.svg?numbers=1"  # numbered by default
     n, m = cats_map.statements.count(), cats_map.links.count()
     assert img.attrs["alt"] == (
         f"Argument map of Map cats: {n} statements, {m} links; main conclusion: Cats are good pets."
@@ -360,6 +360,7 @@ def test_diagram_options_drive_the_image_and_the_downloads(client, cats_map):
         "wrap": "30",
         "quotes": "1",
         "legend": "1",
+        "numbers": "1",
     }
     assert urlsplit(img.attrs["src"]).path == "/api/maps/cats/diagram.svg"
     assert query(img.attrs["src"]) == expected  # the page size is for the PDF only
@@ -369,12 +370,13 @@ def test_diagram_options_drive_the_image_and_the_downloads(client, cats_map):
     downloads = {
         a.attrs["data-format"]: a.attrs["href"] for a in page.find_all("a", cls="download")
     }
-    assert set(downloads) == {"svg", "png", "pdf", "dot", "json"}
+    assert set(downloads) == {"svg", "png", "pdf", "slides", "dot", "json"}
     for fmt in ("svg", "png", "dot"):
         assert urlsplit(downloads[fmt]).path == f"/api/maps/cats/diagram.{fmt}"
         assert query(downloads[fmt]) == {**expected, "download": "1"}
     assert query(downloads["pdf"]) == {**expected, "page": "a4", "download": "1"}
-    assert urlsplit(downloads["json"]).path == "/api/maps/cats/graph/"
+    assert query(downloads["slides"]) == {**expected, "page": "slides", "download": "1"}
+    assert urlsplit(downloads["json"]).path == "/api/maps/cats/export.json"
 
     # the form shows what was chosen
     assert "selected" in page.by_id("id_direction").find_all("option")[2].attrs
@@ -394,7 +396,7 @@ def test_unusable_options_fall_back_to_the_defaults(client, cats_map, make_map):
     foreign = other.statements.first()
     page = parse(client.get(f"/maps/cats/?direction=UP&wrap=5&focus={foreign.pk}&depth=x"))
     [img] = page.by_id("diagram").find_all("img")
-    assert img.attrs["src"] == "/api/maps/cats/diagram.svg"
+    assert img.attrs["src"] == "/api/maps/cats/diagram.svg?numbers=1"
     assert page.find_all("p", cls="form-errors")
     assert len(page.find_all("p", cls="field__error")) == 4
 
@@ -404,7 +406,7 @@ def test_the_form_is_a_plain_get_form(client, cats_map):
     [form] = page.find_all("form")
     assert form.attrs["method"] == "get"
     names = {n.attrs.get("name") for n in form.iter() if n.tag in {"select", "input"}}
-    assert names == {"direction", "focus", "depth", "wrap", "quotes", "legend", "page"}
+    assert names == {"direction", "focus", "depth", "wrap", "quotes", "legend", "numbers", "page"}
     assert [b.attrs["type"] for b in form.find_all("button")] == ["submit"]
     assert page.by_id("id_wrap").attrs["value"] == "40"
     assert page.by_id("id_depth").attrs["value"] == "2"
@@ -565,3 +567,34 @@ def test_page_form_offers_exactly_the_api_options():
 
     assert {value for value, _ in forms.PAGES if value} == set(dot.PAGES)
     assert [value for value, _ in forms.DIRECTIONS] == list(dot.DIRECTIONS)
+
+
+def test_without_graphviz_the_page_says_what_is_missing_and_how_to_install_it(
+    client, cats_map, monkeypatch
+):
+    monkeypatch.setenv("PATH", "/nonexistent")
+    page = parse(client.get("/maps/cats/"))
+    assert page.by_id("diagram").find_all("img") == []
+    missing = page.by_id("diagram-missing")
+    assert "apt-get install graphviz" in missing.text()
+    formats = {a.attrs["data-format"] for a in page.find_all("a", cls="download")}
+    assert formats == {"dot", "json"}
+
+
+def test_numbers_can_be_turned_off_and_the_choice_is_kept(client, cats_map):
+    claim = by_text(cats_map, "Cats are good pets.")
+    page = parse(client.get("/maps/cats/?numbers=0"))
+    [img] = page.by_id("diagram").find_all("img")
+    assert "numbers" not in query(img.attrs["src"])
+    focus_link = next(href for href in page.by_id(f"s-{claim.pk}").links() if "focus=" in href)
+    assert query(focus_link)["numbers"] == "0"
+
+
+def test_the_json_download_is_an_attachment(client, cats_map):
+    page = parse(client.get("/maps/cats/"))
+    [json_link] = [
+        a for a in page.find_all("a", cls="download") if a.attrs["data-format"] == "json"
+    ]
+    response = client.get(json_link.attrs["href"])
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="cats.json"'

@@ -24,11 +24,14 @@ DIRECTIONS = [
     ("RL", "Right to left"),
 ]
 PAGES = [
-    ("", "Natural size"),
-    ("a4", "A4 landscape"),
-    ("a3", "A3 landscape"),
-    ("letter", "US Letter landscape"),
+    ("", "One page, natural size"),
+    ("a4", "A4 pages"),
+    ("a3", "A3 pages"),
+    ("letter", "US Letter pages"),
+    ("slides", "Slides (16:9)"),
 ]
+DEFAULT_PAGE = "a4"  # the PDF download is a handout unless asked otherwise
+NUMBERS = [("1", "Numbered boxes (#16)"), ("0", "No numbers")]
 # The API's defaults and limits, so the page and the endpoint cannot drift apart.
 DEFAULT_WRAP = WRAP_DEFAULT
 
@@ -43,13 +46,15 @@ class DiagramChoice:
     wrap: int = DEFAULT_WRAP
     quotes: bool = False
     legend: bool = False
-    page: str = ""
+    numbers: bool = True
+    page: str = DEFAULT_PAGE
 
     def params(self, *, page: bool = False) -> dict[str, str]:
-        """The diagram query parameters that differ from the API's defaults.
+        """The diagram query parameters that differ from the API's defaults (the page
+        shows numbered boxes by default, so ``numbers=1`` is sent unless turned off).
 
-        ``page`` (the PDF page size) is added only when asked: it scales the drawing down,
-        which suits a printed PDF but not a picture on screen.
+        ``page`` (the PDF's paper or slide size) is added only when asked: it splits the
+        map over pages, which suits a printed PDF but not a picture on screen.
         """
         params: dict[str, str] = {}
         if self.direction != DEFAULT_DIRECTION:
@@ -63,6 +68,8 @@ class DiagramChoice:
             params["quotes"] = "1"
         if self.legend:
             params["legend"] = "1"
+        if self.numbers:
+            params["numbers"] = "1"
         if page and self.page:
             params["page"] = self.page
         return params
@@ -76,6 +83,14 @@ class DiagramChoice:
                 params[name] = str(value)
         if "focus" not in params:
             params.pop("depth", None)
+        # numbers and page: say only what differs from the page's own defaults
+        params.pop("numbers", None)
+        if not self.numbers:
+            params["numbers"] = "0"
+        if params.get("page") == DEFAULT_PAGE:
+            params.pop("page")
+        elif not self.page:
+            params["page"] = ""
         return urlencode(params)
 
 
@@ -89,8 +104,8 @@ def diagram_url(slug: str, fmt: str, choice: DiagramChoice, *, download: bool = 
 
 
 def graph_json_url(slug: str) -> str:
-    """The whole map as JSON (``?format=json``: never the browsable API's HTML page)."""
-    return f"/api/maps/{quote(slug)}/graph/?format=json"
+    """The whole map as a JSON file (the export endpoint sends it as an attachment)."""
+    return f"/api/maps/{quote(slug)}/export.json"
 
 
 class DiagramOptionsForm(forms.Form):
@@ -121,7 +136,16 @@ class DiagramOptionsForm(forms.Form):
     )
     quotes = forms.BooleanField(label="Show quotes from the essay", required=False)
     legend = forms.BooleanField(label="Add a legend", required=False)
-    page = forms.ChoiceField(label="PDF page", choices=PAGES, required=False)
+    numbers = forms.ChoiceField(
+        label="Numbers", choices=NUMBERS, required=False, initial="1", widget=forms.Select
+    )
+    page = forms.ChoiceField(
+        label="PDF pages",
+        choices=PAGES,
+        required=False,
+        initial=DEFAULT_PAGE,
+        help_text="Paper: text at least 8 pt; slides: at least 12 pt. Big maps are split.",
+    )
 
     def __init__(self, data, *, statements: tuple[Statement, ...]) -> None:
         # A page opened without options is unbound and shows the defaults. A bound form
@@ -131,6 +155,9 @@ class DiagramOptionsForm(forms.Form):
             data = data.copy()
             for name in ("direction", "depth", "wrap"):
                 if not data.get(name):
+                    data[name] = str(self.base_fields[name].initial)
+            for name in ("numbers", "page"):  # "" is a choice of its own here
+                if name not in data:
                     data[name] = str(self.base_fields[name].initial)
         super().__init__(data or None)
         focus = self.fields["focus"]
@@ -152,5 +179,6 @@ class DiagramOptionsForm(forms.Form):
             wrap=data.get("wrap") or DEFAULT_WRAP,
             quotes=bool(data.get("quotes")),
             legend=bool(data.get("legend")),
-            page=data.get("page") or "",
+            numbers=data.get("numbers", "1") != "0",
+            page=DEFAULT_PAGE if data.get("page") is None else data["page"],
         )

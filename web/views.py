@@ -6,10 +6,14 @@ counts are subqueries), a map's page four (the map, then ``map_graph_get``'s thr
 
 from __future__ import annotations
 
+import dataclasses
+
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from api.diagrams import INSTALL_HINT
+from api.graph.render import graphviz_available
 from api.models import ArgumentMap
 from api.selectors import map_graph_get
 from web import presenters
@@ -19,8 +23,10 @@ DOWNLOADS = (
     ("svg", "SVG", "sharp at any size: web pages, slides"),
     ("png", "PNG", "a picture for documents and slides"),
     ("pdf", "PDF", "for printing"),
+    ("slides", "Slides", "a 16:9 PDF deck to project, text at least 12 pt"),
     ("dot", "DOT", "Graphviz source, to restyle or lay out yourself"),
 )
+NEEDS_GRAPHVIZ = {"svg", "png", "pdf", "slides"}
 
 
 PAGE_LABELS = dict(PAGES)
@@ -44,6 +50,25 @@ def _safe_source_url(url: str) -> str:
     return url if url.lower().startswith(("http://", "https://")) else ""
 
 
+def _download(slug: str, fmt: str, label: str, purpose: str, choice) -> dict[str, str]:
+    """One download link: ``slides`` is the PDF drawn on 16:9 slides."""
+    name = fmt
+    if fmt == "slides":
+        choice = dataclasses.replace(choice, page="slides")
+        fmt = "pdf"
+    elif fmt == "pdf" and choice.page and choice.page != "slides":
+        purpose = f"{purpose}, {PAGE_LABELS[choice.page]}, text at least 8 pt"
+    suffix = f"-focus-{choice.focus}" if choice.focus is not None else ""
+    suffix += f"-{choice.page}" if fmt == "pdf" and choice.page else ""
+    return {
+        "format": name,
+        "label": label,
+        "purpose": purpose,
+        "url": diagram_url(slug, fmt, choice, download=True),
+        "filename": f"{slug}{suffix}.{fmt}",
+    }
+
+
 def map_detail(request: HttpRequest, slug: str) -> HttpResponse:
     map_ = get_object_or_404(ArgumentMap.objects.visible_to(request.user), slug=slug)
     graph = map_graph_get(map_)
@@ -51,6 +76,7 @@ def map_detail(request: HttpRequest, slug: str) -> HttpResponse:
     choice = form.choice()
 
     focus = graph.statement(choice.focus) if choice.focus is not None else None
+    has_graphviz = graphviz_available("dot")
     sections = presenters.argument_sections(graph)
     for section in sections:
         for item in section.items:
@@ -64,20 +90,14 @@ def map_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "choice": choice,
         "focus": focus,
         "diagram_src": diagram_url(map_.slug, "svg", choice),
+        "graphviz_missing": "" if has_graphviz else INSTALL_HINT,
         "diagram_alt": presenters.diagram_alt(
             graph, focus=focus, depth=choice.depth if focus else None
         ),
         "downloads": [
-            {
-                "format": fmt,
-                "label": label,
-                "purpose": f"{purpose}, {PAGE_LABELS[choice.page]}"
-                if fmt == "pdf" and choice.page
-                else purpose,
-                "url": diagram_url(map_.slug, fmt, choice, download=True),
-                "filename": f"{map_.slug}{f'-focus-{choice.focus}' if focus else ''}.{fmt}",
-            }
+            _download(map_.slug, fmt, label, purpose, choice)
             for fmt, label, purpose in DOWNLOADS
+            if has_graphviz or fmt not in NEEDS_GRAPHVIZ
         ],
         "json_url": graph_json_url(map_.slug),
         "whole_map_query": choice.page_query(focus=None),

@@ -1,7 +1,8 @@
 """Run Graphviz on DOT text, safely: a time limit, an output size limit, no file access.
 
-The ``graphviz`` Python package has no timeout, so the layout program is run here with
-``subprocess``: DOT on stdin, the image on stdout, and
+``api.graph.dot`` builds the DOT with the ``graphviz`` Python package, but its ``pipe``
+and ``render`` have no time limit and no output limit, so the layout program is run here
+with ``subprocess``: DOT on stdin, the image on stdout, and
 
 - ``SERVER_NAME`` set in its environment (and ``GV_FILE_PATH`` removed), which makes
   Graphviz refuse to read files (``image=``, ``shapefile=``, ``<IMG SRC=...>``), so a
@@ -47,7 +48,7 @@ __all__ = [
 # unreadable); sfdp keeps the drawing near 2:1.
 SFDP_THRESHOLD = 300
 
-FORMATS = ("svg", "png", "pdf")
+FORMATS = ("svg", "png", "pdf", "plain")  # plain: the layout as text (api.graph.paging)
 ENGINES = ("dot", "sfdp")
 
 # Graph attributes each engine needs on top of the engine-neutral DOT from ``to_dot``,
@@ -131,8 +132,9 @@ def render(
 ) -> bytes:
     """Lay out ``dot_source`` with Graphviz and return the image bytes.
 
-    ``fmt`` is "svg", "png" or "pdf"; ``engine`` is "dot" or "sfdp" (its settings from
-    ``engine_arguments`` are added). Returns the program's standard output.
+    ``fmt`` is "svg", "png", "pdf" or "plain" (the layout as text); ``engine`` is "dot"
+    or "sfdp" (its settings from ``engine_arguments`` are added). Returns the program's
+    standard output.
 
     Raises ``ValueError`` for an unknown format or engine, ``GraphvizNotInstalled`` if the
     program is missing, ``RenderTimeout`` after ``timeout`` seconds, ``RenderTooLarge`` when

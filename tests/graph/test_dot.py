@@ -6,7 +6,9 @@ XML; they are skipped when Graphviz is not installed.
 
 from __future__ import annotations
 
+import dataclasses
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -16,8 +18,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api.graph.dot import DiagramOptions, clean_text, neighbourhood, to_dot
+from api.graph.dot import DiagramOptions, clean_text, link_endpoints, neighbourhood, to_dot
 from api.graph.model import ArgumentGraph, Kind, Link, MapInfo, Statement
+from api.graph.text import neutralize_bidi
+from tests.dot_helpers import edges, graph_attributes, nodes
 
 SVG = "{http://www.w3.org/2000/svg}"
 XLINK = "{http://www.w3.org/1999/xlink}"
@@ -51,36 +55,64 @@ def small_graph(order=lambda items: items) -> ArgumentGraph:
     )
 
 
-EXPECTED_SMALL = r"""digraph argmap {
-  graph [charset="UTF-8", newrank="true", nodesep="0.3", ranksep="0.3", pad="0.3", fontname="Helvetica", fontsize="16", bgcolor="white", rankdir="BT", labelloc="t", labeljust="c", label="Trees"];
-  node [shape="box", style="rounded,filled", fillcolor="#FFFFFF", color="#555555", penwidth="1.2", fontname="Helvetica", fontsize="12", fontcolor="#1A1A1A", margin="0.14,0.07"];
-  edge [penwidth="1.6", arrowsize="0.9", fontname="Helvetica", fontsize="10"];
-
-  // statements
-  s1 [label="We should plant trees.", fontname="Helvetica-Bold", fontsize="13", penwidth="3", color="#0B3C5D", fillcolor="#DCEBF7"];
-  s2 [label="Trees give shade.\n— Ann"];
-  s3 [label="Trees absorb CO2."];
-  s4 [label="CO2 warms the planet."];
-  s5 [label="Trees cost money."];
-  s6 [label="Shade is not needed here."];
-  { rank=max; s1; }
-
-  // links: support solid green, oppose dashed vermillion
-  l1 [shape="point", width="0.11", height="0.11", style="filled", color="#009E73", fillcolor="#009E73"];
-  s2 -> l1 [color="#009E73", style="solid", arrowhead="none"];
-  l1 -> s1 [color="#009E73", style="solid", arrowhead="normal"];
-  l2 [shape="point", width="0.11", height="0.11", style="filled", color="#009E73", fillcolor="#009E73"];
-  s3 -> l2 [color="#009E73", style="solid", arrowhead="none"];
-  s4 -> l2 [color="#009E73", style="solid", arrowhead="none"];
-  l2 -> s1 [color="#009E73", style="solid", arrowhead="normal"];
-  s5 -> s1 [color="#D55E00", style="dashed", arrowhead="tee", arrowsize="1.1", minlen="2"];
-  s6 -> l1 [color="#D55E00", style="dashed", arrowhead="tee", arrowsize="1.1"];
+SUPPORT = {"color": "#009E73", "style": "solid", "arrowhead": "normal"}
+OPPOSE = {"color": "#D55E00", "style": "dashed", "arrowhead": "tee", "arrowsize": "1.1"}
+PREMISE_EDGE = {"color": "#009E73", "style": "solid", "arrowhead": "none"}
+JUNCTION = {
+    "shape": "point",
+    "width": "0.11",
+    "height": "0.11",
+    "style": "filled",
+    "color": "#009E73",
+    "fillcolor": "#009E73",
 }
-"""  # noqa: E501 (the DOT is compared line for line)
+MAIN = {
+    "fontname": "Helvetica-Bold",
+    "fontsize": "13",
+    "penwidth": "3",
+    "color": "#0B3C5D",
+    "fillcolor": "#DCEBF7",
+}
 
 
-def test_to_dot_small_graph_matches_expected_text():
-    assert to_dot(small_graph(), DiagramOptions()) == EXPECTED_SMALL
+def test_to_dot_small_graph_nodes_and_edges():
+    dot = to_dot(small_graph(), DiagramOptions())
+    assert dot.startswith("digraph argmap {\n")
+    assert graph_attributes(dot) == {
+        "charset": "UTF-8",
+        "newrank": "true",
+        "nodesep": "0.3",
+        "ranksep": "0.3",
+        "pad": "0.3",
+        "margin": "0",
+        "fontname": "Helvetica",
+        "fontsize": "16",
+        "bgcolor": "white",
+        "rankdir": "BT",
+        "labelloc": "t",
+        "labeljust": "c",
+        "label": "Trees",
+    }
+    assert nodes(dot) == {
+        "s1": {"label": "We should plant trees.", **MAIN},
+        "s2": {"label": "Trees give shade.\\n— Ann"},
+        "s3": {"label": "Trees absorb CO2."},
+        "s4": {"label": "CO2 warms the planet."},
+        "s5": {"label": "Trees cost money."},
+        "s6": {"label": "Shade is not needed here."},
+        "l1": JUNCTION,
+        "l2": JUNCTION,
+    }
+    assert edges(dot) == [
+        ("s2", "l1", PREMISE_EDGE),
+        ("l1", "s1", SUPPORT),
+        ("s3", "l2", PREMISE_EDGE),
+        ("s4", "l2", PREMISE_EDGE),
+        ("l2", "s1", SUPPORT),
+        ("s5", "s1", {**OPPOSE, "minlen": "2"}),
+        ("s6", "l1", OPPOSE),
+    ]
+    assert "\t{\n\t\trank=max\n\t\ts1\n\t}\n" in dot  # the main conclusion on top
 
 
 def test_to_dot_default_options_are_diagram_options_defaults():
@@ -89,59 +121,85 @@ def test_to_dot_default_options_are_diagram_options_defaults():
 
 def test_to_dot_single_premise_link_is_a_direct_edge_when_not_undercut():
     dot = to_dot(small_graph())
-    assert 's5 -> s1 [color="#D55E00", style="dashed", arrowhead="tee"' in dot
-    assert "l3 [" not in dot
+    assert ("s5", "s1", {**OPPOSE, "minlen": "2"}) in edges(dot)
+    assert "l3" not in nodes(dot)
 
 
 def test_to_dot_co_premises_meet_in_one_junction_with_one_arrow_to_the_target():
-    dot = to_dot(small_graph())
-    assert 's3 -> l2 [color="#009E73", style="solid", arrowhead="none"];' in dot
-    assert 's4 -> l2 [color="#009E73", style="solid", arrowhead="none"];' in dot
-    assert dot.count("l2 -> ") == 1
+    found = edges(to_dot(small_graph()))
+    assert ("s3", "l2", PREMISE_EDGE) in found
+    assert ("s4", "l2", PREMISE_EDGE) in found
+    assert [edge for edge in found if edge[0] == "l2"] == [("l2", "s1", SUPPORT)]
 
 
 def test_to_dot_undercutter_points_at_the_junction_of_the_link_it_attacks():
     dot = to_dot(small_graph())
-    assert '  l1 [shape="point"' in dot  # link 1 has one premise but is undercut
-    assert 's6 -> l1 [color="#D55E00", style="dashed", arrowhead="tee"' in dot
+    assert nodes(dot)["l1"] == JUNCTION  # link 1 has one premise but is undercut
+    assert ("s6", "l1", OPPOSE) in edges(dot)
+
+
+def test_undercutters_of_different_links_never_share_a_junction():
+    graph = ArgumentGraph(
+        map=MapInfo(slug="m", title=""),
+        statements=tuple(Statement(i, f"s{i}") for i in range(1, 7)),
+        links=(
+            Link(1, Kind.SUPPORT, (2,), conclusion=1),
+            Link(2, Kind.SUPPORT, (3,), conclusion=1),
+            Link(3, Kind.OPPOSE, (4,), target_link=1),
+            Link(4, Kind.OPPOSE, (5,), target_link=2),
+            Link(5, Kind.OPPOSE, (6,), target_link=1),
+        ),
+    )
+    heads = {tail: head for tail, head, _ in edges(to_dot(graph)) if tail in ("s4", "s5", "s6")}
+    assert heads == {"s4": "l1", "s5": "l2", "s6": "l1"}
+    focused = to_dot(neighbourhood(graph, 5, 2))
+    assert {tail: head for tail, head, _ in edges(focused) if tail == "s5"} == {"s5": "l2"}
 
 
 def test_to_dot_support_and_oppose_differ_in_colour_line_style_and_arrowhead():
-    dot = to_dot(small_graph())
-    assert 'l2 -> s1 [color="#009E73", style="solid", arrowhead="normal"];' in dot
-    assert 's5 -> s1 [color="#D55E00", style="dashed", arrowhead="tee"' in dot
+    found = edges(to_dot(small_graph()))
+    assert ("l2", "s1", SUPPORT) in found
+    assert ("s5", "s1", {**OPPOSE, "minlen": "2"}) in found
 
 
 def test_to_dot_quotes_hang_under_their_statement_when_asked():
     without = to_dot(small_graph(), DiagramOptions(quotes=False))
     assert "q3" not in without
     dot = to_dot(small_graph(), DiagramOptions(quotes=True))
-    assert (
-        '  q3 [label="“trees absorb carbon”", shape="note", style="filled", '
-        'fillcolor="#F7F7F7", color="#AAAAAA", fontcolor="#5F5F5F", fontsize="10", '
-        'penwidth="0.8", margin="0.1,0.05"];\n'
-        '  q3 -> s3 [style="dotted", color="#999999", arrowhead="none", penwidth="1", '
-        'weight="4"];\n'
-    ) in dot
-    assert "q1" not in dot  # statement 1 has no quote
+    assert nodes(dot)["q3"] == {
+        "label": "“trees absorb carbon”",
+        "shape": "note",
+        "style": "filled",
+        "fillcolor": "#F7F7F7",
+        "color": "#AAAAAA",
+        "fontcolor": "#5F5F5F",
+        "fontsize": "10",
+        "penwidth": "0.8",
+        "margin": "0.1,0.05",
+    }
+    assert ("q3", "s3", {"style": "dotted", "color": "#999999", "arrowhead": "none",
+                         "penwidth": "1", "weight": "4"}) in edges(dot)  # fmt: skip
+    assert "q1" not in nodes(dot)  # statement 1 has no quote
 
 
 def test_to_dot_legend_is_a_cluster_when_asked():
     assert "cluster_legend" not in to_dot(small_graph())
     dot = to_dot(small_graph(), DiagramOptions(legend=True))
-    assert "  subgraph cluster_legend {\n" in dot
-    assert 'legend_reason -> legend_main [color="#009E73", style="solid"' in dot
-    assert 'legend_objection -> legend_main [color="#D55E00", style="dashed"' in dot
-    assert 'legend_undercutter -> legend_junction [color="#D55E00"' in dot
+    assert "\tsubgraph cluster_legend {\n" in dot
+    legend = {(tail, head): attrs for tail, head, attrs in edges(dot)}
+    assert legend[("legend_reason", "legend_main")]["color"] == "#009E73"
+    assert legend[("legend_objection", "legend_main")]["style"] == "dashed"
+    assert legend[("legend_undercutter", "legend_junction")]["color"] == "#D55E00"
     assert "legend_quote" not in dot
+    assert "legend_centre" not in dot
     assert "legend_quote" in to_dot(small_graph(), DiagramOptions(legend=True, quotes=True))
 
 
 @pytest.mark.parametrize("direction", ["BT", "TB", "LR", "RL"])
 def test_to_dot_sets_rankdir_from_direction(direction):
     dot = to_dot(small_graph(), DiagramOptions(direction=direction))
-    assert f'rankdir="{direction}"' in dot
-    assert dot.replace(f'rankdir="{direction}"', 'rankdir="BT"') == EXPECTED_SMALL
+    assert graph_attributes(dot)["rankdir"] == direction
+    assert nodes(dot) == nodes(to_dot(small_graph()))
 
 
 def test_to_dot_wraps_text_at_the_given_width():
@@ -150,7 +208,7 @@ def test_to_dot_wraps_text_at_the_given_width():
         statements=(Statement(1, "alpha beta gamma delta epsilon zeta eta theta"),),
     )
     dot = to_dot(graph, DiagramOptions(wrap=12, title=False))
-    assert 's1 [label="alpha beta\\ngamma delta\\nepsilon zeta\\neta theta"' in dot
+    assert nodes(dot)["s1"]["label"] == "alpha beta\\ngamma delta\\nepsilon zeta\\neta theta"
 
 
 def test_to_dot_counts_wide_characters_twice_and_breaks_long_words():
@@ -161,26 +219,44 @@ def test_to_dot_counts_wide_characters_twice_and_breaks_long_words():
             Statement(2, "see https://x.org/abcdef ok"),
         ),
     )
-    dot = to_dot(graph, DiagramOptions(wrap=10))
-    assert 's1 [label="日本とロシ\\nアの平和条\\n約"' in dot
-    assert 's2 [label="see https:\\n//x.org/ab\\ncdef ok"' in dot
+    found = nodes(to_dot(graph, DiagramOptions(wrap=10)))
+    assert found["s1"]["label"] == "日本とロシ\\nアの平和条\\n約"
+    assert found["s2"]["label"] == "see https:\\n//x.org/ab\\ncdef ok"
 
 
-def test_to_dot_fill_focus_page_and_legend_extra():
+def test_to_dot_fill_focus_and_legend_extra():
     options = DiagramOptions(
         fill={2: "#CCEBC5", 5: "lightgrey"},
         focus=3,
-        page="a4",
         legend=True,
         legend_extra=(("accepted", "#CCEBC5"), ('rejected "x"', "#FBB4AE")),
     )
-    dot = to_dot(small_graph(), options)
-    assert 's2 [label="Trees give shade.\\n— Ann", fillcolor="#CCEBC5"];' in dot
-    assert 's5 [label="Trees cost money.", fillcolor="lightgrey"];' in dot
-    assert 's3 [label="Trees absorb CO2.", peripheries="2"];' in dot
-    assert 'size="10.5,7.1"' in dot
-    assert 'legend_extra0 [label="accepted", fillcolor="#CCEBC5", fontsize="10"];' in dot
-    assert 'legend_extra1 [label="rejected \\"x\\"", fillcolor="#FBB4AE", fontsize="10"];' in dot
+    found = nodes(to_dot(small_graph(), options))
+    assert found["s2"] == {"label": "Trees give shade.\\n— Ann", "fillcolor": "#CCEBC5"}
+    assert found["s5"] == {"label": "Trees cost money.", "fillcolor": "lightgrey"}
+    assert found["s3"] == {"label": "Trees absorb CO2.", "peripheries": "2"}
+    assert found["legend_centre"]["peripheries"] == "2"  # the legend names the centre
+    assert found["legend_extra0"] == {"label": "accepted", "fillcolor": "#CCEBC5", "fontsize": "10"}
+    assert found["legend_extra1"] == {
+        "label": 'rejected \\"x\\"',
+        "fillcolor": "#FBB4AE",
+        "fontsize": "10",
+    }
+
+
+def test_numbers_put_each_statements_number_first_in_its_box():
+    found = nodes(to_dot(small_graph(), DiagramOptions(numbers=True, wrap=40)))
+    for sid in range(1, 7):
+        assert found[f"s{sid}"]["label"].startswith(f"#{sid} ")
+    assert found["s2"]["label"] == "#2 Trees give shade.\\n— Ann"
+    assert not any("#" in n["label"] for n in nodes(to_dot(small_graph())).values() if "label" in n)
+
+
+def test_min_font_raises_every_font_size():
+    dot = to_dot(small_graph(), DiagramOptions(legend=True, quotes=True, min_font=12))
+    sizes = [float(v) for v in re.findall(r"fontsize=\"?([\d.]+)", dot)]
+    assert sizes
+    assert min(sizes) == 12
 
 
 def test_to_dot_title_can_be_left_out():
@@ -189,9 +265,11 @@ def test_to_dot_title_can_be_left_out():
 
 def test_to_dot_marks_unlinked_statements():
     graph = ArgumentGraph(map=MapInfo(slug="m", title=""), statements=(Statement(7, "alone"),))
-    assert 's7 [label="alone", fillcolor="#F2F2F2", style="rounded,filled,dashed"];' in to_dot(
-        graph
-    )
+    assert nodes(to_dot(graph))["s7"] == {
+        "label": "alone",
+        "fillcolor": "#F2F2F2",
+        "style": "rounded,filled,dashed",
+    }
 
 
 def test_to_dot_skips_edges_to_statements_or_links_not_in_the_graph():
@@ -218,7 +296,7 @@ def test_to_dot_skips_edges_to_statements_or_links_not_in_the_graph():
         {"wrap": 9},
         {"wrap": 201},
         {"wrap": 40.5},
-        {"page": "a5"},
+        {"min_font": 49},
         {"fill": {1: "red; evil"}},
         {"fill": {1: '#FFF" fontname="x'}},
         {"legend_extra": (("x", "#12"),)},
@@ -314,7 +392,7 @@ def test_to_dot_escapes_quotes_backslashes_and_ampersands():
         statements=(Statement(1, 'say "hi" \\N \\l &lt; &#1;\\'),),
     )
     dot = to_dot(graph, DiagramOptions(title=False))
-    assert 's1 [label="say \\"hi\\" \\\\N \\\\l &amp;lt; &amp;#1;\\\\"' in dot
+    assert nodes(dot)["s1"]["label"] == 'say \\"hi\\" \\\\N \\\\l &amp;lt; &amp;#1;\\\\'
 
 
 # --- rendering hostile text with the real dot ----------------------------------------------
@@ -511,3 +589,78 @@ def test_neighbourhood_survives_a_cycle_of_undercutters():
     assert "s1 -> l1 [" in dot
     assert "l1 -> l2 [" in dot
     assert "l2 -> l1 [" in dot
+
+
+# --- focus keeps the map's roles; deep undercutter chains; invisible characters ----------
+
+
+def essay_like_graph() -> ArgumentGraph:
+    """The essay's map (fixtures/essay.json) without a database."""
+    from bench.generate import fixture_graph
+
+    return fixture_graph()
+
+
+@pytest.mark.parametrize("depth", [0, 1, 2, 3])
+def test_focused_dot_draws_every_other_statement_as_the_whole_map(depth):
+    graph = essay_like_graph()
+    roles = graph.roles
+    options = DiagramOptions(numbers=True, legend=True)
+    whole = nodes(to_dot(graph, options))
+    for statement in graph.statements:
+        focus = statement.id
+        sub = neighbourhood(graph, focus, depth)
+        focused = nodes(to_dot(sub, dataclasses.replace(options, focus=focus), roles=roles))
+        for sid in (s.id for s in sub.statements):
+            expected = dict(whole[f"s{sid}"])
+            if sid == focus:
+                expected["peripheries"] = "2"  # only the centre is marked
+            assert focused[f"s{sid}"] == expected, (focus, sid)
+        assert focused["legend_centre"]["peripheries"] == "2"
+
+
+def test_a_focused_claim_is_not_drawn_as_the_main_conclusion():
+    graph = essay_like_graph()
+    sub = neighbourhood(graph, 11, 1)
+    assert sub.role(16) == "main_conclusion"  # the sub-graph's own top claim...
+    drawn = nodes(to_dot(sub, DiagramOptions(focus=11), roles=graph.roles))
+    assert drawn["s16"].get("penwidth") != "3"  # ...is drawn as the map's intermediate claim
+    assert drawn["s11"]["peripheries"] == "2"
+
+
+def undercutter_chain(length: int) -> ArgumentGraph:
+    """1 <- 2 (link 1), then link k+1 undercuts link k with premise k+2."""
+    statements = tuple(Statement(i, f"s{i}") for i in range(1, length + 3))
+    links = [Link(1, Kind.SUPPORT, (2,), conclusion=1)]
+    links += [Link(k + 1, Kind.OPPOSE, (k + 2,), target_link=k) for k in range(1, length + 1)]
+    return ArgumentGraph(map=MapInfo(slug="c", title=""), statements=statements, links=tuple(links))
+
+
+def test_a_chain_of_undercutters_deeper_than_the_recursion_limit():
+    length = sys.getrecursionlimit() + 500
+    graph = undercutter_chain(length)
+    endpoints = link_endpoints(graph)
+    assert endpoints[length + 1] == frozenset(range(1, length + 3))
+    # The last undercutter touches every statement down its chain: one step reaches all.
+    sub = neighbourhood(graph, length + 2, 1)
+    assert len(sub.statements) == length + 2
+    assert len(sub.links) == length + 1
+    # The first statement touches every link (each undercuts, at last, link 1).
+    assert len(neighbourhood(graph, 1, 1).links) == length + 1
+    alone = neighbourhood(graph, 2, 0)
+    assert [s.id for s in alone.statements] == [2]
+    assert alone.links == ()
+    dot = to_dot(sub, DiagramOptions(focus=length + 2))
+    assert nodes(dot)[f"s{length + 2}"]["peripheries"] == "2"
+
+
+def test_bidirectional_overrides_and_zero_width_characters_never_reach_a_label():
+    text = "evil\u202etxt.exe \u2066isolate\u2069 zero\u200bwidth\u200d joiner\ufeff tag\U000e0041"
+    graph = ArgumentGraph(
+        map=MapInfo(slug="m", title="T\u202eitle"), statements=(Statement(1, text),)
+    )
+    dot = to_dot(graph, DiagramOptions(quotes=True, legend=True))
+    for ch in ("\u202e", "\u2066", "\u2069", "\u200b", "\u200d", "\ufeff", "\U000e0041"):
+        assert ch not in dot
+    assert "eviltxt.exe isolate zerowidth joiner tag" in nodes(dot)["s1"]["label"]
+    assert neutralize_bidi("مرحبا עברית") == "مرحبا עברית"  # visible RTL text is kept

@@ -16,10 +16,12 @@ from hypothesis import strategies as st
 
 from api.graph import evaluation as ev
 from api.graph.evaluation import (
+    Budget,
     DungFramework,
     Label,
     evaluate,
     grounded_labelling,
+    labellings,
     link_node,
     preferred_labellings,
     stable_labellings,
@@ -27,6 +29,7 @@ from api.graph.evaluation import (
     to_dung,
 )
 from api.graph.model import ArgumentGraph, Kind, Link, MapInfo, Statement
+from tests.graph.hostile import hostile_graph
 
 IN, OUT, UNDEC = Label.IN, Label.OUT, Label.UNDECIDED
 LABELLING_SEMANTICS = ("grounded", "preferred", "stable")
@@ -334,18 +337,76 @@ def test_base_score_outside_unit_interval_is_a_value_error():
         evaluate(make_map([(1, 1.5)], []), "dfquad")
 
 
-def test_too_many_labellings_is_reported(monkeypatch):
+def six_pairs_against_one_claim() -> ArgumentGraph:
     # Six pairs of mutually rebutting statements, all objecting to one claim: 2**6
     # preferred labellings in one connected part of the map.
     links = []
     for k in range(6):
         a, b = 10 + 2 * k, 11 + 2 * k
         links += [oppose(100 + a, [b], a), oppose(100 + b, [a], b), oppose(200 + a, [a], 1)]
-    g = make_map([1, *range(10, 22)], links)
+    return make_map([1, *range(10, 22)], links)
+
+
+def test_past_the_limit_labellings_are_not_listed_but_labels_stay_exact():
+    g = six_pairs_against_one_claim()
+    af = to_dung(g)
+    everything = preferred_labellings(af)
+    assert len(everything) == 64
     assert evaluate(g, "preferred").extensions == 64
-    monkeypatch.setattr(ev, "MAX_LABELLINGS", 20)
-    with pytest.raises(ev.EvaluationTooComplex):
-        evaluate(g, "preferred")
+    assert evaluate(g, "preferred").extensions_exact is True
+    with pytest.raises(ev.EvaluationTooComplex, match="more than 20 labellings"):
+        preferred_labellings(af, limit=20)
+    found = labellings(af, stable=False, limit=20)
+    assert found.count > 20
+    assert found.exact is False
+    assert found.parts[0].sceptical() == {
+        a: v for a, v in ev.sceptical_labelling(everything).items() if a in found.parts[0].seen
+    }
+
+
+def test_the_hostile_knot_is_answered_within_a_small_budget():
+    # Issue #12: 16 pairs (33 statements, 2**16 - 1 labellings in one knot) once took 52 s
+    # before a 422. Now both semantics answer well inside the default budget.
+    g = hostile_graph(16)
+    for semantics in ("preferred", "stable"):
+        budget = Budget()
+        found = labellings(to_dung(g), stable=semantics == "stable", budget=budget)
+        assert budget.used < ev.DEFAULT_BUDGET // 5
+        result = ev.explain(g, semantics, found.seen(), found.count, found.exact)
+        assert result.extensions > ev.MAX_LABELLINGS
+        assert result.extensions_exact is False
+        # Some b always stands, so the claim is out; every pair can go either way.
+        assert result.statements[1].label == OUT
+        assert {r.label for sid, r in result.statements.items() if sid != 1} == {UNDEC}
+        assert set(result.statements[1].why) == {1000 + 4 * k + 2 for k in range(16)}
+
+
+def test_work_grows_about_linearly_on_the_hostile_family():
+    used = []
+    for pairs in (16, 32, 64):
+        budget = Budget()
+        labellings(to_dung(hostile_graph(pairs)), stable=False, budget=budget)
+        used.append(budget.used)
+    assert used[1] < 3 * used[0]
+    assert used[2] < 3 * used[1]
+
+
+@pytest.mark.parametrize("semantics", ["preferred", "stable"])
+def test_past_the_budget_the_evaluation_is_refused_naming_the_limit(semantics):
+    with pytest.raises(ev.EvaluationTooComplex, match="budget of 50000 steps"):
+        evaluate(hostile_graph(16), semantics, budget=50_000)
+    # The same budget is plenty for a small knot.
+    assert evaluate(hostile_graph(3), semantics, budget=50_000).extensions == 7
+
+
+def test_budget_charges_and_refuses():
+    budget = Budget(10)
+    budget.charge(10)
+    assert budget.remaining == 0
+    with pytest.raises(ev.EvaluationTooComplex, match="10 steps"):
+        budget.charge(1)
+    with pytest.raises(ValueError, match="at least 0"):
+        Budget(-1)
 
 
 def test_independent_conflicts_multiply_without_being_listed():
@@ -431,6 +492,55 @@ def test_labellings_agree_with_reference_on_random_frameworks(py_arg, af, semant
         for e in py_arg(af.arguments, af.attacks, semantics)
     ]
     assert canonical(mine(af, semantics)) == canonical(reference)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    af=frameworks(max_arguments=9),
+    semantics=st.sampled_from(("preferred", "stable")),
+    limit=st.integers(1, 3),
+)
+def test_labels_past_the_limit_agree_with_reference(py_arg, af, semantics, limit):
+    # Past the limit the labellings are no longer listed: the labels each argument can
+    # take (in and out), and the sceptical labels, must still be those of all of them.
+    reference = [
+        labelling_of(e, af.arguments, af.attacks)
+        for e in py_arg(af.arguments, af.attacks, semantics)
+    ]
+    found = labellings(af, stable=semantics == "stable", limit=limit)
+    assert found.count <= len(reference)
+    assert found.exact == (len(reference) <= limit)
+    if found.exact:
+        assert found.count == len(reference)
+    if not reference:
+        assert found.count == 0
+        return
+    seen = found.seen()
+    for x in af.arguments:
+        expected = {lab[x] for lab in reference}
+        assert (IN in seen[x]) == (IN in expected), x
+        assert (OUT in seen[x]) == (OUT in expected), x
+    sceptical_found = {x: next(iter(v)) if len(v) == 1 else UNDEC for x, v in seen.items()}
+    assert sceptical_found == sceptical(reference)
+
+
+@pytest.mark.parametrize("semantics", ["preferred", "stable"])
+def test_hostile_knot_past_the_limit_agrees_with_reference(py_arg, semantics):
+    # Three pairs: 7 labellings, of which only 2 are counted before the labels are found
+    # without listing; py_arg lists them all.
+    af = to_dung(hostile_graph(3))
+    reference = [
+        labelling_of(e, af.arguments, af.attacks)
+        for e in py_arg(af.arguments, af.attacks, semantics)
+    ]
+    assert len(reference) == 7
+    found = labellings(af, stable=semantics == "stable", limit=2)
+    assert found.exact is False
+    seen = found.seen()
+    assert {x: next(iter(v)) if len(v) == 1 else UNDEC for x, v in seen.items()} == sceptical(
+        reference
+    )
+    assert all({lab[x] for lab in reference} >= seen[x] for x in af.arguments)
 
 
 @st.composite
@@ -666,6 +776,14 @@ def test_dfquad_reports_an_oscillating_cycle():
     assert result.converged is False
     assert result.iterations == ev.DEFAULT_MAX_ITERATIONS
     assert all(0.0 <= v <= 1.0 for v in strengths(result).values())
+
+
+def test_dfquad_sweeps_stop_when_the_budget_is_spent():
+    # Each sweep of this cycle costs 2 statements + 2 links + 2 premises = 6 steps.
+    g = make_map([(1, 1.0), (2, 1.0)], [oppose(10, [2], 1), oppose(11, [1], 2)])
+    result = evaluate(g, "dfquad", budget=60)
+    assert result.converged is False
+    assert result.iterations == 10
 
 
 def dfquad_equations_hold(graph: ArgumentGraph, result: ev.Evaluation, tol: float) -> None:

@@ -78,6 +78,13 @@ def test_render_png_and_pdf_have_their_magic_numbers():
     assert render(SMALL_DOT, "pdf").startswith(b"%PDF")
 
 
+@needs_dot
+def test_render_plain_lays_out_every_graph_it_is_given():
+    plain = render(SMALL_DOT + SMALL_DOT, "plain").decode()
+    assert plain.count("\ngraph ") + plain.startswith("graph ") == 2
+    assert plain.count("stop") == 2
+
+
 @needs_sfdp
 def test_render_with_sfdp():
     dot = to_dot(big_graph(30))

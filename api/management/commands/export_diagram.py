@@ -1,17 +1,19 @@
 """Write a map's diagram to a file: ``manage.py export_diagram SLUG -o map.svg``.
 
-The format comes from the file's extension (svg, png, pdf, dot); the options are the
-diagram endpoint's.
+The format comes from the file's extension (svg, png, pdf, dot) or ``--format``; ``-o -``
+writes to standard output (give ``--format`` then). The options are the diagram
+endpoint's: ``--page a4`` makes a handout, ``--page slides`` a slide deck, ``--slide 2``
+one page of it, ``--numbers`` numbered boxes, ``--shade grounded`` an evaluation's colours.
 """
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from rest_framework.exceptions import APIException, ValidationError
 
 from api import diagrams
-from api.exceptions import flatten_errors
 from api.models import ArgumentMap
+
+OPTIONS = {param.name: param for param in diagrams.PARAMS}
 
 
 class Command(BaseCommand):
@@ -19,54 +21,73 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("slug", help="the map's slug")
-        parser.add_argument("-o", "--output", required=True, help="file to write, e.g. map.svg")
+        parser.add_argument(
+            "-o", "--output", required=True, help="file to write, e.g. map.svg; - for stdout"
+        )
         parser.add_argument(
             "--format",
             choices=sorted(diagrams.MEDIA_TYPES),
             help="default: from the file's extension",
         )
-        parser.add_argument("--direction", choices=["BT", "TB", "LR", "RL"])
-        parser.add_argument("--focus", type=int, help="id of the statement to centre on")
-        parser.add_argument("--depth", type=int, help="link steps around --focus (default 2)")
-        parser.add_argument("--wrap", type=int, help="characters per line (10-200)")
-        parser.add_argument("--quotes", action="store_true", help="show quotes")
-        parser.add_argument("--legend", action="store_true", help="add a legend")
+        for name in ("direction", "page", "engine", "shade"):
+            param = OPTIONS[name]
+            parser.add_argument(f"--{name}", choices=param.choices, help=param.help)
+        for name in ("focus", "depth", "wrap", "slide"):
+            parser.add_argument(f"--{name}", type=int, help=OPTIONS[name].help)
+        for name in ("quotes", "legend", "numbers"):
+            parser.add_argument(f"--{name}", action="store_true", help=OPTIONS[name].help)
         parser.add_argument("--no-title", action="store_true", help="leave out the title")
-        parser.add_argument(
-            "--page", choices=["a3", "a4", "letter"], help="fit a landscape page (PDF handouts)"
-        )
-        parser.add_argument("--engine", choices=["auto", "dot", "sfdp"])
 
     def handle(self, *args, **options) -> None:
+        to_stdout = options["output"] == "-"
         output = Path(options["output"])
-        fmt = options["format"] or output.suffix.lstrip(".").lower()
+        fmt = options["format"] or ("" if to_stdout else output.suffix.lstrip(".").lower())
         if fmt not in diagrams.MEDIA_TYPES:
+            where = "standard output" if to_stdout else repr(output.name)
             raise CommandError(
-                f"Cannot tell the format from {output.name!r}: use a .svg, .png, .pdf or "
-                ".dot file name, or --format."
+                f"Cannot tell the format for {where}: use a .svg, .png, .pdf or .dot file "
+                "name, or --format."
             )
+        if not to_stdout and not output.parent.is_dir():
+            raise CommandError(f"No folder {str(output.parent)!r} to write {output.name} in.")
         try:
             map_ = ArgumentMap.objects.get(slug=options["slug"])
         except ArgumentMap.DoesNotExist:
             raise CommandError(f"No map with slug {options['slug']!r}.") from None
         params = {
             name: options[name]
-            for name in ("direction", "focus", "depth", "wrap", "page", "engine")
+            for name in ("direction", "focus", "depth", "wrap", "page", "slide", "engine", "shade")
             if options[name] is not None
         }
         params.update(
-            quotes=options["quotes"], legend=options["legend"], title=not options["no_title"]
+            quotes=options["quotes"],
+            legend=options["legend"],
+            numbers=options["numbers"],
+            title=not options["no_title"],
         )
         try:
             request = diagrams.diagram_request(fmt, params)
-            data = diagrams.diagram_bytes(map_, request)
-        except ValidationError as exc:
+            drawn = diagrams.diagram(map_, request)
+        except diagrams.InvalidDiagramOptions as exc:
             problems = "; ".join(
-                f"--{name}: {' '.join(messages)}"
-                for name, messages in flatten_errors(exc.detail).items()
+                f"--{name}: {' '.join(messages)}" for name, messages in exc.errors.items()
             )
             raise CommandError(f"Invalid option. {problems}") from None
-        except APIException as exc:
-            raise CommandError(str(exc.detail)) from None
-        output.write_bytes(data)
-        self.stdout.write(self.style.SUCCESS(f"Wrote {output} ({len(data)} bytes, {fmt})."))
+        except diagrams.DiagramError as exc:
+            raise CommandError(str(exc)) from None
+        for notice in drawn.notices:
+            self.stderr.write(self.style.WARNING(notice))
+        if to_stdout:
+            stream = self.stdout._out  # the real stream (sys.stdout, or call_command's)
+            stream.flush()
+            if hasattr(stream, "buffer"):
+                stream.buffer.write(drawn.data)
+                stream.buffer.flush()
+            else:  # a text stream given to call_command: DOT and SVG are UTF-8 text
+                stream.write(drawn.data.decode("utf-8", "replace"))
+            return
+        try:
+            output.write_bytes(drawn.data)
+        except OSError as exc:
+            raise CommandError(f"Cannot write {output}: {exc.strerror}.") from None
+        self.stdout.write(self.style.SUCCESS(f"Wrote {output} ({len(drawn.data)} bytes, {fmt})."))

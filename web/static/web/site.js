@@ -6,7 +6,8 @@
    - choosing a statement highlights every piece of its passage (a quote may be split by
      overlapping quotes or paragraphs), scrolls the essay to it and moves focus there;
    - choosing a passage highlights the statements quoting it and scrolls to the first;
-   - the diagram can be switched between "fit to width" and its actual size.
+   - the diagram can be panned and zoomed, with the mouse or the keyboard (without the
+     script it fits the width, and "Open the diagram full size" shows it at full size).
    The script never writes user text into the page. */
 (function () {
   "use strict";
@@ -108,19 +109,128 @@
     fromHash(location.hash);
   });
 
-  function setUpZoom() {
-    var button = document.querySelector("[data-zoom]");
+  // Pan and zoom for the diagram. The picture starts at its actual size (12 pt text reads
+  // as on paper), centred across; the frame scrolls. Keys work when the frame has focus:
+  // arrows move, + and - zoom, 0 is the actual size, f fits the width.
+  function setUpViewer() {
     var frame = document.querySelector("[data-diagram-frame]");
-    if (!button || !frame) return;
-    button.hidden = false;
-    button.addEventListener("click", function () {
-      var actual = frame.classList.toggle("is-actual-size");
-      button.setAttribute("aria-pressed", actual ? "true" : "false");
+    var controls = document.querySelector("[data-zoom-controls]");
+    var img = frame && frame.querySelector("img");
+    if (!frame || !controls || !img) return;
+    var level = controls.querySelector("[data-zoom-level]");
+    var zoom = 1;
+    var STEP = 1.25;
+    var MIN = 0.05;
+    var MAX = 4;
+
+    function natural() {
+      return img.naturalWidth || img.getBoundingClientRect().width || 1;
+    }
+
+    function setZoom(next, keepCentre) {
+      var centreX = (frame.scrollLeft + frame.clientWidth / 2) / Math.max(frame.scrollWidth, 1);
+      var centreY = (frame.scrollTop + frame.clientHeight / 2) / Math.max(frame.scrollHeight, 1);
+      zoom = Math.min(MAX, Math.max(MIN, next));
+      img.style.width = Math.round(natural() * zoom) + "px";
+      frame.classList.add("is-zoomable");
+      if (level) level.textContent = Math.round(zoom * 100) + "%";
+      if (keepCentre) {
+        frame.scrollLeft = centreX * frame.scrollWidth - frame.clientWidth / 2;
+        frame.scrollTop = centreY * frame.scrollHeight - frame.clientHeight / 2;
+      }
+    }
+
+    function fit() {
+      setZoom((frame.clientWidth - 24) / natural(), false);
+    }
+
+    function actual() {
+      setZoom(1, false);
+      frame.scrollLeft = (frame.scrollWidth - frame.clientWidth) / 2;
+      frame.scrollTop = 0;
+    }
+
+    function begin() {
+      controls.hidden = false;
+      frame.setAttribute("tabindex", "0");
+      frame.setAttribute("role", "region");
+      frame.setAttribute("aria-label", "Diagram, zoomable");
+      frame.setAttribute("aria-describedby", "diagram-keys");
+      actual();
+    }
+
+    controls.addEventListener("click", function (event) {
+      var button = event.target.closest && event.target.closest("[data-zoom]");
+      if (!button) return;
+      var what = button.getAttribute("data-zoom");
+      if (what === "in") setZoom(zoom * STEP, true);
+      else if (what === "out") setZoom(zoom / STEP, true);
+      else if (what === "fit") fit();
+      else actual();
     });
+
+    frame.addEventListener("keydown", function (event) {
+      if (event.altKey || event.ctrlKey || event.metaKey) return;
+      var step = 60;
+      var handled = true;
+      switch (event.key) {
+        case "+":
+        case "=":
+          setZoom(zoom * STEP, true);
+          break;
+        case "-":
+        case "_":
+          setZoom(zoom / STEP, true);
+          break;
+        case "0":
+          actual();
+          break;
+        case "f":
+          fit();
+          break;
+        case "ArrowLeft":
+          frame.scrollLeft -= step;
+          break;
+        case "ArrowRight":
+          frame.scrollLeft += step;
+          break;
+        case "ArrowUp":
+          frame.scrollTop -= step;
+          break;
+        case "ArrowDown":
+          frame.scrollTop += step;
+          break;
+        default:
+          handled = false;
+      }
+      if (handled) event.preventDefault();
+    });
+
+    var drag = null;
+    frame.addEventListener("pointerdown", function (event) {
+      if (event.button !== 0) return;
+      drag = { x: event.clientX, y: event.clientY, left: frame.scrollLeft, top: frame.scrollTop };
+      frame.classList.add("is-dragging");
+    });
+    window.addEventListener("pointermove", function (event) {
+      if (!drag) return;
+      frame.scrollLeft = drag.left - (event.clientX - drag.x);
+      frame.scrollTop = drag.top - (event.clientY - drag.y);
+    });
+    window.addEventListener("pointerup", function () {
+      drag = null;
+      frame.classList.remove("is-dragging");
+    });
+    img.addEventListener("dragstart", function (event) {
+      event.preventDefault();
+    });
+
+    if (img.complete && img.naturalWidth) begin();
+    else img.addEventListener("load", begin);
   }
 
   function start() {
-    setUpZoom();
+    setUpViewer();
     fromHash(location.hash);
   }
 

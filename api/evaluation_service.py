@@ -1,36 +1,47 @@
-"""Evaluations for the API and diagrams: computed in ``api.graph.evaluation``, cached per
-map version and semantics, and shaped as the API's JSON."""
+"""A map's evaluation for the API and diagrams: computed in ``api.graph.evaluation``
+within the ``ARGMAP_EVALUATION_BUDGET``, cached per map version and semantics (a refusal
+too), and shaped as the API's JSON.
+
+Raises domain exceptions only (``EvaluationTooComplex``, ``UnknownSemantics``, both from
+``api.graph.evaluation``); ``api.exceptions`` turns them into 422 and 400.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.cache import cache
-from rest_framework import exceptions, status
+from django.conf import settings
 
+from api.cache import cache_bounded_get_or_set
 from api.graph.evaluation import Evaluation, EvaluationTooComplex, evaluate
 from api.graph.model import ArgumentGraph
 from api.models import ArgumentMap
 
-
-class TooComplex(exceptions.APIException):
-    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
-    default_code = "too_complex"
+ADVICE = "Try semantics=grounded, which is always computed in linear time, or dfquad."
 
 
 def map_evaluation(map_: ArgumentMap, graph: ArgumentGraph, semantics: str) -> Evaluation:
-    """Return the evaluation of the map (its current version) under ``semantics``."""
-    key = f"evaluation:{map_.pk}:{map_.version}:{semantics}"
-    result = cache.get(key)
-    if result is None:
+    """Return the evaluation of the map (its current version) under ``semantics``.
+
+    Raises ``EvaluationTooComplex`` when it needs more than ``ARGMAP_EVALUATION_BUDGET``
+    steps (remembered for the map version, so asking again costs nothing), and
+    ``UnknownSemantics`` for a semantics that does not exist.
+    """
+
+    def compute() -> Evaluation | EvaluationTooComplex:
         try:
-            result = evaluate(graph, semantics)
+            return evaluate(graph, semantics, budget=settings.ARGMAP_EVALUATION_BUDGET)
         except EvaluationTooComplex as exc:
-            raise TooComplex(
-                f"{str(exc)[0].upper()}{str(exc)[1:]}. Try semantics=grounded, which is "
-                "always computed in linear time, or dfquad."
-            ) from None
-        cache.set(key, result)
+            return EvaluationTooComplex(f"{str(exc)[0].upper()}{str(exc)[1:]}. {ADVICE}")
+
+    result = cache_bounded_get_or_set(
+        # "v2": results before the solver lack extensions_exact; never read them back.
+        f"evaluation:v2:{map_.pk}:{map_.version}:{semantics}",
+        compute,
+        scope=f"map:{map_.pk}:v{map_.version}",
+    )
+    if isinstance(result, EvaluationTooComplex):  # the refusal, cached like a result
+        raise result
     return result
 
 
@@ -56,6 +67,7 @@ def evaluation_to_dict(evaluation: Evaluation, version: int) -> dict[str, Any]:
     else:
         # An exact count can pass 2**64 on maps with many independent conflicts.
         body["extensions"] = min(evaluation.extensions or 0, 2**53)
+        body["extensions_exact"] = bool(evaluation.extensions_exact)
         if evaluation.semantics == "stable" and not evaluation.extensions:
             body["detail"] = (
                 "This map has no stable labelling (an odd cycle of attacks, for instance): "

@@ -1,0 +1,327 @@
+"""Tests of api.graph.paging: handouts and slide decks with real page sizes and readable text.
+
+The planner is tested with a made-up ``fits``; the pages are rendered with the real ``dot``
+and measured with poppler-utils (``pdfinfo`` for page sizes, ``pdftotext -bbox`` for the
+height of every word), as a printer or a projector would see them.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import struct
+import subprocess
+
+import pytest
+
+from api.graph.dot import PAGES, DiagramOptions
+from api.graph.model import ArgumentGraph, Kind, Link, MapInfo, Statement
+from api.graph.paging import (
+    SIZES,
+    TooManyPages,
+    page_image_dot,
+    paginate,
+    plan,
+)
+from api.graph.render import render
+from bench.generate import fixture_graph, generate_graph
+
+needs_tools = pytest.mark.skipif(
+    shutil.which("dot") is None or shutil.which("pdftotext") is None,
+    reason="needs Graphviz and poppler-utils (apt install graphviz poppler-utils)",
+)
+# pdftotext's word box is the font's ascent to descent: 1.163 times the font size for
+# Helvetica, so a word of 8 pt text is 9.3 pt high.
+WORD_HEIGHT_PER_POINT = 1.163
+
+
+def render_pdf(dot: str) -> bytes:
+    return render(dot, "pdf")
+
+
+def render_plain(dot: str) -> bytes:
+    return render(dot, "plain")
+
+
+def page_sizes(pdf: bytes, tmp_path) -> list[tuple[float, float]]:
+    path = tmp_path / "out.pdf"
+    path.write_bytes(pdf)
+    info = subprocess.run(
+        ["pdfinfo", "-f", "1", "-l", "9999", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return [
+        (float(w), float(h))
+        for w, h in re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+) pts", info)
+    ]
+
+
+def words(pdf: bytes, tmp_path) -> list[tuple[str, float]]:
+    """(word, height in points) for every word on every page."""
+    path = tmp_path / "out.pdf"
+    path.write_bytes(pdf)
+    html = subprocess.run(
+        ["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return [
+        (text, float(y_max) - float(y_min))
+        for y_min, y_max, text in re.findall(
+            r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>',
+            html,
+        )
+    ]
+
+
+def is_size(actual: tuple[float, float], name: str) -> bool:
+    width, height = PAGES[name]
+    return any(
+        abs(actual[0] - w) < 0.5 and abs(actual[1] - h) < 0.5
+        for w, h in ((width, height), (height, width))
+    )
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[int(fraction * (len(ordered) - 1))]
+
+
+# --- planning (no Graphviz) ----------------------------------------------------------------
+
+
+def count_fits(limit: int):
+    """A page holds ``limit`` statements."""
+    return lambda part: len(part.statements) <= limit
+
+
+def test_a_map_that_fits_is_one_whole_page():
+    graph = fixture_graph()
+    parts = plan(graph, count_fits(1000))
+    assert [part.kind for part in parts] == ["whole"]
+    assert parts[0].statements == {s.id for s in graph.statements}
+
+
+@pytest.mark.parametrize("limit", [4, 6, 9, 15])
+def test_every_statement_is_owned_by_exactly_one_page_and_every_link_is_drawn(limit):
+    graph = fixture_graph()
+    parts = plan(graph, count_fits(limit))
+    owners = [sid for part in parts for sid in part.owned]
+    assert sorted(owners) == sorted(s.id for s in graph.statements)
+    drawn = set().union(*(part.links for part in parts))
+    assert drawn == {link.id for link in graph.links}
+    for part in parts:  # a drawn link has all its statements on the page
+        for link_id in part.links:
+            link = graph.link(link_id)
+            assert set(link.premises) <= part.statements
+            assert link.conclusion is None or link.conclusion in part.statements
+
+
+def test_the_first_page_is_the_main_conclusion_with_its_direct_reasons_and_objections():
+    graph = fixture_graph()
+    first = plan(graph, count_fits(12))[0]
+    direct = {link.id for link in graph.links if link.conclusion == 1}
+    assert direct <= first.links
+    assert 1 in first.owned
+    assert first.titles[0] == "#1 with its direct reasons and objections"
+
+
+def test_a_claim_with_too_many_reasons_spreads_them_over_pages():
+    statements = (Statement(1, "claim"), *tuple(Statement(i, f"r{i}") for i in range(2, 12)))
+    links = tuple(Link(i, Kind.SUPPORT, (i + 1,), conclusion=1) for i in range(1, 11))
+    graph = ArgumentGraph(map=MapInfo(slug="m", title="M"), statements=statements, links=links)
+    parts = plan(graph, count_fits(4))
+    assert [part.titles for part in parts] == [
+        [f"#1 with its direct reasons and objections ({n} of 4)"] for n in range(1, 5)
+    ]
+    assert sum(len(part.links) for part in parts) == 10
+
+
+def test_planning_a_big_map_walks_it_without_recursion():
+    graph = generate_graph(2000)
+    calls = []
+
+    def fits(part):
+        calls.append(part)
+        return len(part.statements) <= 12
+
+    parts = plan(graph, fits)
+    assert sorted(sid for part in parts for sid in part.owned) == list(range(1, 2001))
+    assert len(calls) < 6 * len(graph.links)  # bounded: a few tries per link
+
+
+# --- pages measured with poppler-utils -----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def essay():
+    return fixture_graph()
+
+
+@pytest.fixture(scope="module")
+def handouts(essay):
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz is not installed")
+    return {
+        name: paginate(
+            essay,
+            DiagramOptions(numbers=True, wrap=24),
+            name,
+            render_pdf,
+            render_plain=render_plain,
+        )
+        for name in ("a4", "a3", "letter")
+    }
+
+
+@pytest.fixture(scope="module")
+def deck(essay):
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz is not installed")
+    return paginate(
+        essay,
+        DiagramOptions(numbers=True, wrap=20),
+        "slides",
+        render_pdf,
+        render_plain=render_plain,
+    )
+
+
+@needs_tools
+@pytest.mark.parametrize("name", ["a4", "a3", "letter"])
+def test_handout_pages_are_exactly_the_paper_size_with_text_of_at_least_8_pt(
+    handouts, name, tmp_path
+):
+    paged = handouts[name]
+    sizes = page_sizes(paged.pdf, tmp_path)
+    assert len(sizes) == paged.page_count > 1
+    assert all(is_size(size, name) for size in sizes), sizes
+    heights = [height for _, height in words(paged.pdf, tmp_path)]
+    assert len(heights) > 300
+    assert min(heights) >= 8 * WORD_HEIGHT_PER_POINT - 0.05
+    assert percentile(heights, 0.1) >= 7
+
+
+@needs_tools
+def test_the_a4_handout_is_a_few_pages_opening_with_an_overview(handouts, tmp_path):
+    paged = handouts["a4"]
+    assert paged.page_count <= 8
+    assert paged.pages[0].part.kind == "overview"
+    assert paged.notices == []
+    text = " ".join(word for word, _ in words(paged.pdf, tmp_path))
+    assert "Overview: every statement by number" in text
+    assert re.search(r"reasons: p\. \d", text)  # a link that crosses pages says where
+
+
+@needs_tools
+def test_every_statement_number_is_printed(handouts, essay, tmp_path):
+    printed = {word for word, _ in words(handouts["a4"].pdf, tmp_path)}
+    for statement in essay.statements:
+        assert f"#{statement.id}" in printed
+
+
+@needs_tools
+def test_slides_are_16_9_with_text_of_at_least_12_pt(deck, tmp_path):
+    sizes = page_sizes(deck.pdf, tmp_path)
+    assert len(sizes) == deck.page_count > 1
+    assert set(sizes) == {(960.0, 540.0)}
+    heights = [height for _, height in words(deck.pdf, tmp_path)]
+    assert min(heights) >= 12 * WORD_HEIGHT_PER_POINT - 0.05
+
+
+@needs_tools
+def test_the_first_slide_is_the_main_conclusion_with_its_direct_reasons(deck, essay, tmp_path):
+    first = deck.pages[0].part
+    assert first.titles == ["#1 with its direct reasons and objections"]
+    direct = [link for link in essay.links if link.conclusion == 1]
+    assert {link.id for link in direct} <= first.links
+    path = tmp_path / "first.pdf"
+    path.write_bytes(deck.pages[0].pdf)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+    for link in direct:
+        for premise in link.premises:
+            assert f"#{premise}" in text
+
+
+@needs_tools
+def test_one_slide_as_png_and_svg_is_exactly_960_by_540(deck):
+    page = deck.pages[0]
+    png = render(page_image_dot(page), "png")
+    assert struct.unpack(">II", png[16:24]) == (960, 540)
+    svg = render(page_image_dot(page), "svg").decode()
+    assert re.search(r'<svg width="960pt" height="540pt"', svg)
+
+
+@needs_tools
+def test_a_part_too_big_for_a_page_is_cut_into_tiles_not_shrunk(tmp_path):
+    text = " ".join(f"word{i}" for i in range(120))
+    statements = (Statement(1, "claim"), *tuple(Statement(i, text) for i in range(2, 14)))
+    links = (Link(1, Kind.SUPPORT, tuple(range(2, 14)), conclusion=1),)  # 12 co-premises
+    graph = ArgumentGraph(map=MapInfo(slug="m", title="M"), statements=statements, links=links)
+    paged = paginate(graph, DiagramOptions(wrap=60), "slides", render_pdf)
+    assert any("cut into" in notice for notice in paged.notices)
+    sizes = page_sizes(paged.pdf, tmp_path)
+    assert set(sizes) == {(960.0, 540.0)}
+    assert len(sizes) == paged.page_count > 1
+    heights = [height for _, height in words(paged.pdf, tmp_path)]
+    assert min(heights) >= 12 * WORD_HEIGHT_PER_POINT - 0.05
+
+
+@needs_tools
+def test_layout_work_is_bounded_by_the_page_budget(essay):
+    calls = []
+
+    def counted(dot: str) -> bytes:
+        calls.append(dot)
+        return render_pdf(dot)
+
+    with pytest.raises(TooManyPages, match="Graphviz runs"):
+        paginate(essay, DiagramOptions(wrap=24), "a4", counted, max_pages=6)
+    assert len(calls) == 6 * 6 + 16
+
+
+@needs_tools
+def test_too_many_pages_says_how_many(essay):
+    with pytest.raises(TooManyPages, match=r"needs \d+ A4 pages; the limit is 6"):
+        paginate(
+            essay,
+            DiagramOptions(wrap=24),
+            "a4",
+            render_pdf,
+            render_plain=render_plain,
+            max_pages=6,
+        )
+
+
+def test_page_sizes_are_the_papers():
+    assert SIZES["a4"].width == pytest.approx(595.276)
+    assert SIZES["a4"].height == pytest.approx(841.89)
+    assert (SIZES["letter"].width, SIZES["letter"].height) == (612.0, 792.0)
+    assert (SIZES["slides"].width, SIZES["slides"].height) == (960.0, 540.0)
+    assert SIZES["a4"].min_scale == pytest.approx(8 / 12)
+    assert SIZES["slides"].min_scale == 1
+
+
+def test_a_map_whose_text_alone_needs_too_many_pages_is_refused_before_any_layout():
+    graph = generate_graph(1000)
+    calls = []
+    with pytest.raises(TooManyPages, match=r"needs about \d+ A4 pages or more; the limit is 10"):
+        paginate(graph, DiagramOptions(), "a4", calls.append, max_pages=10)
+    assert calls == []
+
+
+@needs_tools
+def test_sizes_measured_in_batches_are_the_pdf_page_sizes(essay):
+    from api.graph.paging import _pdf_size, _plain_sizes, overview_part, part_dot
+
+    size = SIZES["a4"]
+    dots = [
+        part_dot(essay, part, DiagramOptions(wrap=24), size, {}, "Heading")
+        for part in [*plan(essay, count_fits(8))[:4], overview_part(essay)]
+    ]
+    batch = _plain_sizes(render("".join(dots), "plain"))
+    one_by_one = [_pdf_size(render(dot, "pdf")) for dot in dots]
+    assert len(batch) == len(dots)
+    for (width, height), (pdf_w, pdf_h) in zip(batch, one_by_one, strict=True):
+        assert width == pytest.approx(pdf_w, abs=1.5)
+        assert height == pytest.approx(pdf_h, abs=1.5)
