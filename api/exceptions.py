@@ -65,7 +65,7 @@ class PayloadTooLarge(exceptions.APIException):
 
 
 # Diagram failures (api.diagrams): status and error code.
-DIAGRAM_ERRORS = {
+DIAGRAM_ERRORS: dict[type[Exception], tuple[int, str]] = {
     GraphvizMissing: (status.HTTP_503_SERVICE_UNAVAILABLE, "graphviz_missing"),
     RendererBusy: (status.HTTP_503_SERVICE_UNAVAILABLE, "renderer_busy"),
     DiagramTooBig: (status.HTTP_422_UNPROCESSABLE_ENTITY, "diagram_too_big"),

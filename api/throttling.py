@@ -72,7 +72,9 @@ class LoginThrottleMiddleware:
             reverse("rest_framework:login"),
         ):
             for throttle in (LoginAddressThrottle(), LoginUsernameThrottle()):
-                if not throttle.allow_request(request, None):
+                # DRF's throttles read only the client address and the posted username,
+                # which a Django request has as well.
+                if not throttle.allow_request(request, None):  # type: ignore[arg-type]
                     wait = max(1, math.ceil(throttle.wait() or 1))
                     response = HttpResponse(
                         f"Too many login attempts. Try again in {wait} seconds.\n",

@@ -524,9 +524,9 @@ class DiagramView(APIView):
         diagram = diagrams.diagram_request(fmt, request.query_params.dict())
         etag = diagram.etag(map_)
         if etag in request.headers.get("If-None-Match", ""):
-            response = HttpResponseNotModified()
-            response["ETag"] = etag
-            return response
+            not_modified = HttpResponseNotModified()
+            not_modified["ETag"] = etag
+            return not_modified
         drawn = diagrams.diagram(map_, diagram)
         response = file_response(
             drawn.data,
