@@ -66,6 +66,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "api.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "api.middleware.RequestSizeLimitMiddleware",
     "api.throttling.LoginThrottleMiddleware",
@@ -158,6 +159,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Largest request body, imports included (413 past it).
 ARGMAP_MAX_REQUEST_BYTES = env_int("ARGMAP_MAX_REQUEST_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = ARGMAP_MAX_REQUEST_BYTES
+# Work one import (or one JSON body) may take, in the importers' steps (a token, a node,
+# a character scanned; a 10 000-statement file takes 0.1 to 1.5 million), and the deepest
+# nesting of JSON or YAML in it. Past either: a 400 naming the limit. See
+# docs/performance.md, "Hostile input".
+ARGMAP_IMPORT_MAX_STEPS = env_int("ARGMAP_IMPORT_MAX_STEPS", 3_000_000)
+ARGMAP_MAX_NESTING = env_int("ARGMAP_MAX_NESTING", 100)
 
 # Longest text per field, in characters (400 past it): ARGMAP_MAX_STATEMENT_TEXT,
 # ARGMAP_MAX_STATEMENT_QUOTE, ARGMAP_MAX_LINK_NOTE, ARGMAP_MAX_MAP_SUMMARY, ... (the key
@@ -194,7 +201,7 @@ REST_FRAMEWORK = {
         "api.throttling.UserRateThrottle",
     ],
     "DEFAULT_PARSER_CLASSES": [
-        "api.parsers.JSONParser",
+        "api.parsers.JSONParser",  # nesting checked before decoding (ARGMAP_MAX_NESTING)
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -265,6 +272,14 @@ SESSION_COOKIE_SECURE = env_bool("DJANGO_SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("DJANGO_CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Sent with every HTML page (api.middleware.ContentSecurityPolicyMiddleware): scripts,
+# styles and images from this site only (diagrams may be data: URLs), no plugins, no
+# <base>, forms posting here only, no framing.
+ARGMAP_CONTENT_SECURITY_POLICY = os.environ.get(
+    "ARGMAP_CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+)
 
 LOGGING = {
     "version": 1,

@@ -15,11 +15,14 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from api.graph.model import ArgumentGraph, Kind, Link, Role, Statement
+from api.graph.text import neutralize_bidi
 
 __all__ = [
+    "MAX_INDENT",
     "ROLE_ORDER",
     "LinkItem",
     "Paragraph",
+    "Reply",
     "Section",
     "Segment",
     "StatementItem",
@@ -42,8 +45,9 @@ ROLE_ORDER = (
 
 
 def shorten(text: str, limit: int = 80) -> str:
-    """Return ``text`` on one line, cut to ``limit`` characters with "…" if longer."""
-    text = " ".join(text.split())
+    """Return ``text`` on one line, without the controls that reorder or hide text
+    (``neutralize_bidi``), cut to ``limit`` characters with "…" if longer."""
+    text = " ".join(neutralize_bidi(text).split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
@@ -166,10 +170,16 @@ def essay_paragraphs(text: str, statements: tuple[Statement, ...]) -> list[Parag
 # --- the argument ---------------------------------------------------------------------
 
 
+# Replies nested deeper than this are shown at this indentation (their depth is still
+# said in words), so a long chain of undercutters stays readable on a phone.
+MAX_INDENT = 6
+
+
 @dataclass(slots=True)
 class LinkItem:
     """A link as the page shows it: its premises and the links that target it.
 
+    ``replies``: the links that target this one (each with its own replies: a tree).
     ``against`` is set when the link is listed as an objection to a statement although it
     targets a link into that statement (an undercutter): the link it attacks.
     ``challenges``: for a reason, the undercutters attacking it, which the page lists in
@@ -189,6 +199,37 @@ class LinkItem:
     @property
     def co_premises(self) -> bool:
         return len(self.premises) > 1
+
+    @property
+    def thread(self) -> list[Reply]:
+        """Every reply below this link, depth first, each with its depth (1: a reply to
+        this link). The page lists them flat, indented by depth, so that a chain of
+        replies of any length renders without a template including itself."""
+        rows: list[Reply] = []
+        stack = [(reply, 1) for reply in reversed(self.replies)]
+        while stack:
+            item, depth = stack.pop()
+            rows.append(Reply(item, depth))
+            stack.extend((reply, depth + 1) for reply in reversed(item.replies))
+        return rows
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A reply in a link's thread: the reply and how deep it is (1 = a direct reply)."""
+
+    item: LinkItem
+    depth: int
+
+    @property
+    def indent(self) -> int:
+        """The depth to indent by on the page: ``depth`` capped at ``MAX_INDENT``."""
+        return min(self.depth, MAX_INDENT)
+
+    @property
+    def deep(self) -> bool:
+        """Deeper than the page indents: the page says the depth in words."""
+        return self.depth > MAX_INDENT
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,15 +287,22 @@ class _Links:
     def premises(self, link: Link) -> tuple[Statement, ...]:
         return tuple(self.graph.statement(sid) for sid in link.premises)
 
-    def item(self, link: Link, seen: frozenset[int] = frozenset()) -> LinkItem:
-        """The link with the links that target it, recursively (a cycle is cut)."""
-        seen = seen | {link.id}
-        replies = [
-            self.item(reply, seen)
-            for reply in self.into_link.get(link.id, ())
-            if reply.id not in seen
-        ]
-        return LinkItem(link, self.premises(link), replies)
+    def item(self, link: Link) -> LinkItem:
+        """The link with the links that target it, and theirs, to any depth (walked with
+        a stack; a link met twice, which only a circle of targets allows, is cut)."""
+        root = LinkItem(link, self.premises(link))
+        seen = {link.id}
+        stack = [root]
+        while stack:
+            parent = stack.pop()
+            for reply in self.into_link.get(parent.link.id, ()):
+                if reply.id in seen:
+                    continue
+                seen.add(reply.id)
+                child = LinkItem(reply, self.premises(reply))
+                parent.replies.append(child)
+                stack.append(child)
+        return root
 
     def bare(self, link: Link) -> LinkItem:
         return LinkItem(link, self.premises(link))
@@ -330,11 +378,11 @@ def diagram_alt(
     if focus is not None:
         steps = f"{depth} link step{'s' * (depth != 1)}" if depth is not None else "a few steps"
         return (
-            f"Part of the argument map of {title}: the claims within {steps} of "
+            f"Part of the argument map of {neutralize_bidi(title)}: the claims within {steps} of "
             f"statement {focus.id} (“{shorten(focus.text, 200)}”). "
             + _sentence(f"The whole map has {counts}{conclusion}")
         )
-    return _sentence(f"Argument map of {title}: {counts}{conclusion}")
+    return _sentence(f"Argument map of {neutralize_bidi(title)}: {counts}{conclusion}")
 
 
 def _sentence(text: str) -> str:

@@ -32,7 +32,9 @@ numbers. How AIF maps onto the model:
   participant named by its ``"locutions"`` entry's ``personID`` (``"person 81"`` when
   the file names no participants). The first speaker found wins.
 - **Left out** (counted in ``left_out`` by node type): dialogue nodes (L, YA, TA) and
-  any other node type (PA, ...), which carry no argument; S-nodes with no premise or no
+  any other node type (PA, ...), which carry no argument -- except an L-node and YA node
+  that only carry an attribution the statement keeps, as ``to_aif`` writes them, so that
+  argmap's own AIF reads back without notes; S-nodes with no premise or no
   target; self-supporting S-nodes (the target is one of their premises); S-nodes whose
   target S-node was itself left out. Each is explained in ``notes``.
 
@@ -47,13 +49,14 @@ Link notes travel in a ``"note"`` field of the S-node and the map title in a top
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from api.graph.budget import Budget
 from api.graph.errors import FormatError, decode_utf8, describe, json_pointer
 from api.graph.interchange import ImportResult, Tally, clean_text, id_list, plural, squash_space
 from api.graph.model import ArgumentGraph, Kind, Link, MapInfo, Statement
+from api.graph.safeload import load_json_text
 
 __all__ = ["ImportResult", "parse_aif", "to_aif"]
 
@@ -95,7 +98,7 @@ class _Spec:
 # ---------------------------------------------------------------------------- reading
 
 
-def parse_aif(data: bytes | str | dict) -> ImportResult:
+def parse_aif(data: bytes | str | dict, *, budget: Budget | None = None) -> ImportResult:
     """Read an AIF JSON document into an ``ImportResult``.
 
     ``data`` is the raw file (bytes in UTF-8, or str) or an already decoded JSON object.
@@ -107,9 +110,11 @@ def parse_aif(data: bytes | str | dict) -> ImportResult:
     an AIF document: the top level is not an object, ``nodes`` or ``edges`` is missing or
     not an array, a node has no ``nodeID`` or ``type``, two nodes share an id, an edge
     lacks ``fromID``/``toID`` or points to a node that does not exist (with the JSON
-    pointer of the offending value and what was expected there).
+    pointer of the offending value and what was expected there); ``BudgetExceeded``
+    (a ``FormatError``) when reading it would take more than ``budget`` allows.
     """
-    doc = load_json(data)
+    budget = Budget.of(budget)
+    doc = load_json(data, budget)
     if not isinstance(doc, dict):
         raise FormatError(
             "expected a JSON object with 'nodes' and 'edges' (an AIF document) "
@@ -127,15 +132,15 @@ def parse_aif(data: bytes | str | dict) -> ImportResult:
                 pointer=json_pointer(*base),
             )
     tally = Tally()
-    nodes = _read_nodes(aif, base)
-    _read_edges(aif, base, nodes)
+    nodes = _read_nodes(aif, base, budget)
+    _read_edges(aif, base, nodes, budget)
     speakers = _read_speakers(doc, aif, base)
 
-    statements, statement_of = _make_statements(nodes, speakers, tally)
-    links = _make_links(nodes, statement_of, tally)
+    statements, statement_of, carriers = _make_statements(nodes, speakers, tally, budget)
+    links = _make_links(nodes, statement_of, tally, budget)
 
     for node in nodes.values():
-        if node.type not in ("I", *_S_TYPES):
+        if node.type not in ("I", *_S_TYPES) and node.id not in carriers:
             tally.leave_out(node.type)
     dialogue = {t: n for t, n in tally.left_out.items() if t in ("L", "YA", "TA")}
     if dialogue:
@@ -151,23 +156,16 @@ def parse_aif(data: bytes | str | dict) -> ImportResult:
     return tally.result(ArgumentGraph(map=info, statements=statements, links=links))
 
 
-def load_json(data: bytes | str | dict) -> Any:
-    """Decode UTF-8 JSON; raise ``FormatError`` with line and column where it is not."""
+def load_json(data: bytes | str | dict, budget: Budget | None = None) -> Any:
+    """Decode UTF-8 JSON within ``budget`` (see ``api.graph.safeload``); raise
+    ``FormatError`` with line and column where it is not JSON or nests too deep."""
     if isinstance(data, dict | list):
         return data
     if isinstance(data, bytes | bytearray):
         data = decode_utf8(data)
     if not isinstance(data, str):
         raise TypeError(f"parse_aif() takes bytes, str or dict, not {type(data).__name__}")
-    try:
-        return json.loads(data.removeprefix("\ufeff"))
-    except json.JSONDecodeError as exc:
-        found = repr(exc.doc[exc.pos]) if exc.pos < len(exc.doc) else "the end of the file"
-        raise FormatError(
-            f"expected JSON ({exc.msg[0].lower()}{exc.msg[1:]}) but found {found}",
-            line=exc.lineno,
-            column=exc.colno,
-        ) from None
+    return load_json_text(data, Budget.of(budget), what="the file")
 
 
 def _node_id(value: Any, pointer: str) -> str:
@@ -198,9 +196,12 @@ def _array(container: dict[str, Any], key: str, base: tuple[str | int, ...]) -> 
     return value
 
 
-def _read_nodes(aif: dict[str, Any], base: tuple[str | int, ...]) -> dict[str, _Node]:
+def _read_nodes(
+    aif: dict[str, Any], base: tuple[str | int, ...], budget: Budget
+) -> dict[str, _Node]:
     nodes: dict[str, _Node] = {}
     for i, raw in enumerate(_array(aif, "nodes", base)):
+        budget.spend()
         where = (*base, "nodes", i)
         if not isinstance(raw, dict):
             raise FormatError(
@@ -248,8 +249,11 @@ def _read_nodes(aif: dict[str, Any], base: tuple[str | int, ...]) -> dict[str, _
     return nodes
 
 
-def _read_edges(aif: dict[str, Any], base: tuple[str | int, ...], nodes: dict[str, _Node]) -> None:
+def _read_edges(
+    aif: dict[str, Any], base: tuple[str | int, ...], nodes: dict[str, _Node], budget: Budget
+) -> None:
     for j, raw in enumerate(_array(aif, "edges", base)):
+        budget.spend()
         where = (*base, "edges", j)
         if not isinstance(raw, dict):
             raise FormatError(
@@ -321,26 +325,32 @@ def _speaker_of(node: _Node, locution_speakers: dict[str, str]) -> str:
 
 
 def _make_statements(
-    nodes: dict[str, _Node], locution_speakers: dict[str, str], tally: Tally
-) -> tuple[tuple[Statement, ...], dict[str, int]]:
+    nodes: dict[str, _Node], locution_speakers: dict[str, str], tally: Tally, budget: Budget
+) -> tuple[tuple[Statement, ...], dict[str, int], set[str]]:
+    """Return the statements, the statement number of each I-node id, and the ids of the
+    L and YA nodes that only carry an attribution the statements keep (``to_aif``'s)."""
     attributed: dict[str, str] = {}
-    conflicting: list[str] = []
+    carriers: set[str] = set()
+    conflicting: dict[str, None] = {}
     for ya in nodes.values():
         if ya.type != "YA":
             continue
+        budget.spend(len(ya.incoming) + len(ya.outgoing) + 1)
         sources = [nodes[n] for n in ya.incoming if nodes[n].type == "L"]
         targets = [nodes[n] for n in ya.outgoing if nodes[n].type == "I"]
-        for source in sources:
-            speaker = _speaker_of(source, locution_speakers)
-            if not speaker:
-                continue
-            for target in targets:
-                known = attributed.setdefault(target.id, speaker)
-                if known != speaker and target.id not in conflicting:
-                    conflicting.append(target.id)
+        speakers = [s for s in (_speaker_of(n, locution_speakers) for n in sources) if s]
+        if not speakers:
+            continue
+        distinct = list(dict.fromkeys(speakers))
+        if len(sources) == 1 and len(targets) == 1 and _only_attributes(sources[0], ya, targets[0]):
+            carriers.update((sources[0].id, ya.id))
+        for target in targets:
+            known = attributed.setdefault(target.id, distinct[0])
+            if len(distinct) > 1 or known != distinct[0]:
+                conflicting[target.id] = None
     if conflicting:
         tally.note(
-            f"{plural(len(conflicting), 'I-node')} ({id_list(conflicting)}) had locutions by "
+            f"{plural(len(conflicting), 'I-node')} ({id_list(list(conflicting))}) had locutions by "
             "more than one speaker; the first speaker was kept."
         )
 
@@ -364,7 +374,22 @@ def _make_statements(
             f"{plural(len(empty), 'I-node')} without text ({id_list(empty)}) "
             f"{'was' if len(empty) == 1 else 'were'} left out."
         )
-    return tuple(statements), statement_of
+    return tuple(statements), statement_of, carriers
+
+
+def _only_attributes(locution: _Node, ya: _Node, statement: _Node) -> bool:
+    """Whether ``locution`` -> ``ya`` -> ``statement`` is an attribution as ``to_aif``
+    writes it: nothing else joined to the two, the L-node's text ``"Speaker: text"`` with
+    the statement's text and a ``"speaker"`` field (so the attribution says all it does)."""
+    speaker = locution.raw.get("speaker")
+    return (
+        isinstance(speaker, str)
+        and locution.text == f"{squash_space(speaker)}: {statement.text}"
+        and locution.outgoing == [ya.id]
+        and not locution.incoming
+        and ya.incoming == [locution.id]
+        and ya.outgoing == [statement.id]
+    )
 
 
 def _scheme(node: _Node) -> str:
@@ -393,35 +418,34 @@ _PROBLEMS = {
 
 
 def _make_links(
-    nodes: dict[str, _Node], statement_of: dict[str, int], tally: Tally
+    nodes: dict[str, _Node], statement_of: dict[str, int], tally: Tally, budget: Budget
 ) -> tuple[Link, ...]:
-    problems: dict[str, list[str]] = {key: [] for key in _PROBLEMS}
+    problems: dict[str, dict[str, None]] = {key: {} for key in _PROBLEMS}
 
     def problem(key: str, node: _Node) -> None:
-        if node.id not in problems[key]:
-            problems[key].append(node.id)
+        problems[key][node.id] = None
 
     specs: list[_Spec] = []
     specs_of: dict[str, list[_Spec]] = {}
     for node in nodes.values():
         if node.type not in _S_TYPES:
             continue
+        budget.spend(len(node.incoming) + len(node.outgoing) + 1)
         incoming = [source for source in node.incoming if source in statement_of]
         premises = list(dict.fromkeys(incoming))
         if len(premises) < len(incoming):
             problem("repeats", node)
-        targets: list[str] = []
+        premise_set = set(premises)
+        targets: dict[str, None] = {}
         dropped_self = False
         for target in node.outgoing:
             if target == node.id:
                 problem("loop", node)
-            elif target in premises:
+            elif target in premise_set:
                 problem("self", node)
                 dropped_self = True
-            elif target not in targets and (
-                target in statement_of or nodes[target].type in _S_TYPES
-            ):
-                targets.append(target)
+            elif target in statement_of or nodes[target].type in _S_TYPES:
+                targets[target] = None
         if not premises:
             problem("no premise", node)
             continue
@@ -438,23 +462,33 @@ def _make_links(
         specs.extend(made)
         specs_of[node.id] = made
 
-    # An S-node aimed at an S-node that yields no link has nothing to aim at: drop it
-    # too, and repeat until nothing changes (chains of undercutters).
-    changed = True
-    while changed:
-        changed = False
-        for spec in specs:
-            if (
-                spec.alive
-                and spec.target not in statement_of
-                and not any(s.alive for s in specs_of.get(spec.target, []))
-            ):
+    # An S-node aimed at an S-node that yields no link has nothing to aim at: drop it too,
+    # and so on down chains of undercutters. Each link is dropped once, from a worklist of
+    # S-nodes left with no link, so the work is linear however long the chains are.
+    aimed_at: dict[str, list[_Spec]] = {}
+    for spec in specs:
+        if spec.target not in statement_of:
+            aimed_at.setdefault(spec.target, []).append(spec)
+    alive_count = {node_id: len(made) for node_id, made in specs_of.items()}
+    barren = [target for target in aimed_at if not alive_count.get(target)]
+    while barren:
+        for spec in aimed_at.get(barren.pop(), []):
+            budget.spend()
+            if spec.alive:
                 spec.alive = False
-                changed = True
                 problem("orphan", spec.node)
+                alive_count[spec.node.id] -= 1
+                if not alive_count[spec.node.id]:
+                    barren.append(spec.node.id)
+    if problems["orphan"]:  # in file order, whatever order the chains were followed in
+        order = {node_id: n for n, node_id in enumerate(nodes)}
+        problems["orphan"] = dict.fromkeys(sorted(problems["orphan"], key=order.__getitem__))
 
     alive = [s for s in specs if s.alive]
     id_of = {id(s): n for n, s in enumerate(alive, start=1)}
+    first_alive: dict[str, _Spec] = {}
+    for spec in alive:
+        first_alive.setdefault(spec.node.id, spec)
     links: list[Link] = []
     for n, spec in enumerate(alive, start=1):
         conclusion: int | None = None
@@ -462,10 +496,9 @@ def _make_links(
         if spec.target in statement_of:
             conclusion = statement_of[spec.target]
         else:
-            candidates = [s for s in specs_of[spec.target] if s.alive]
-            if len(candidates) > 1:
+            if alive_count[spec.target] > 1:
                 problem("ambiguous", spec.node)
-            target_link = id_of[id(candidates[0])]
+            target_link = id_of[id(first_alive[spec.target])]
         links.append(
             Link(
                 id=n,
@@ -484,7 +517,7 @@ def _make_links(
             tally.leave_out(node.type)
     for key, ids in problems.items():
         if ids:
-            tally.note(f"{_PROBLEMS[key]}: {plural(len(ids), 'S-node')} ({id_list(ids)}).")
+            tally.note(f"{_PROBLEMS[key]}: {plural(len(ids), 'S-node')} ({id_list(list(ids))}).")
     return tuple(links)
 
 

@@ -22,12 +22,14 @@ from typing import Any
 from api.graph import graphjson
 from api.graph.aif import load_json, parse_aif, to_aif
 from api.graph.argdown import parse_argdown, to_argdown
+from api.graph.budget import Budget, BudgetExceeded, NestingTooDeep
 from api.graph.errors import FormatError, decode_utf8
 from api.graph.interchange import ImportResult
 from api.graph.kialo import looks_like_kialo, parse_kialo, to_kialo
 from api.graph.microtexts import looks_like_microtext, parse_microtext
 from api.graph.model import ArgumentGraph
 from api.graph.sadface import looks_like_sadface, parse_sadface, to_sadface
+from api.graph.safeload import json_syntax_error
 from api.graph.validate import merge_duplicate_links
 
 # What each format is called when a person reads it, in the order detection tries them.
@@ -62,23 +64,30 @@ def tried() -> str:
     return ", ".join(FORMAT_NAMES.values())
 
 
-def _json(content: bytes) -> Any:
-    """The parsed JSON document, or None when ``content`` is not JSON at all."""
+def _json(content: bytes, budget: Budget | None = None) -> Any:
+    """The parsed JSON document, or None when ``content`` is not JSON at all (JSON nested
+    too deep, or too much work to read, is refused as such)."""
     try:
-        return load_json(content)
+        return load_json(content, budget)
+    except NestingTooDeep:
+        if json_syntax_error(decode_utf8(content)) is None:
+            raise
+        return None  # brackets, but not JSON: another format (Argdown) may read it
+    except BudgetExceeded:
+        raise
     except FormatError:
         return None
     except RecursionError:
         raise FormatError("the JSON nests too deeply to read", pointer="") from None
 
 
-def guess_format(content: bytes, filename: str = "") -> str:
+def guess_format(content: bytes, filename: str = "", budget: Budget | None = None) -> str:
     """Return the format of a map file, told from its content (``filename`` is taken for
     the callers' convenience and not used: a name proves nothing).
 
     Raises ``FormatError`` naming the formats tried when the content is JSON or XML of
     none of the known shapes (anything else is left to the Argdown reader, which refuses
-    it when it holds no statement).
+    it when it holds no statement). JSON is read within ``budget`` (see ``read_map``).
     """
     head = content.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
     if head == b"<":
@@ -90,7 +99,7 @@ def guess_format(content: bytes, filename: str = "") -> str:
             column=1,
         )
     if head in (b"{", b"["):
-        doc = _json(content)
+        doc = _json(content, budget)
         if doc is not None:
             if looks_like_sadface(doc):
                 return "sadface"
@@ -104,8 +113,10 @@ def guess_format(content: bytes, filename: str = "") -> str:
                 f"tried {tried()}",
                 pointer="",
             )
-        if head == b"{":
-            load_json(content)  # no other format starts so: the line and column at fault
+        if head == b"{":  # no other format starts so: say where it stops being JSON
+            raise json_syntax_error(decode_utf8(content)) or FormatError(
+                f"expected JSON; tried {tried()}", line=1, column=1
+            )
     try:
         text = decode_utf8(content)
     except FormatError as exc:
@@ -123,20 +134,25 @@ def read_map(
     filename: str = "",
     fmt: str | None = None,
     source_text: str | None = None,
+    budget: Budget | None = None,
 ) -> ImportResult:
     """Parse a map file. ``source_text`` is a microtext's companion text, when known.
 
     Raises ``FormatError`` pointing at the fault (JSON pointer, or line and column); a
     file that holds no statement is refused too, naming the formats tried when the
-    format was told from the content. ``ValueError`` for an unknown ``fmt``. Duplicate
-    links (the same kind, premises and target) are merged, each with a note.
+    format was told from the content. ``NestingTooDeep`` and ``BudgetExceeded`` (both
+    ``FormatError``s, naming the limit) when the file nests deeper or takes more work
+    than ``budget`` allows (default limits when it is None). ``ValueError`` for an
+    unknown ``fmt``. Duplicate links (the same kind, premises and target) are merged,
+    each with a note.
     """
+    budget = Budget.of(budget)
     detected = fmt is None
     if fmt is not None and fmt not in FORMAT_NAMES:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}")
-    fmt = fmt or guess_format(content, filename)
+    fmt = fmt or guess_format(content, filename, budget)
     try:
-        result = _read(content, fmt, filename, source_text)
+        result = _read(content, fmt, filename, source_text, budget)
     except RecursionError:
         raise FormatError("the file nests too deeply to read", line=1, column=1) from None
     if not result.graph.statements:
@@ -152,17 +168,19 @@ def read_map(
     return result
 
 
-def _read(content: bytes, fmt: str, filename: str, source_text: str | None) -> ImportResult:
+def _read(
+    content: bytes, fmt: str, filename: str, source_text: str | None, budget: Budget
+) -> ImportResult:
     if fmt == "aif":
-        return parse_aif(content)
+        return parse_aif(content, budget=budget)
     if fmt == "json":
-        return ImportResult(graph=graphjson.from_dict(load_json(content)))
+        return ImportResult(graph=graphjson.from_dict(load_json(content, budget), budget=budget))
     if fmt == "argdown":
-        return parse_argdown(decode_utf8(content))
+        return parse_argdown(decode_utf8(content), budget=budget)
     if fmt == "kialo":
         return parse_kialo(content)
     if fmt == "sadface":
-        return parse_sadface(load_json(content))
+        return parse_sadface(load_json(content, budget))
     assert fmt == "microtexts"
     companion = PurePath(filename).with_suffix(COMPANION_SUFFIX).name if filename else ""
     return parse_microtext(content, source_text=source_text, text_name=companion)

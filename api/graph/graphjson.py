@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import fields
 from typing import Any
 
+from api.graph.budget import Budget
 from api.graph.errors import FormatError, describe
 from api.graph.model import ArgumentGraph, Kind, Link, MapInfo, Statement
 
@@ -88,14 +89,16 @@ KIND_NAMES = {
 }
 
 
-def from_dict(data: Any, *, slug: str = "") -> ArgumentGraph:
+def from_dict(data: Any, *, slug: str = "", budget: Budget | None = None) -> ArgumentGraph:
     """Read the whole-map shape (as ``to_dict`` writes it) into a graph.
 
     ``role`` is derived and ignored; ``map`` is optional (its ``version`` is ignored).
     Raises ``FormatError`` with a JSON pointer at the first value of the wrong type or a
     missing one. Rules between objects (known ids, one target per link, quotes against the
-    source text) are ``api.graph.validate.check_graph``'s.
+    source text) are ``api.graph.validate.check_graph``'s. Linear in the input; raises
+    ``BudgetExceeded`` (a ``FormatError``) past ``budget``'s steps.
     """
+    budget = Budget.of(budget)
     if not isinstance(data, dict):
         raise FormatError(f"Expected an object but found {describe(data)}.", pointer="")
     info = _expect(data, "map", (dict,), "", required=False, default={})
@@ -114,6 +117,7 @@ def from_dict(data: Any, *, slug: str = "") -> ArgumentGraph:
     raw_links = _expect(data, "links", (list,), "", required=False, default=[])
     statements = []
     for index, item in enumerate(raw_statements):
+        budget.spend()
         where = f"/statements/{index}"
         if not isinstance(item, dict):
             raise FormatError(f"Expected an object but found {describe(item)}.", pointer=where)
@@ -139,6 +143,7 @@ def from_dict(data: Any, *, slug: str = "") -> ArgumentGraph:
         )
     links = []
     for index, item in enumerate(raw_links):
+        budget.spend()
         where = f"/links/{index}"
         if not isinstance(item, dict):
             raise FormatError(f"Expected an object but found {describe(item)}.", pointer=where)
@@ -149,6 +154,7 @@ def from_dict(data: Any, *, slug: str = "") -> ArgumentGraph:
                 pointer=f"{where}/kind",
             )
         premises = _expect(item, "premises", (list,), where, required=True)
+        budget.spend(len(premises))
         for i, premise in enumerate(premises):
             if isinstance(premise, bool) or not isinstance(premise, int):
                 raise FormatError(

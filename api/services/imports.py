@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from api.graph.formats import read_map
+from api.limits import import_budget
 from api.models import ArgumentMap
 from api.services.graphs import map_import
 from api.services.maps import map_free_slug
@@ -46,10 +47,12 @@ def import_file(
 
     ``fmt`` forces a format (default: told from the content); ``slug`` and ``title``
     override what the file gives (default: a free slug from the file's own slug, title or
-    name); ``source_text`` is a microtext's companion text. Raises ``FormatError``,
-    ``ValidationError`` or ``ValueError`` (an unknown ``fmt``) and writes nothing.
+    name); ``source_text`` is a microtext's companion text. The file is read within
+    ``api.limits.import_budget()``. Raises ``FormatError`` (``BudgetExceeded`` and
+    ``NestingTooDeep`` past the limits), ``ValidationError`` or ``ValueError`` (an
+    unknown ``fmt``) and writes nothing.
     """
-    result = read_map(data, filename=name, fmt=fmt, source_text=source_text)
+    result = read_map(data, filename=name, fmt=fmt, source_text=source_text, budget=import_budget())
     graph = result.graph
     chosen = slug or map_free_slug(
         graph.map.slug or graph.map.title or PurePath(name).name or "map"
