@@ -15,9 +15,13 @@ run: setup
 test: setup-dev
 	$(PY) -m pytest
 
+# Exactly the checks of .ci/run besides the tests (and what the pre-commit hooks run).
 lint: setup-dev
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
 
 setup:
 	scripts/bootstrap.sh

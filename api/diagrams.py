@@ -342,13 +342,15 @@ def _paged(
 ) -> Diagram:
     """The diagram on pages (``request.page``): the whole PDF, or one page of it in the
     requested format (``request.slide``)."""
-    size = SIZES[request.page]
+    page_size = request.page
+    assert page_size is not None  # callers draw on pages only when one is asked for
+    size = SIZES[page_size]
 
     def work() -> Diagram:
         paged = paginate(
             graph,
             options,
-            request.page,
+            page_size,
             lambda dot: _run(dot, "pdf", "dot"),
             render_plain=lambda dots: _run(dots, "plain", "dot"),
             max_pages=settings.ARGMAP_DIAGRAM_MAX_PAGES,

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import ProtectedError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -24,12 +23,6 @@ from api.diagrams import (
 from api.graph.errors import FormatError
 from api.graph.evaluation import EvaluationTooComplex, UnknownSemantics
 from api.services import InUse, PreconditionFailed
-
-
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "The request conflicts with the current state of the map."
-    default_code = "conflict"
 
 
 def flatten_errors(errors: Any, prefix: str = "") -> dict[str, list[str]]:
@@ -72,7 +65,7 @@ class PayloadTooLarge(exceptions.APIException):
 
 
 # Diagram failures (api.diagrams): status and error code.
-DIAGRAM_ERRORS = {
+DIAGRAM_ERRORS: dict[type[Exception], tuple[int, str]] = {
     GraphvizMissing: (status.HTTP_503_SERVICE_UNAVAILABLE, "graphviz_missing"),
     RendererBusy: (status.HTTP_503_SERVICE_UNAVAILABLE, "renderer_busy"),
     DiagramTooBig: (status.HTTP_422_UNPROCESSABLE_ENTITY, "diagram_too_big"),
@@ -137,8 +130,6 @@ def _handle(exc: Exception, context: dict) -> Response | None:
             },
             status=status.HTTP_409_CONFLICT,
         )
-    if isinstance(exc, ProtectedError):
-        exc = Conflict(str(exc.args[0]) if exc.args else None)
     if isinstance(exc, exceptions.ValidationError):
         return validation_response(flatten_errors(exc.detail))
     if isinstance(exc, exceptions.ParseError):

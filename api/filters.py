@@ -13,7 +13,7 @@ from rest_framework.filters import OrderingFilter
 
 from api.graph.model import Role
 from api.graph.validate import MAX_ID
-from api.models import ArgumentMap, Link, LinkKind, LinkPremise, Statement
+from api.models import ArgumentMap, Link, LinkKind, LinkPremise, Statement, StatementQuerySet
 
 TRUE_WORDS = frozenset({"true", "1", "yes"})
 FALSE_WORDS = frozenset({"false", "0", "no"})
@@ -88,7 +88,7 @@ class StatementFilter(django_filters.FilterSet):
         model = Statement
         fields = ["map", "role", "search", "has_quote", "attributed_to"]
 
-    def filter_role(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def filter_role(self, queryset: StatementQuerySet, name: str, value: str) -> QuerySet:
         return queryset.with_role(value)
 
     def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:

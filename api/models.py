@@ -10,6 +10,8 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from simple_history.models import HistoricalRecords
 
+from api.graph.model import ROLE_FLAGS, Role, role_of
+
 
 class ArgumentMapQuerySet(models.QuerySet):
     def visible_to(self, user) -> "ArgumentMapQuerySet":
@@ -62,6 +64,9 @@ class ArgumentMap(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ArgumentMapQuerySet.as_manager()
+    # Set on maps from ``ArgumentMap.objects.with_counts()``.
+    n_statements: int
+    n_links: int
     history = HistoricalRecords()
 
     class Meta:
@@ -92,13 +97,10 @@ class StatementQuerySet(models.QuerySet):
         )
 
     def with_role(self, role: str) -> "StatementQuerySet":
-        flags = {
-            "main_conclusion": {"is_target": True, "is_premise": False},
-            "intermediate_conclusion": {"is_target": True, "is_premise": True},
-            "premise": {"is_target": False, "is_premise": True},
-            "unlinked": {"is_target": False, "is_premise": False},
-        }[role]
-        return self.with_role_flags().filter(**flags)
+        """The statements with this role, filtered in the database by the flags that
+        ``api.graph.model.role_of`` maps to it."""
+        is_target, is_premise = ROLE_FLAGS[Role(role)]
+        return self.with_role_flags().filter(is_target=is_target, is_premise=is_premise)
 
 
 class Statement(models.Model):
@@ -115,6 +117,9 @@ class Statement(models.Model):
     )
 
     objects = StatementQuerySet.as_manager()
+    # Set by ``with_role_flags()`` or ``api.selectors.statements_attach_roles``.
+    is_target: bool
+    is_premise: bool
     history = HistoricalRecords()
 
     class Meta:
@@ -149,9 +154,7 @@ class Statement(models.Model):
             is_target = self.conclusion_of.exists()
         if is_premise is None:
             is_premise = self.premise_of.exists()
-        if is_target:
-            return "intermediate_conclusion" if is_premise else "main_conclusion"
-        return "premise" if is_premise else "unlinked"
+        return role_of(is_target=is_target, is_premise=is_premise).value
 
 
 class LinkKind(models.TextChoices):

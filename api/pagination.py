@@ -7,11 +7,12 @@ from rest_framework import exceptions, pagination
 class PageNumberPagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
 
+    # A property, not the attribute DRF declares, so that the setting is read per request.
     @property
-    def max_page_size(self) -> int:
+    def max_page_size(self) -> int:  # type: ignore[override]
         return settings.ARGMAP_MAX_PAGE_SIZE
 
-    def get_page_size(self, request) -> int:
+    def get_page_size(self, request) -> int | None:
         """``page_size`` must be a whole number from 1 (a 400 otherwise); above the
         maximum it is the maximum, as documented."""
         value = request.query_params.get(self.page_size_query_param)

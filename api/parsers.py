@@ -24,7 +24,8 @@ class JSONParser(parsers.JSONParser):
     """DRF's JSON parser with the nesting checked before decoding."""
 
     def parse(self, stream: Any, media_type: str | None = None, parser_context=None) -> Any:
-        encoding = parsers.get_encoding(parser_context or {})
+        # get_encoding is DRF 3.18's own helper; its stubs do not list it yet.
+        encoding = parsers.get_encoding(parser_context or {})  # type: ignore[attr-defined]
         raw = stream.read() if stream is not None else b""
         try:
             text = raw.decode(encoding)

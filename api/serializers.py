@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -29,7 +29,13 @@ def unknown_field_message(name: str, known: list[str]) -> str:
     return f"Unknown field.{hint} Known fields: {', '.join(sorted(known))}."
 
 
-class StrictInputMixin:
+if TYPE_CHECKING:
+    _Serializer = serializers.Serializer
+else:
+    _Serializer = object  # a mixin for the serializers below; typed as their base
+
+
+class StrictInputMixin(_Serializer):
     """Nothing silently dropped: an unknown field is a 400 naming it, and so is a
     read-only field sent with a value other than the object's current one (sent back
     unchanged, as in a GET body, it is accepted). ``read_only_hints`` say how such a
@@ -101,7 +107,7 @@ class ArgumentMapSerializer(StrictInputMixin, serializers.ModelSerializer):
         "statement_count": "it is counted from the map's statements.",
         "link_count": "it is counted from the map's links.",
     }
-    owner = serializers.SlugRelatedField(
+    owner: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True, help_text="null: staff's map."
     )
     statement_count = serializers.SerializerMethodField()
@@ -342,7 +348,8 @@ class EvaluationQuerySerializer(serializers.Serializer):
 
 class EvaluatedItemSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    label = serializers.ChoiceField(
+    # A declared field, not Field.label: DRF's metaclass moves it into ``fields``.
+    label = serializers.ChoiceField(  # type: ignore[assignment]
         choices=["in", "out", "undecided"], required=False, help_text="Labelling semantics."
     )
     strength = serializers.FloatField(required=False, help_text="dfquad: in [0, 1].")

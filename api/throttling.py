@@ -23,8 +23,10 @@ from rest_framework import throttling
 
 
 class SettingsRateMixin:
+    scope: str | None
+
     def get_rate(self) -> str | None:
-        return settings.ARGMAP_THROTTLE_RATES.get(self.scope)
+        return settings.ARGMAP_THROTTLE_RATES.get(self.scope) if self.scope else None
 
 
 class AnonRateThrottle(SettingsRateMixin, throttling.AnonRateThrottle):
@@ -70,7 +72,9 @@ class LoginThrottleMiddleware:
             reverse("rest_framework:login"),
         ):
             for throttle in (LoginAddressThrottle(), LoginUsernameThrottle()):
-                if not throttle.allow_request(request, None):
+                # DRF's throttles read only the client address and the posted username,
+                # which a Django request has as well.
+                if not throttle.allow_request(request, None):  # type: ignore[arg-type]
                     wait = max(1, math.ceil(throttle.wait() or 1))
                     response = HttpResponse(
                         f"Too many login attempts. Try again in {wait} seconds.\n",

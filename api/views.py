@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
@@ -86,6 +87,13 @@ def expected_version(request: Request) -> int | None:
     return int(match.group(1))
 
 
+if TYPE_CHECKING:
+    from rest_framework.pagination import PageNumberPagination
+    from rest_framework.viewsets import GenericViewSet as _GenericView
+else:
+    _GenericView = object  # a mixin for the viewsets below; typed as their base
+
+
 def wants_cascade(request: Request) -> bool:
     value = request.query_params.get("cascade")
     return False if value is None else parse_bool(value, "cascade")
@@ -151,10 +159,11 @@ def check_query_params(request: Request, allowed: set[str]) -> None:
         )
 
 
-class StrictQueryMixin:
+class StrictQueryMixin(_GenericView):
     """Query parameters a request cannot use are a 400 naming them, not ignored."""
 
     extra_query_params: dict[str, set[str]] = {}
+    ordering_fields: Any  # OrderingFilter's, set by the viewsets that order
 
     def allowed_query_params(self) -> set[str]:
         allowed = {"format"}  # the browsable API's ?format=json
@@ -165,10 +174,14 @@ class StrictQueryMixin:
                 if filterset_class is not None:
                     found = filterset_class(self, queryset)
                     allowed |= set(found.base_filters) if found is not None else set()
-                if getattr(backend, "ordering_param", None) and self.ordering_fields:
-                    allowed.add(backend.ordering_param)
-            if self.paginator is not None:
-                allowed |= {self.paginator.page_query_param, self.paginator.page_size_query_param}
+                ordering_param = getattr(backend, "ordering_param", None)
+                if ordering_param and self.ordering_fields:
+                    allowed.add(ordering_param)
+            paginator = cast("PageNumberPagination | None", self.paginator)
+            if paginator is not None:
+                allowed.add(paginator.page_query_param)
+                if paginator.page_size_query_param:
+                    allowed.add(paginator.page_size_query_param)
         return allowed | self.extra_query_params.get(self.action, set())
 
     def initial(self, request, *args, **kwargs) -> None:
@@ -191,11 +204,11 @@ class NamedNotFoundMixin:
             raise exceptions.NotFound(f"No {self.noun} with {name} {value!r}.") from None
 
 
-class MapVersionMixin:
+class MapVersionMixin(_GenericView):
     """Passes ``If-Match`` to the serializer and services as the expected map version."""
 
     def get_serializer_context(self) -> dict:
-        context = super().get_serializer_context()
+        context = dict(super().get_serializer_context())
         if self.request.method in {"PUT", "PATCH", "POST", "DELETE"}:
             context["expected_version"] = expected_version(self.request)
         return context
@@ -285,7 +298,7 @@ class ArgumentMapViewSet(
             map_=map_,
             graph=graph,
             expected_version=version,
-            map_fields=request.data["map"],
+            map_fields=cast("dict[str, Any]", request.data)["map"],
             user=request.user,
         )
         data = graphjson.to_dict(selectors.map_graph_get(updated))
@@ -511,9 +524,9 @@ class DiagramView(APIView):
         diagram = diagrams.diagram_request(fmt, request.query_params.dict())
         etag = diagram.etag(map_)
         if etag in request.headers.get("If-None-Match", ""):
-            response = HttpResponseNotModified()
-            response["ETag"] = etag
-            return response
+            not_modified = HttpResponseNotModified()
+            not_modified["ETag"] = etag
+            return not_modified
         drawn = diagrams.diagram(map_, diagram)
         response = file_response(
             drawn.data,

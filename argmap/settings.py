@@ -106,6 +106,11 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# QuerySet.iterator() reads through the driver's client-side cursor, a chunk of rows at a
+# time, instead of a server-side cursor (which PostgreSQL materialises WITH HOLD outside a
+# transaction, and pgbouncer's transaction pooling cannot carry): api.selectors streams a
+# whole map this way (docs/performance.md). SQLite ignores the setting.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:

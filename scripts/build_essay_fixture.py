@@ -34,6 +34,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script: make the project's packages importable
@@ -56,7 +57,7 @@ OUTPUT = ROOT / "fixtures" / "essay.json"
 
 LOST_TEXT_MARKER = "[…text lost in the PDF extraction…]"
 
-MAP = {
+MAP: dict[str, Any] = {
     "slug": "kozyrev-2019-russo-japanese-peace-treaty",
     "title": "Kozyrev (2019): a Russo-Japanese peace treaty breakthrough at Osaka?",
     "summary": (
@@ -820,7 +821,8 @@ def build(source: str) -> ArgumentGraph:
     # order in which an import writes them, so the numbers are the database's on a fresh one.
     depth: dict[str, int] = {}
     for lk in LINKS:
-        chain, current = [], lk
+        chain: list[dict[str, Any]] = []
+        current = lk
         while current["against"] is not None and len(chain) <= len(LINKS):
             chain.append(current)
             current = by_key.get(current["against"]) or {"against": None}

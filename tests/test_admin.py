@@ -282,7 +282,7 @@ from api.admin import diagram_draws_numbers, source_segments  # noqa: E402
 from api.evaluation_service import map_evaluation  # noqa: E402
 from api.graph import formats  # noqa: E402
 from api.selectors import map_graph_get  # noqa: E402
-from tests.conftest import snapshot  # noqa: E402
+from tests.helpers import snapshot  # noqa: E402
 
 TAMPERED = [
     "abc",

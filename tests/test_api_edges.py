@@ -19,7 +19,7 @@ from django.db.models import QuerySet
 from api import services
 from api.models import ArgumentMap, Link, Statement
 from api.views import accepts_gzip
-from tests.conftest import snapshot
+from tests.helpers import snapshot
 
 GRAPH = "/api/maps/cats/graph/"
 HUGE = 99999999999999999999999

@@ -2,7 +2,6 @@
 
 import io
 import json
-from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -11,13 +10,11 @@ from api import services
 from api.graph.formats import read_map
 from api.models import ArgumentMap, LinkPremise, Statement
 from api.selectors import map_graph_get
-from tests.conftest import snapshot
+from tests.helpers import AIF_SAMPLES, ARGDOWN_SAMPLES, DATA, snapshot
 
 pytestmark = pytest.mark.django_db
 
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
-SAMPLE_FILES = sorted(p for p in SAMPLES.rglob("*") if p.suffix in {".json", ".argdown"})
-needs_samples = pytest.mark.skipif(not SAMPLE_FILES, reason=f"no sample files in {SAMPLES}")
+SAMPLE_FILES = [*AIF_SAMPLES, *ARGDOWN_SAMPLES]
 
 
 def upload(client, name: str, content: bytes, **fields):
@@ -40,7 +37,6 @@ def shape(graph_json: dict):
     return statements, links
 
 
-@needs_samples
 @pytest.mark.parametrize("path", SAMPLE_FILES, ids=lambda p: p.name)
 def test_import_every_sample(auth_client, user, path):
     expected = read_map(path.read_bytes(), filename=path.name)
@@ -229,10 +225,9 @@ def test_put_graph_by_another_user_is_403(api_client, other_user, cats_map):
 # --- commands -----------------------------------------------------------------------------
 
 
-@needs_samples
 def test_import_map_command_reads_a_directory(capsys):
     out = io.StringIO()
-    call_command("import_map", str(SAMPLES / "aif"), str(SAMPLES / "argdown"), stdout=out)
+    call_command("import_map", str(DATA / "aif"), str(DATA / "argdown"), stdout=out)
     files = list(SAMPLE_FILES)
     assert ArgumentMap.objects.count() == len(files)
     expected = [read_map(p.read_bytes(), filename=p.name) for p in files]
@@ -268,8 +263,6 @@ def test_export_map_command(tmp_path, cats_map):
 
 
 # --- Kialo, microtexts, SADFace; detection; the import service ------------------------
-
-DATA = Path(__file__).resolve().parent / "data"
 
 
 @pytest.mark.parametrize(

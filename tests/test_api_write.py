@@ -4,7 +4,7 @@ that names the field, changing nothing."""
 import pytest
 
 from api.models import Link, Statement
-from tests.conftest import snapshot
+from tests.helpers import snapshot
 
 pytestmark = pytest.mark.django_db
 

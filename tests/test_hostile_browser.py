@@ -15,7 +15,7 @@ import pytest
 from api import services
 from api.graph import graphjson
 from tests import hostile_corpus as corpus
-from tests.conftest import build_map
+from tests.helpers import build_map
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")

@@ -4,6 +4,7 @@ in a constant number of queries. Behaviour only; the timings are in bench/."""
 
 from __future__ import annotations
 
+import gc
 import gzip
 
 import orjson
@@ -15,7 +16,7 @@ from api import selectors, services
 from api.graph import graphjson
 from api.models import ArgumentMap, Statement
 from bench.generate import generate_graph, with_source_text
-from tests.conftest import build_map
+from tests.helpers import build_map
 
 pytestmark = pytest.mark.django_db
 
@@ -194,3 +195,20 @@ def test_row_chunks_apply_django_converters(rich_map, monkeypatch):
     rows = [row for chunk in selectors._row_chunks(queryset) for row in chunk]
     assert rows == list(queryset)
     assert all(isinstance(row, tuple) for row in rows)
+
+
+def test_graph_json_leaves_the_garbage_collector_alone(cats_map, monkeypatch):
+    # The collector is the whole process's: gunicorn's threads share it, so a request
+    # must never switch it off and on.
+    def refuse():
+        raise AssertionError("map_graph_json toggled the garbage collector")
+
+    monkeypatch.setattr(gc, "disable", refuse)
+    monkeypatch.setattr(gc, "enable", refuse)
+    assert orjson.loads(selectors.map_graph_json(cats_map)) == expected(cats_map)
+
+
+def test_graph_rows_come_through_client_side_cursors():
+    # iterator() on PostgreSQL would otherwise declare a server-side cursor WITH HOLD,
+    # which made the whole-map JSON 1.3 to 1.7 times slower (docs/performance.md).
+    assert connection.settings_dict["DISABLE_SERVER_SIDE_CURSORS"] is True

@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 
 from api import services
 from api.models import ArgumentMap, Link, LinkPremise, Statement
-from tests.conftest import SOURCE
+from tests.helpers import SOURCE
 
 pytestmark = pytest.mark.django_db
 

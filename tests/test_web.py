@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from api import services
 from api.graph.model import Statement as GraphStatement
 from api.models import Statement
-from tests.conftest import SOURCE, build_map
+from tests.helpers import SOURCE, build_map
 from web.presenters import essay_paragraphs
 
 # --- a small HTML tree, to look at the page as a browser would -------------------------

@@ -160,7 +160,9 @@ class DiagramOptionsForm(forms.Form):
                 if name not in data:
                     data[name] = str(self.base_fields[name].initial)
         super().__init__(data or None)
-        self.fields["focus"].choices = [("", "Whole map")] + [
+        focus = self.fields["focus"]
+        assert isinstance(focus, forms.ChoiceField)
+        focus.choices = [("", "Whole map")] + [
             (str(s.id), f"#{s.id} {shorten(s.text, 70)}") for s in statements
         ]
 

@@ -408,10 +408,18 @@ class _Dot:
             out["fontsize"] = str(self.min_font)
         return out
 
-    def node(self, name: str, attrs: Mapping[str, str], into=None) -> None:
+    def node(
+        self, name: str, attrs: Mapping[str, str], into: graphviz.Digraph | None = None
+    ) -> None:
         (into or self.graph).node(name, _attributes=self.attrs(attrs))
 
-    def edge(self, tail: str, head: str, attrs: Mapping[str, str], into=None) -> None:
+    def edge(
+        self,
+        tail: str,
+        head: str,
+        attrs: Mapping[str, str],
+        into: graphviz.Digraph | None = None,
+    ) -> None:
         (into or self.graph).edge(tail, head, _attributes=self.attrs(attrs))
 
     def comment(self, text: str) -> None:
@@ -717,22 +725,22 @@ def neighbourhood(graph: ArgumentGraph, statement_id: int, depth: int) -> Argume
     for start in sorted(by_id):
         chain: list[int] = []
         seen: set[int] = set()
-        current: int | None = start
+        step: int | None = start
         verdict = False
-        while current is not None and current in by_id and current not in kept:
-            if current in seen:  # a cycle of undercutters: keep it only if all is near
+        while step is not None and step in by_id and step not in kept:
+            if step in seen:  # a cycle of undercutters: keep it only if all is near
                 verdict = True
                 break
-            seen.add(current)
-            chain.append(current)
-            link = by_id[current]
+            seen.add(step)
+            chain.append(step)
+            link = by_id[step]
             if link.conclusion is not None:
                 verdict = True
                 break
-            current = link.target_link
+            step = link.target_link
         else:
-            if current is not None and current in kept:
-                verdict = kept[current]
+            if step is not None and step in kept:
+                verdict = kept[step]
         for link_id in reversed(chain):
             link = by_id[link_id]
             verdict = verdict and all(p in distance for p in link.premises)

@@ -2,7 +2,7 @@
 
 A ``FormatError`` says what is wrong and where: a JSON pointer (RFC 6901) for JSON input
 such as AIF, or a 1-based line and column for text input such as Argdown (and for JSON
-that does not parse at all). The API turns ``as_dict()`` into a 400 response.
+that does not parse at all). ``api.exceptions`` turns it into a 400 response.
 """
 
 from __future__ import annotations
@@ -94,17 +94,3 @@ class FormatError(Exception):
             f"FormatError({self.message!r}, pointer={self.pointer!r}, "
             f"line={self.line!r}, column={self.column!r})"
         )
-
-    def as_dict(self) -> dict[str, Any]:
-        """Return the error as a JSON-ready dict with a stable shape.
-
-        Keys: ``message`` (without location), ``pointer``, ``line``, ``column`` (``None``
-        where they do not apply) and ``detail`` (location and message in one sentence).
-        """
-        return {
-            "message": self.message,
-            "pointer": self.pointer,
-            "line": self.line,
-            "column": self.column,
-            "detail": str(self),
-        }

@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from pathlib import PurePath
+from typing import Any
 
 from api.graph import graphjson
 from api.graph.aif import load_json, parse_aif, to_aif
@@ -63,7 +64,7 @@ def tried() -> str:
     return ", ".join(FORMAT_NAMES.values())
 
 
-def _json(content: bytes, budget: Budget | None = None):
+def _json(content: bytes, budget: Budget | None = None) -> Any:
     """The parsed JSON document, or None when ``content`` is not JSON at all (JSON nested
     too deep, or too much work to read, is refused as such)."""
     try:

@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any
 
 from api.graph.budget import Budget
 from api.graph.errors import FormatError, describe
 from api.graph.model import ArgumentGraph, Kind, Link, MapInfo, Statement
 
-MAP_KEYS = (
-    "slug",
-    "title",
-    "summary",
-    "source_title",
-    "source_author",
-    "source_date",
-    "source_url",
-    "source_text",
-    "version",
-)
+# The keys of the ``map`` object: the fields of ``MapInfo``, in order (the one list of a
+# map's own fields; ``api.services.MAP_FIELDS``, the editable ones, is made from it).
+MAP_KEYS = tuple(f.name for f in fields(MapInfo))
 
 
 def map_to_dict(info: MapInfo) -> dict[str, Any]:

@@ -31,6 +31,7 @@ Parsing is defused (no entities, no DTD) and linear in the size of the file.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException
@@ -70,7 +71,7 @@ class _Text:
     edges: list[_Edge] = field(default_factory=list)
 
 
-def _attr(element, name: str, where: str) -> str:
+def _attr(element: Any, name: str, where: str) -> str:
     value = element.get(name)
     if value is None or not value.strip():
         raise FormatError(f"{where} has no '{name}' attribute")
@@ -125,7 +126,9 @@ def _read_xml(data: bytes, tally: Tally) -> tuple[dict[str, str], _Text]:
     return attributes, text
 
 
-def _locate(text: _Text, source_text: str | None, name: str, tally: Tally):
+def _locate(
+    text: _Text, source_text: str | None, name: str, tally: Tally
+) -> tuple[str, dict[str, tuple[int, int]]]:
     """Return the source text and each EDU's (start, end) in it, in one forward pass."""
     if source_text is not None:
         source = source_text.replace("\r\n", "\n").replace("\r", "\n").removeprefix("\ufeff")
@@ -315,8 +318,8 @@ def _links(text: _Text, statement_of: dict[str, int], tally: Tally) -> tuple[Lin
         on_statement = edge.trg in statement_of
         if edge.type == "und" and on_statement:
             tally.note(f"Edge {edge.id} (und) points at an ADU, not an edge; read as a rebuttal.")
-        target = statement_of[edge.trg] if on_statement else edge.trg
-        key = (kind, tuple(sorted(premises[edge.id])), on_statement, target)
+        conclusion = statement_of[edge.trg] if on_statement else None
+        key = (kind, tuple(sorted(premises[edge.id])), on_statement, conclusion or edge.trg)
         if key in made:
             tally.note(f"Edge {edge.id} repeats edge {made[key]}; the link was kept once.")
             number[edge.id] = number[made[key]]
@@ -328,7 +331,7 @@ def _links(text: _Text, statement_of: dict[str, int], tally: Tally) -> tuple[Lin
                 id=len(links) + 1,
                 kind=kind,
                 premises=tuple(premises[edge.id]),
-                conclusion=target if on_statement else None,
+                conclusion=conclusion,
                 target_link=None if on_statement else link_of[edge.trg],
                 scheme="example" if edge.type == "exa" else "",
             )

@@ -8,6 +8,7 @@ and evaluation can be written and tested without a database. ``api.selectors`` b
 from __future__ import annotations
 
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -102,28 +103,55 @@ class ArgumentGraph:
         return self._links_by_id[link_id]
 
 
-def compute_roles(statements: Iterable[Statement], links: Iterable[Link]) -> dict[int, Role]:
-    """Derive each statement's role from the links.
+def role_of(*, is_target: bool, is_premise: bool) -> Role:
+    """The role rule, the one place it is written: a statement that some link targets
+    and that is premise of nothing is a main conclusion; targeted and premise of
+    something, an intermediate conclusion; only a premise, a premise; neither, unlinked.
 
-    A statement that some link targets and that is premise of nothing is a main
-    conclusion; targeted and premise of something, an intermediate conclusion; only a
-    premise, a premise; neither, unlinked.
+    Every other way of getting a role (``compute_roles``, ``linked_roles``, the API's
+    fast graph JSON, ``Statement.role`` and the ``role`` filter in the database) calls
+    this function or is built from ``ROLE_FLAGS``, which it makes.
     """
+    if is_target:
+        return Role.INTERMEDIATE_CONCLUSION if is_premise else Role.MAIN_CONCLUSION
+    return Role.PREMISE if is_premise else Role.UNLINKED
+
+
+# (is_target, is_premise) of each role: what a database query filters on.
+ROLE_FLAGS: dict[Role, tuple[bool, bool]] = {
+    role_of(is_target=t, is_premise=p): (t, p) for t in (False, True) for p in (False, True)
+}
+
+
+def role_partition(
+    targets: AbstractSet[int], premises: AbstractSet[int]
+) -> dict[Role, AbstractSet[int]]:
+    """The linked statements by role (``role_of``), from the ids that some link concludes
+    (``targets``) and the ids that are a premise of some link (``premises``); any other
+    statement is ``Role.UNLINKED``. Set operations only, so it stays fast on a
+    100 000-statement map."""
+    return {
+        role_of(is_target=True, is_premise=False): targets - premises,
+        role_of(is_target=True, is_premise=True): targets & premises,
+        role_of(is_target=False, is_premise=True): premises - targets,
+    }
+
+
+def linked_roles(targets: AbstractSet[int], premises: AbstractSet[int]) -> dict[int, Role]:
+    """The role of every statement id in ``targets`` or ``premises`` (``role_partition``)."""
+    roles: dict[int, Role] = {}
+    for role, ids in role_partition(targets, premises).items():
+        roles.update(dict.fromkeys(ids, role))
+    return roles
+
+
+def compute_roles(statements: Iterable[Statement], links: Iterable[Link]) -> dict[int, Role]:
+    """Derive each statement's role from the links (``role_of``)."""
     targets: set[int] = set()
     premises: set[int] = set()
     for link in links:
         if link.conclusion is not None:
             targets.add(link.conclusion)
         premises.update(link.premises)
-    roles: dict[int, Role] = {}
-    for s in statements:
-        is_target, is_premise = s.id in targets, s.id in premises
-        if is_target and not is_premise:
-            roles[s.id] = Role.MAIN_CONCLUSION
-        elif is_target:
-            roles[s.id] = Role.INTERMEDIATE_CONCLUSION
-        elif is_premise:
-            roles[s.id] = Role.PREMISE
-        else:
-            roles[s.id] = Role.UNLINKED
-    return roles
+    roles = linked_roles(targets, premises)
+    return {s.id: roles.get(s.id, Role.UNLINKED) for s in statements}

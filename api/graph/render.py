@@ -18,11 +18,13 @@ on; see ``docs/diagrams.md`` for the measurements behind the number.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import shutil
 import signal
 import subprocess
 import threading
+from typing import cast
 
 __all__ = [
     "ENGINES",
@@ -160,6 +162,10 @@ def render(
         )
     except OSError as exc:  # vanished between which() and exec, or not executable
         raise GraphvizNotInstalled(f"cannot run {engine!r}: {exc}") from exc
+    # All three are pipes (buffered, with read1), never None.
+    stdin = cast(io.BufferedWriter, process.stdin)
+    stdout = cast(io.BufferedReader, process.stdout)
+    stderr = cast(io.BufferedReader, process.stderr)
 
     output: list[bytes] = []
     errors: list[bytes] = []
@@ -168,13 +174,13 @@ def render(
     def feed() -> None:
         # OSError (BrokenPipeError): the program stopped reading; its exit status tells why.
         with contextlib.suppress(OSError):
-            process.stdin.write(dot_source.encode("utf-8", "replace"))
+            stdin.write(dot_source.encode("utf-8", "replace"))
         with contextlib.suppress(OSError):
-            process.stdin.close()
+            stdin.close()
 
     def drain_stdout() -> None:
         size = 0
-        while chunk := process.stdout.read1(_CHUNK):
+        while chunk := stdout.read1(_CHUNK):
             size += len(chunk)
             if size > max_output_bytes:
                 too_large.set()
@@ -182,12 +188,12 @@ def render(
                 break
             output.append(chunk)
         # keep the pipe empty so the program can never block on a full pipe
-        while process.stdout.read1(_CHUNK):
+        while stdout.read1(_CHUNK):
             pass
 
     def drain_stderr() -> None:
         size = 0
-        while chunk := process.stderr.read1(_CHUNK):
+        while chunk := stderr.read1(_CHUNK):
             if size < _STDERR_KEEP:
                 errors.append(chunk)
             size += len(chunk)
@@ -211,7 +217,7 @@ def render(
         raise
     for thread in threads:
         thread.join()
-    for stream in (process.stdout, process.stderr):
+    for stream in (stdout, stderr):
         stream.close()
     if timed_out:
         raise RenderTimeout(f"{engine} took longer than {timeout:g} s and was stopped")

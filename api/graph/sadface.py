@@ -153,6 +153,11 @@ def parse_sadface(doc: Any) -> ImportResult:
     return tally.result(ArgumentGraph(map=info, statements=tuple(statements), links=links))
 
 
+def _object(value: Any) -> dict[str, Any]:
+    """``value`` if it is a JSON object, else an empty one."""
+    return value if isinstance(value, dict) else {}
+
+
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
@@ -219,8 +224,7 @@ def _atom(
             continue
         start, end = found
         quote = source_text[start:end]
-    metadata = node.get("metadata") if isinstance(node.get("metadata"), dict) else {}
-    ours = metadata.get(NAMESPACE) if isinstance(metadata.get(NAMESPACE), dict) else {}
+    ours = _object(_object(node.get("metadata")).get(NAMESPACE))
     score = ours.get("base_score", 0.5)
     return Statement(
         id=number,
@@ -266,8 +270,7 @@ def _links(
     for scheme_id in order:
         node = schemes[scheme_id]
         name = clean_text(_text(node.get("name")))
-        metadata = node.get("metadata") if isinstance(node.get("metadata"), dict) else {}
-        ours = metadata.get(NAMESPACE) if isinstance(metadata.get(NAMESPACE), dict) else {}
+        ours = _object(_object(node.get("metadata")).get(NAMESPACE))
         if ours.get("kind") in ("support", "oppose"):
             kind = Kind(ours["kind"])
             scheme = clean_text(_text(ours.get("scheme")))
@@ -310,10 +313,10 @@ def _links(
     same_as: dict[str, str] = {}
     first: dict[tuple, str] = {}
     for scheme_id in order:
-        target = targets[scheme_id][0] if targets[scheme_id] else None
-        if scheme_id in dropped or target not in statement_of:
+        concluded = targets[scheme_id][0] if targets[scheme_id] else None
+        if scheme_id in dropped or concluded is None or concluded not in statement_of:
             continue
-        key = (kinds[scheme_id][0], frozenset(premises[scheme_id]), statement_of[target])
+        key = (kinds[scheme_id][0], frozenset(premises[scheme_id]), statement_of[concluded])
         if key in first:
             same_as[scheme_id] = first[key]
         else:
@@ -401,7 +404,7 @@ def to_sadface(graph: ArgumentGraph) -> dict[str, Any]:
                     "length": s.quote_end - s.quote_start,
                 }
             )
-        extra = {}
+        extra: dict[str, Any] = {}
         if s.attributed_to:
             extra["attributed_to"] = s.attributed_to
         if s.base_score != 0.5:

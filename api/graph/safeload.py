@@ -183,12 +183,13 @@ def load_yaml(
             if isinstance(event, _OPEN):
                 depth += 1
                 if depth > budget.max_depth:
-                    mark = event.start_mark
+                    mark = event.start_mark  # set on every event the parser makes
+                    at_line, at_column = (mark.line, mark.column) if mark else (0, 0)
                     budget.check_depth(
                         depth,
                         what=what,
-                        line=line + mark.line,
-                        column=(column if mark.line == 0 else 1) + mark.column,
+                        line=line + at_line,
+                        column=(column if at_line == 0 else 1) + at_column,
                     )
             elif isinstance(event, _CLOSE):
                 depth -= 1

@@ -48,7 +48,9 @@ def shading(evaluation: Evaluation) -> tuple[dict[int, str], tuple[tuple[str, st
         return fill, legend
     if not evaluation.statements:
         return {}, ((f"no {name} labelling exists", "#FFFFFF"),)
-    fill = {sid: LABEL_FILLS[r.label] for sid, r in evaluation.statements.items()}
+    fill = {
+        sid: LABEL_FILLS[r.label] for sid, r in evaluation.statements.items() if r.label is not None
+    }
     legend = (
         (f"in: stands ({name})", IN_FILL),
         (f"out: defeated ({name})", OUT_FILL),

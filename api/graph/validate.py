@@ -62,7 +62,9 @@ def is_id(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID
 
 
-def text_problem(value: object, *, required: bool = True, max_length: int | None = None):
+def text_problem(
+    value: object, *, required: bool = True, max_length: int | None = None
+) -> str | None:
     """Return why ``value`` is not acceptable text (a sentence), or None if it is.
 
     Text must be a string without control characters (tab and newline allowed) or lone
@@ -103,7 +105,7 @@ def resolve_quote(
     if has_offsets and (quote_start is None or quote_end is None):
         missing = "quote_end" if quote_end is None else "quote_start"
         raise ValueError(missing, "quote_start and quote_end go together.")
-    if has_offsets:
+    if quote_start is not None and quote_end is not None:
         if not (0 <= quote_start < quote_end <= len(source_text)):
             raise ValueError(
                 "quote_start",
@@ -158,7 +160,11 @@ def link_problems(
         problems.append(("premises", "A link needs at least one premise."))
     else:
         seen: set[Any] = set()
-        twice = [p for p in premises if p in seen or seen.add(p)]
+        twice = []
+        for p in premises:
+            if p in seen:
+                twice.append(p)
+            seen.add(p)
         if twice:
             problems.append(("premises", f"Statement {twice[0]} appears twice among the premises."))
         else:
@@ -266,7 +272,11 @@ def merge_duplicate_links(graph: ArgumentGraph) -> tuple[ArgumentGraph, list[str
     notes: list[str] = []
     for group in links_in_target_order(graph.links):
         for link in group:
-            target = merged_into.get(link.target_link, link.target_link)
+            target = (
+                None
+                if link.target_link is None
+                else merged_into.get(link.target_link, link.target_link)
+            )
             key = link_key(link.kind, link.premises, link.conclusion, target)
             if key in first:
                 original = kept[first[key]]

@@ -121,16 +121,17 @@ def map_import(
     Every row gets its first history record."""
     graph = _checked(graph)
     info = graph.map
-    fields = {
-        "summary": info.summary,
-        "source_title": info.source_title,
-        "source_author": info.source_author,
-        "source_date": info.source_date or None,
-        "source_url": info.source_url,
-        "source_text": info.source_text,
-        "is_private": is_private,
+    fields: dict[str, Any] = {
+        name: getattr(info, name) for name in MAP_FIELDS if name not in {"title", "is_private"}
     }
-    map_ = map_create(slug=slug, title=title or info.title or slug, owner=owner, **fields)
+    fields["source_date"] = info.source_date or None
+    map_ = map_create(
+        slug=slug,
+        title=title or info.title or slug,
+        owner=owner,
+        is_private=is_private,
+        **fields,
+    )
     rows = [_statement_row(map_, s, map_.source_text) for s in graph.statements]
     created = bulk_create_with_history(rows, Statement, batch_size=BULK_BATCH, default_user=owner)
     statement_pk = {s.id: row.pk for s, row in zip(graph.statements, created, strict=True)}

@@ -68,8 +68,12 @@ def link_validate(
     errors: dict[str, list[str]] = {}
     for where, message in problems:
         errors.setdefault(where.split("/")[0], []).append(message)
-    cyclic = target_obj is not None and link is not None
-    if not errors and cyclic and _undercut_chain_reaches(target_obj, link.pk):
+    if (
+        not errors
+        and target_obj is not None
+        and link is not None
+        and _undercut_chain_reaches(target_obj, link.pk)
+    ):
         errors["target_link"] = [
             f"Link {target_obj.pk} already leads back to link {link.pk}: undercutters "
             "may not attack each other in a cycle."
@@ -126,7 +130,8 @@ def _duplicate_of(
 
 def _undercut_chain_reaches(start: Link, link_pk: int) -> bool:
     """Whether following target links from ``start`` comes to ``link_pk``."""
-    current, seen = start, set()
+    current: Link | None = start
+    seen: set[int] = set()
     while current is not None and current.pk not in seen:
         if current.pk == link_pk:
             return True

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
+from api.graph.graphjson import MAP_KEYS
 from api.graph.validate import name_ids
 from api.models import ArgumentMap, Statement
 from api.services.common import check_text, length_limit, lock_map, normalize_newlines
@@ -15,16 +16,9 @@ from api.services.common import check_text, length_limit, lock_map, normalize_ne
 # Slugs that name an endpoint beside the maps (``/api/maps/import/``): no map takes them.
 RESERVED_SLUGS = frozenset({"import"})
 
-MAP_FIELDS = (
-    "title",
-    "summary",
-    "source_title",
-    "source_author",
-    "source_date",
-    "source_url",
-    "source_text",
-    "is_private",
-)
+# The fields a write may set: the map's own fields of the graph JSON (``MAP_KEYS``) but
+# the slug (given apart) and the version (bumped by every write), and ``is_private``.
+MAP_FIELDS = (*(key for key in MAP_KEYS if key not in {"slug", "version"}), "is_private")
 
 
 def clean_map_fields(fields: dict[str, Any]) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""AIF import and export: the shared samples, edge cases, errors and round trips."""
+"""AIF import and export: the sample files in tests/data, edge cases, errors and round trips."""
 
 from __future__ import annotations
 
@@ -16,20 +16,13 @@ from api.graph.aif import parse_aif, to_aif
 from api.graph.errors import FormatError
 from api.graph.interchange import ImportResult, clean_text
 from api.graph.model import ArgumentGraph, Kind, Link, MapInfo, Statement
+from tests.helpers import AIF_SAMPLES, assert_well_formed, canonical, data_file, graphs, squash
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
-AIF_SAMPLES = sorted((SAMPLES / "aif").glob("*.json")) if SAMPLES.is_dir() else []
-needs_samples = pytest.mark.skipif(
-    not AIF_SAMPLES, reason=f"shared AIF samples not found under {SAMPLES / 'aif'}"
-)
 S_TYPES = {"RA", "CA", "MA"}
 
 
 def load_sample(name: str) -> dict:
-    path = SAMPLES / "aif" / name
-    if not path.is_file():
-        pytest.skip(f"sample {path} not found")
-    return json.loads(path.read_text(encoding="utf-8"))
+    return json.loads(data_file(f"aif/{name}").read_text(encoding="utf-8"))
 
 
 def doc(nodes: list[tuple], edges: list[tuple], **extra) -> dict:
@@ -45,10 +38,9 @@ def texts(result: ImportResult) -> dict[int, str]:
     return {s.id: s.text for s in result.graph.statements}
 
 
-# ------------------------------------------------------------------- shared samples
+# ------------------------------------------------------------------- sample files
 
 
-@needs_samples
 @pytest.mark.parametrize("path", AIF_SAMPLES, ids=lambda p: p.name)
 def test_parse_aif_imports_every_sample_with_counts_from_the_file(path: Path) -> None:
     data = json.loads(path.read_text(encoding="utf-8"))
@@ -294,19 +286,17 @@ def test_parse_aif_rejects_bad_input_with_its_place(data, pointer, line, column,
     assert (error.pointer, error.line, error.column) == (pointer, line, column)
     assert says in error.message
     assert "expected" in error.message
-    assert error.as_dict()["message"] == error.message
 
 
 def test_format_error_reads_well() -> None:
     error = FormatError("expected ':' but found 'x'", line=4, column=7)
     assert str(error) == "line 4, column 7: expected ':' but found 'x'"
-    assert error.as_dict() == {
-        "message": "expected ':' but found 'x'",
-        "pointer": None,
-        "line": 4,
-        "column": 7,
-        "detail": "line 4, column 7: expected ':' but found 'x'",
-    }
+    assert (error.message, error.pointer, error.line, error.column) == (
+        "expected ':' but found 'x'",
+        None,
+        4,
+        7,
+    )
     assert str(FormatError("missing", pointer="/nodes/3/type")) == "at /nodes/3/type: missing"
 
 
@@ -365,7 +355,6 @@ def test_parse_aif_reads_back_to_aif() -> None:
     assert back.map.title == "Talks"
 
 
-@needs_samples
 @pytest.mark.parametrize("path", AIF_SAMPLES, ids=lambda p: p.name)
 def test_samples_survive_an_aif_round_trip(path: Path) -> None:
     first = parse_aif(path.read_bytes()).graph
@@ -375,78 +364,6 @@ def test_samples_survive_an_aif_round_trip(path: Path) -> None:
 
 
 # ------------------------------------------------------------------- round trips
-
-# fmt: off
-TRICKY = [
-    '"', "'", "[", "]", "<", ">", "{", "}", "(", ")", "#", "#tag", "@[x]", "//", "/*", "*/",
-    "<!--", "-->", "\\", "\n", "\n\n", "\t", "(1) ", "\n----\n", "+ ", "- ", "->", "_", "**",
-    "===", ":", ",", "é", "中文", "🙂", "\u00a0", "\u2028", "[a]: ", "<b>: ", '{"x": 1}',
-]
-# fmt: on
-_chars = st.characters(blacklist_categories=("Cs", "Cc"))
-any_text = st.lists(
-    st.one_of(st.text(_chars, min_size=1, max_size=5), st.sampled_from(TRICKY)),
-    min_size=1,
-    max_size=6,
-).map("".join)
-statement_text = any_text.map(str.strip).filter(bool)
-# Scheme names that mean "no scheme" in AIF come back as "" by design.
-scheme_text = any_text.filter(
-    lambda s: " ".join(s.split()).casefold() not in {"ra", "ca", "ma", "inference", "conflict"}
-)
-
-
-@st.composite
-def graphs(draw: st.DrawFn) -> ArgumentGraph:
-    """Random valid graphs: arbitrary text, co-premises, undercutters, attributions."""
-    ids = sorted(draw(st.sets(st.integers(1, 10_000), min_size=1, max_size=6)))
-    statements = tuple(
-        Statement(
-            id=i,
-            text=draw(statement_text),
-            attributed_to=draw(st.one_of(st.just(""), any_text.map(lambda s: " ".join(s.split())))),
-        )
-        for i in ids
-    )
-    links: list[Link] = []
-    for link_id in sorted(draw(st.sets(st.integers(1, 10_000), max_size=5))):
-        premises = tuple(draw(st.lists(st.sampled_from(ids), min_size=1, max_size=3, unique=True)))
-        kind = draw(st.sampled_from(list(Kind)))
-        scheme = draw(st.one_of(st.just(""), scheme_text))
-        note = draw(st.one_of(st.just(""), any_text))
-        others = [i for i in ids if i not in premises]
-        if links and (not others or draw(st.booleans())):
-            target = draw(st.sampled_from([link.id for link in links]))
-            links.append(Link(link_id, kind, premises, None, target, scheme, note))
-        elif others:
-            conclusion = draw(st.sampled_from(others))
-            links.append(Link(link_id, kind, premises, conclusion, None, scheme, note))
-    title = draw(st.one_of(st.just(""), any_text))
-    return ArgumentGraph(MapInfo(slug="s", title=title), statements, tuple(links))
-
-
-def squash(value: str) -> str:
-    return " ".join(value.split())
-
-
-def canonical(graph: ArgumentGraph, text=str.strip, scheme=squash, note=str.strip):
-    """The graph up to renumbering: statements in order, links as a multiset."""
-    position = {s.id: n for n, s in enumerate(graph.statements)}
-    by_id = {link.id: link for link in graph.links}
-
-    def form(link: Link) -> tuple:
-        target = form(by_id[link.target_link]) if link.target_link is not None else None
-        return (
-            link.kind,
-            frozenset(position[p] for p in link.premises),
-            position.get(link.conclusion),
-            target,
-            scheme(link.scheme),
-            note(link.note),
-        )
-
-    statements = [(text(s.text), squash(s.attributed_to)) for s in graph.statements]
-    return statements, Counter(form(link) for link in graph.links)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -464,26 +381,6 @@ def test_clean_text_leaves_no_control_characters(value: str) -> None:
     assert cleaned == cleaned.strip()
     assert not any(ord(ch) < 32 and ch not in "\n\t" for ch in cleaned)
     assert "\r" not in cleaned
-
-
-def assert_well_formed(graph: ArgumentGraph) -> None:
-    """Assert the invariants every imported graph keeps (ids 1..n, valid links)."""
-    statement_ids = [s.id for s in graph.statements]
-    link_ids = [link.id for link in graph.links]
-    assert statement_ids == list(range(1, len(statement_ids) + 1))
-    assert link_ids == list(range(1, len(link_ids) + 1))
-    for link in graph.links:
-        assert link.premises
-        assert len(set(link.premises)) == len(link.premises)
-        assert set(link.premises) <= set(statement_ids)
-        assert (link.conclusion is None) != (link.target_link is None)
-        if link.conclusion is not None:
-            assert link.conclusion in statement_ids
-            assert link.conclusion not in link.premises
-        else:
-            assert link.target_link in link_ids
-            assert link.target_link != link.id
-    assert all(s.text for s in graph.statements)
 
 
 _node = st.fixed_dictionaries(

@@ -1,4 +1,4 @@
-"""Argdown import and export: the shared samples, the syntax, errors and round trips."""
+"""Argdown import and export: the sample files in tests/data, the syntax, errors and round trips."""
 
 from __future__ import annotations
 
@@ -14,11 +14,17 @@ from api.graph.argdown import parse_argdown, to_argdown
 from api.graph.errors import FormatError
 from api.graph.interchange import ImportResult
 from api.graph.model import ArgumentGraph, Kind, Link, MapInfo, Statement
-from tests.graph.test_aif import AIF_SAMPLES, assert_well_formed, canonical, graphs, squash
+from tests.helpers import (
+    AIF_SAMPLES,
+    assert_well_formed,
+    canonical,
+    data_file,
+    graphs,
+    squash,
+)
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
-PRIMER = SAMPLES / "argdown" / "argdown-primer.argdown"
-SOFTDRUGS = SAMPLES / "argdown" / "legalisation-softdrugs.argdown"
+PRIMER = data_file("argdown/argdown-primer.argdown")
+SOFTDRUGS = data_file("argdown/legalisation-softdrugs.argdown")
 
 # An independent, deliberately simple reading of Argdown lines (not the parser's).
 COMMENTS = re.compile(r"/\*.*?\*/|<!--.*?-->|//[^\n]*", re.DOTALL)
@@ -29,8 +35,6 @@ HEADING_LINE = re.compile(r"^#+ ", re.MULTILINE)
 
 
 def read_sample(path: Path) -> str:
-    if not path.is_file():
-        pytest.skip(f"sample {path} not found")
     return path.read_text(encoding="utf-8")
 
 
@@ -49,7 +53,7 @@ def link_tuples(result: ImportResult) -> list[tuple]:
     ]
 
 
-# ------------------------------------------------------------------- shared samples
+# ------------------------------------------------------------------- sample files
 
 
 def test_parse_argdown_imports_the_softdrugs_sample_with_counts_from_the_file() -> None:
@@ -158,7 +162,6 @@ def test_samples_survive_an_argdown_round_trip(path: Path) -> None:
     assert again.notes == ()
 
 
-@pytest.mark.skipif(not AIF_SAMPLES, reason="shared AIF samples not found")
 @pytest.mark.parametrize("path", AIF_SAMPLES, ids=lambda p: p.name)
 def test_aif_samples_survive_the_trip_through_argdown(path: Path) -> None:
     graph = parse_aif(path.read_bytes()).graph

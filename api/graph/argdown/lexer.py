@@ -213,6 +213,7 @@ class _Lexer:
         """Lex the structural token a line may open with; return where its content starts."""
         text = self.text
         indent_match = _INDENT.match(text, pos)
+        assert indent_match is not None  # the pattern matches the empty string too
         indent = len(indent_match.group())
         p = indent_match.end()
         at_block_start = self.last_kind() in (None, "blank", "front")

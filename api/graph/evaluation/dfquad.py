@@ -59,8 +59,10 @@ def dfquad(
     for link in graph.links:
         if link.conclusion is not None:
             slot = on_statement[link.conclusion]
-        else:
+        elif link.target_link is not None:
             slot = on_link[link.target_link]
+        else:
+            continue  # not a valid link: check_graph refuses it before evaluation
         (slot[0] if link.kind == Kind.OPPOSE else slot[1]).append(link.id)
 
     def statement_value(sid: int, link_strength: Mapping[int, float]) -> float:
@@ -154,7 +156,7 @@ def _topological_order(graph: ArgumentGraph) -> list[tuple[str, int]] | None:
             edge(("s", p), ("l", link.id))
         if link.conclusion is not None:
             edge(("l", link.id), ("s", link.conclusion))
-        else:
+        elif link.target_link is not None:
             edge(("l", link.id), ("l", link.target_link))
     ready = [n for n in nodes if indegree[n] == 0]
     order: list[tuple[str, int]] = []

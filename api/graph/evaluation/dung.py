@@ -85,7 +85,7 @@ def to_dung(graph: ArgumentGraph) -> DungFramework:
             if link.conclusion is not None:
                 attacks.add((link_node(link.id), statement_node(link.conclusion)))
                 statement_attackers[link.conclusion].add(link_node(link.id))
-            else:
+            elif link.target_link is not None:
                 attacks.add((link_node(link.id), link_node(link.target_link)))
     for link in graph.links:
         for p in link.premises:

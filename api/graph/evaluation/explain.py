@@ -40,7 +40,7 @@ def explain(
         if link.kind == Kind.OPPOSE:
             if link.conclusion is not None:
                 rebuttals[link.conclusion].append(link.id)
-            else:
+            elif link.target_link is not None:
                 undercutters[link.target_link].append(link.id)
 
     statements = {

@@ -89,7 +89,7 @@ def labellings(
     budget = budget if budget is not None else Budget()
     grounded = grounded_labelling(af)
     budget.charge(len(af.arguments) + len(af.attacks))
-    fixed = {a: v for a, v in grounded.items() if v != Label.UNDECIDED}
+    fixed: dict[str, Label] = {a: v for a, v in grounded.items() if v != Label.UNDECIDED}
     undecided = [a for a in af.arguments if grounded[a] == Label.UNDECIDED]
     if not undecided:
         return Labellings(fixed=fixed, parts=[])

@@ -7,6 +7,7 @@ one page of it, ``--numbers`` numbered boxes, ``--shade grounded`` an evaluation
 """
 
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -78,7 +79,7 @@ class Command(BaseCommand):
         for notice in drawn.notices:
             self.stderr.write(self.style.WARNING(notice))
         if to_stdout:
-            stream = self.stdout._out  # the real stream (sys.stdout, or call_command's)
+            stream: Any = self.stdout._out  # the real stream (sys.stdout, or call_command's)
             stream.flush()
             if hasattr(stream, "buffer"):
                 stream.buffer.write(drawn.data)
