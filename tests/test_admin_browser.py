@@ -14,29 +14,16 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
+from tests.browser import require_chromium, start_chromium
 
-missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.is_file()]
-if shutil.which("dot") is None:
-    missing.append("Graphviz's dot")
-if missing:
-    pytest.skip(
-        f"browser tests need {', '.join(missing)} (Debian: apt-get install chromium "
-        "chromium-driver graphviz)",
-        allow_module_level=True,
-    )
+require_chromium(graphviz=True)
 
-from selenium import webdriver  # noqa: E402
-from selenium.webdriver.chrome.options import Options  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.actions.action_builder import ActionBuilder  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support import expected_conditions as ec  # noqa: E402
@@ -72,19 +59,7 @@ PASSAGES = (
 
 @pytest.fixture(scope="module")
 def browser():
-    options = Options()
-    options.binary_location = str(CHROMIUM)
-    for argument in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-dev-shm-usage",
-        "--window-size=1400,1000",
-    ):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    driver.set_page_load_timeout(60)
+    driver = start_chromium(width=1400, height=1000)
     yield driver
     driver.quit()
 

@@ -7,31 +7,16 @@ Selenium Manager never runs (it would download a browser): the driver's path is 
 
 from __future__ import annotations
 
-import shutil
 import urllib.request
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
 from api.models import Statement
+from tests.browser import require_chromium, start_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
+require_chromium(graphviz=True)
 
-missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.is_file()]
-if shutil.which("dot") is None:
-    missing.append("Graphviz's dot")
-if missing:
-    pytest.skip(
-        f"browser tests need {', '.join(missing)} (Debian: apt-get install chromium "
-        "chromium-driver graphviz)",
-        allow_module_level=True,
-    )
-
-from selenium import webdriver  # noqa: E402
-from selenium.webdriver.chrome.options import Options  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support import expected_conditions as ec  # noqa: E402
@@ -46,19 +31,7 @@ WAIT = 20  # seconds; a cold Graphviz run and Chromium start can be slow on a bu
 
 @pytest.fixture(scope="module")
 def browser():
-    options = Options()
-    options.binary_location = str(CHROMIUM)
-    for argument in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-dev-shm-usage",
-        "--window-size=1280,1000",
-    ):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    driver.set_page_load_timeout(60)
+    driver = start_chromium(width=1280, height=1000)
     yield driver
     driver.quit()
 

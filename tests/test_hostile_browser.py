@@ -8,23 +8,17 @@ Skipped as a whole when Chromium or chromedriver is missing (as ``tests/test_bro
 from __future__ import annotations
 
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 from api import services
 from api.graph import graphjson
 from tests import hostile_corpus as corpus
+from tests.browser import require_chromium, start_chromium
 from tests.helpers import build_map
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-if not (CHROMIUM.is_file() and CHROMEDRIVER.is_file()):
-    pytest.skip("browser tests need chromium and chromedriver", allow_module_level=True)
+require_chromium()
 
-from selenium import webdriver  # noqa: E402
-from selenium.webdriver.chrome.options import Options  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support import expected_conditions as ec  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
@@ -35,19 +29,7 @@ WAIT = 20
 
 @pytest.fixture(scope="module")
 def browser():
-    options = Options()
-    options.binary_location = str(CHROMIUM)
-    for argument in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--window-size=1280,1000",
-    ):
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    driver.set_page_load_timeout(60)
+    driver = start_chromium(width=1280, height=1000, console_log=True)
     yield driver
     driver.quit()
 
