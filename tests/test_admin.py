@@ -48,6 +48,13 @@ def test_admin_lists_search_and_filter(staff_client, cats_map, model):
         assert staff_client.get(url, {"kind__exact": "oppose"}).status_code == 200
 
 
+def inline_formset(response, prefix: str):
+    """The admin page's inline formset with that prefix ("statements" or "links")."""
+    return next(
+        f.formset for f in response.context["inline_admin_formsets"] if f.formset.prefix == prefix
+    )
+
+
 def test_map_list_shows_counts(staff_client, cats_map):
     response = staff_client.get(admin_url(ArgumentMap, "changelist"))
     assert f'<td class="field-statement_count">{cats_map.statements.count()}</td>' in (
@@ -568,10 +575,8 @@ def test_a_cycle_of_undercutters_across_rows_is_shown_on_the_row(staff_client, c
     before = snapshot()
     response = staff_client.post(admin_url(ArgumentMap, "change", cats_map.pk), data)
     assert response.status_code == 200
-    formset = next(
-        f for f in response.context["inline_admin_formsets"] if f.formset.prefix == "links"
-    )
-    errors = formset.formset.errors
+    formset = inline_formset(response, "links")
+    errors = formset.errors
     assert "attack each other in a cycle" in " ".join(
         errors[a].get("target_link", []) + errors[b].get("target_link", [])
     )
@@ -584,12 +589,8 @@ def test_a_premise_from_another_map_is_shown_on_the_rows_field(staff_client, mak
     theirs = two.statements.first().pk
     data = map_change_data(one, **{"links-0-premise_statements": [theirs]})
     response = staff_client.post(admin_url(ArgumentMap, "change", one.pk), data)
-    formset = next(
-        f for f in response.context["inline_admin_formsets"] if f.formset.prefix == "links"
-    )
-    assert formset.formset.errors[0]["premise_statements"] == [
-        f"No statement {theirs} in this map."
-    ]
+    formset = inline_formset(response, "links")
+    assert formset.errors[0]["premise_statements"] == [f"No statement {theirs} in this map."]
 
 
 # --- import, export, duplicate -----------------------------------------------------------
@@ -726,10 +727,8 @@ def test_a_refusal_at_save_time_is_shown_on_its_row_with_what_was_typed(staff_cl
     before = snapshot()
     response = staff_client.post(admin_url(ArgumentMap, "change", cats_map.pk), data)
     assert response.status_code == 200
-    formset = next(
-        f for f in response.context["inline_admin_formsets"] if f.formset.prefix == "links"
-    )
-    errors = formset.formset.errors[objection]["premise_statements"]
+    formset = inline_formset(response, "links")
+    errors = formset.errors[objection]["premise_statements"]
     assert f"No statement {statements[quiet].pk} in this map." in errors
     assert "Typed before the refusal." in response.text
     assert snapshot() == before
