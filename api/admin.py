@@ -40,10 +40,10 @@ from api.evaluation_service import map_evaluation
 from api.graph import formats
 from api.graph.errors import FormatError
 from api.graph.model import Role
+from api.graph.validate import STATEMENT_FIELDS
 from api.models import ArgumentMap, Link, LinkPremise, Statement
 from api.selectors import map_graph_get
 
-STATEMENT_FIELDS = ("text", "quote", "quote_start", "quote_end", "attributed_to", "base_score")
 LINK_FIELDS = ("kind", "conclusion", "target_link", "scheme", "note")
 MAX_ID = 2**63 - 1  # the largest primary key any supported database stores
 
@@ -372,6 +372,11 @@ class StatementForm(MapFormMixin, forms.ModelForm):
         help_text="Verbatim passage of the source text: select it there and press Quote selection.",
     )
     attributed_to = TextField(required=False, max_length=200)
+    note = TextField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 24}),
+        help_text="A remark for coaches: a tension, a claim the text implies.",
+    )
 
     class Meta:
         model = Statement

@@ -115,6 +115,9 @@ class Statement(models.Model):
     base_score = models.FloatField(
         default=0.5, help_text="Prior strength in [0, 1] for gradual evaluation (DF-QuAD)."
     )
+    note = models.TextField(
+        blank=True, help_text="The analyst's remark for coaches: a tension, an implied claim."
+    )
 
     objects = StatementQuerySet.as_manager()
     # Set by ``with_role_flags()`` or ``api.selectors.statements_attach_roles``.

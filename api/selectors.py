@@ -146,9 +146,10 @@ def map_graph_json(map_: ArgumentMap) -> bytes:
                     "quote_end": quote_end,
                     "attributed_to": attributed_to,
                     "base_score": base_score,
+                    "note": note,
                     "role": role(pk, unlinked),
                 }
-                for pk, text, quote, quote_start, quote_end, attributed_to, base_score in rows
+                for pk, text, quote, quote_start, quote_end, attributed_to, base_score, note in rows
             ]
         )
         for rows in _row_chunks(

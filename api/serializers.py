@@ -179,6 +179,7 @@ class StatementSerializer(StrictInputMixin, serializers.ModelSerializer):
     text = serializers.CharField(trim_whitespace=False, allow_blank=True)
     quote = serializers.CharField(trim_whitespace=False, allow_blank=True, required=False)
     attributed_to = serializers.CharField(trim_whitespace=False, allow_blank=True, required=False)
+    note = serializers.CharField(trim_whitespace=False, allow_blank=True, required=False)
 
     class Meta:
         model = Statement
@@ -274,6 +275,9 @@ class GraphStatementSerializer(serializers.Serializer):
     quote_end = serializers.IntegerField(allow_null=True)
     attributed_to = serializers.CharField(allow_blank=True)
     base_score = serializers.FloatField()
+    note = serializers.CharField(
+        allow_blank=True, help_text="The analyst's remark; a write may leave it out."
+    )
     role = serializers.ChoiceField(choices=[r.value for r in Role])
 
 

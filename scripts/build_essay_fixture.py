@@ -25,7 +25,15 @@ How the essay is read (for coaches; docs/evaluation.md has the evaluation):
   objection still stands as a claim but no longer defeats its target. An objection the
   essay leaves unanswered is left standing.
 - Several premises in one link are co-premises (they only work together); independent
-  reasons are separate links.
+  reasons are separate links. The two considerations of paragraph three ("First", "Second")
+  are independent reasons wherever they appear.
+- A link exists only where the essay makes the connection, in its direction. The closing
+  recommendation ("Abe should apply his art of the possible ...") is drawn after the thesis
+  with its own reason ("As a result"); it is not a reason for the thesis. One claim the essay
+  implies without stating it (Washington may revise its security arrangements) is marked as
+  implied in its note.
+- Notes on statements point out what a coach can teach: a gloss that is the author's, not
+  the person he quotes; a tension between two of the author's claims.
 """
 
 from __future__ import annotations
@@ -57,6 +65,13 @@ OUTPUT = ROOT / "fixtures" / "essay.json"
 
 LOST_TEXT_MARKER = "[…text lost in the PDF extraction…]"
 
+# Where the argument ends, in statement order: the thesis (#1); the strategists' plank (#24),
+# which the author rejects and which is a reason for nothing he says; and the recommendation
+# the essay draws after its thesis (#36), which it makes neither a reason for the thesis nor
+# a consequence of it. A role is derived from the links (a conclusion of some link and a
+# premise of none), so all three are main conclusions; the thesis is the essay's.
+MAIN_CONCLUSIONS = ("breakthrough", "strategists_anti_china", "abe_should_reconcile")
+
 MAP: dict[str, Any] = {
     "slug": "kozyrev-2019-russo-japanese-peace-treaty",
     "title": "Kozyrev (2019): a Russo-Japanese peace treaty breakthrough at Osaka?",
@@ -66,13 +81,16 @@ MAP: dict[str, Any] = {
         "himself: Moscow's two requirements (recognition of its de-jure sovereignty over the "
         "South Kurils; the returned islands exempt from the 1960 U.S.-Japan Security Treaty), "
         "the reinforcement of the islands, Japanese public disapproval and gloomy Russian "
-        "press. Then he answers them: the Kremlin might revise its Soviet-era “bastion "
+        "press. Then he answers most of them: the Kremlin might revise its Soviet-era “bastion "
         "strategy”, and Japan might give a “just-in-time” recognition of Russia's current "
         "sovereignty that reserves its right to negotiate later, a “deferred” sovereignty that "
-        "both sides need. A deal would not be aimed at China; it fits Beijing's regional "
-        "integration, which may also draw Washington in. The essay was written in spring 2019: "
-        "it speaks of March 18 as past and of the June 2019 Osaka summit as upcoming. The day "
-        "it was published is not known, so the map gives no source date."
+        "both sides need. The reinforcement of the islands and the report that the Kremlin is "
+        "deceiving Tokyo he leaves unanswered. A deal would not be aimed at China; it fits "
+        "Beijing's regional integration, which may also draw Washington in and lead it to "
+        "revise its security arrangements. He ends by recommending that Abe reconcile the "
+        "interests of Japan, the United States, China and Russia. The essay was written in "
+        "spring 2019: it speaks of March 18 as past and of the June 2019 Osaka summit as "
+        "upcoming. The day it was published is not known, so the map gives no source date."
     ),
     "source_title": (
         "Demystifying Russo-Japanese Peace Treaty Talks Before the June 2019 G20 Osaka Summit"
@@ -84,13 +102,21 @@ MAP: dict[str, Any] = {
 }
 
 
-def statement(key, text, quote, by="", occurrence=None):
+def statement(key, text, quote, by="", occurrence=None, note=""):
     """One claim: ``text`` in the analyst's words, ``quote`` verbatim from the source.
 
     ``by`` names whose claim it is when it is not the author's. ``occurrence`` (0-based) picks
     one of several occurrences of the quote; without it the quote must occur exactly once.
+    ``note`` is the analyst's remark for coaches (a tension, an implied claim).
     """
-    return {"key": key, "text": text, "quote": quote, "by": by, "occurrence": occurrence}
+    return {
+        "key": key,
+        "text": text,
+        "quote": quote,
+        "by": by,
+        "occurrence": occurrence,
+        "note": note,
+    }
 
 
 def link(key, kind, premises, *, to=None, against=None, scheme="", note=""):
@@ -185,8 +211,8 @@ STATEMENTS = [
     ),
     statement(
         "unrealistic",
-        "The two major requirements Moscow has recently set for any peace treaty, as they "
-        "stand, both make a resolution between Russia and Japan unrealistic.",
+        "Moscow has recently set two major requirements for any peace treaty, both of which "
+        "make a resolution between Russia and Japan unrealistic.",
         "Moscow has recently set two major requirements for any peace treaty, both of which make "
         "resolution between Russia and Japan unrealistic",
     ),
@@ -212,12 +238,11 @@ STATEMENTS = [
         "deploy its armed forces on a permanent basis",
     ),
     # Paragraph 3: the bad press, and the answer to the obstacles.
+    # The first of the two reports; the second (#40) is answered nowhere in the essay.
     statement(
-        "media_reports",
-        "The negotiations have stalled, or the Kremlin is deceiving Tokyo, using its talks with "
-        "Japan to drive a wedge between Japan and the United States.",
-        "the negotiations have stalled or that the Kremlin is deceiving Tokyo, using its talks "
-        "with Japan to drive a wedge between Japan and the United States",
+        "media_stalled",
+        "The Russo-Japanese peace treaty negotiations have stalled.",
+        "the negotiations have stalled",
         by="Russian media",
     ),
     statement(
@@ -275,6 +300,10 @@ STATEMENTS = [
         "sovereignty_open",
         "The sovereignty of the islands is a subject of further negotiations.",
         "thus making the issue a subject of further negotiations",
+        note=(
+            "The author's gloss on what Putin acknowledged: Putin's quoted words close before "
+            "“thus”."
+        ),
     ),
     statement(
         "anti_china_sentiment",
@@ -284,13 +313,18 @@ STATEMENTS = [
         "Potential Japanese concessions might also be fueled by growing anti-China sentiment "
         "among the Japanese military and political establishment, which is seeking to establish "
         "a “normal relationship” or even develop strategic cooperation with Russia",
+        note=(
+            "A tension to teach: the author gives anti-China sentiment as a motive for "
+            "Japanese concessions, then (paragraph four) calls it misleading to regard the "
+            "treaty arrangements as targeted against China."
+        ),
     ),
     # 24: the view the strategists hold (their report by the author is #39).
     statement(
         "strategists_anti_china",
         "Japan should form a military partnership with Russia against China.",
         "form a military partnership with Russia against China",
-        by="Japanese strategists",
+        by="some Japanese strategists",
     ),
     # Paragraph 4: the China context.
     statement(
@@ -299,6 +333,11 @@ STATEMENTS = [
         "targeted against China.",
         "It is misleading, however, to regard potential Russo-Japanese peace treaty arrangements "
         "as targeted against China.",
+        note=(
+            "A tension to teach: paragraph three gave growing anti-China sentiment among the "
+            "Japanese establishment as a motive for Japan's concessions. The author separates "
+            "the motives some in Japan have from what the arrangements are aimed at."
+        ),
     ),
     statement(
         "beijing_benefits",
@@ -385,7 +424,7 @@ STATEMENTS = [
     ),
     statement(
         "abe_should_reconcile",
-        "Abe should apply his “art of the possible” to reconcile the interests of Japan, the "
+        "Abe should apply his art of the possible to reconcile the interests of Japan, the "
         "United States, China and Russia on the way toward forming a new Indo-Pacific regional "
         "order.",
         "Prime Minister Abe should apply his art of the possible to reconcile the interests of "
@@ -417,6 +456,26 @@ STATEMENTS = [
         "of an unconditional peace treaty, form a military partnership with Russia against "
         "China, convince the United States to refrain from stationing troops on Hokkaido, and "
         "establish close economic relations with Moscow",
+    ),
+    # 40: the second report of the Russian media (the first is #15).
+    statement(
+        "media_wedge",
+        "The Kremlin is deceiving Tokyo, using its talks with Japan to drive a wedge between "
+        "Japan and the United States.",
+        "the Kremlin is deceiving Tokyo, using its talks with Japan to drive a wedge between "
+        "Japan and the United States",
+        by="Russian media",
+    ),
+    # 41: what the two closing sentences of paragraph four imply, in their words.
+    statement(
+        "washington_revision",
+        "Washington may revise its regional security arrangements.",
+        "the revision of U.S. regional security arrangements",
+        note=(
+            "Implied, not stated: new gravitational forces “may instigate Washington’s desire "
+            "to partake in the regional integration process”, and “this requires … the "
+            "revision of U.S. regional security arrangements”."
+        ),
     ),
 ]
 
@@ -468,16 +527,6 @@ LINKS = [
             "say."
         ),
     ),
-    link(
-        "bastion_revision_answers_militarization",
-        "oppose",
-        ["bastion_revision"],
-        against="militarization_undercuts_resolve",
-        note=(
-            "The first consideration: the strategy that “required Russia’s absolute control "
-            "over the Kuril Islands” is one the Kremlin might revise."
-        ),
-    ),
     # Paragraph 2: the obstacles, stated in the author's own voice, then answered.
     link(
         "secrecy_shows_concern",
@@ -505,23 +554,26 @@ LINKS = [
         note="Among the obstacles of paragraph two.",
     ),
     link(
-        "win_win_answers_concerns",
+        "win_win_on_offer_answers_concerns",
         "oppose",
-        ["win_win_sovereignty"],
+        ["win_win_sovereignty", "japan_recognition"],
         against="concerns_against_breakthrough",
         note=(
             "“To assuage potential nationalistic backlash at home, both Japan and Russia need a "
-            "win-win solution”: the answer to the concerns in both countries."
+            "win-win solution”, and a recognition that reserves Tokyo's right to negotiate "
+            "later is such a solution on offer. Co-premises: the need alone answers nothing, "
+            "and the essay does not say that the backlash is overcome."
         ),
     ),
     link(
-        "win_win_answers_public",
+        "win_win_on_offer_answers_public",
         "oppose",
-        ["win_win_sovereignty"],
+        ["win_win_sovereignty", "japan_recognition"],
         against="public_against_breakthrough",
         note=(
-            "“To assuage potential nationalistic backlash at home”: a shared or deferred "
-            "sovereignty is the essay's answer to opinion at home."
+            "The same answer to opinion in Japan: the need for a shared or “deferred” "
+            "sovereignty together with the deferred recognition the Japanese leadership might "
+            "consider."
         ),
     ),
     link(
@@ -579,23 +631,40 @@ LINKS = [
     ),
     # Paragraph 3.
     link(
-        "media_against_consensus",
+        "stalled_against_consensus",
         "oppose",
-        ["media_reports"],
+        ["media_stalled"],
         to="consensus_possible",
         scheme="argument from testimony",
         note="“Many reports in the Russian media”, which the author calls “such bad press”.",
     ),
     link(
-        "two_considerations_answer_media",
+        "wedge_against_consensus",
         "oppose",
-        ["bastion_revision", "japan_recognition"],
-        against="media_against_consensus",
+        ["media_wedge"],
+        to="consensus_possible",
+        scheme="argument from testimony",
         note=(
-            "“Yet despite such bad press, two considerations suggest that a Russo-Japanese "
-            "consensus … does not seem to be out of the question.” The first has the Kremlin "
-            "seeking an arrangement with all the regional powers, the United States included."
+            "The second kind of report. The essay answers it nowhere: neither consideration "
+            "says that the Kremlin is not deceiving Tokyo."
         ),
+    ),
+    link(
+        "first_consideration_answers_stalled",
+        "oppose",
+        ["bastion_revision"],
+        against="stalled_against_consensus",
+        note=(
+            "“Yet despite such bad press, two considerations suggest …”. “First”: a move the "
+            "Kremlin might consider is movement, not a stall."
+        ),
+    ),
+    link(
+        "second_consideration_answers_stalled",
+        "oppose",
+        ["japan_recognition"],
+        against="stalled_against_consensus",
+        note="“Second”: a move the Japanese leadership might consider.",
     ),
     link(
         "first_consideration",
@@ -633,8 +702,11 @@ LINKS = [
         "support",
         ["putin_1956"],
         to="sovereignty_open",
-        scheme="argument from commitment",
-        note="“Thus making the issue a subject of further negotiations”: Putin's own words.",
+        note=(
+            "Putin's quoted words close before “thus”: that the issue is thereby “a subject of "
+            "further negotiations” is the author's reading of what Putin acknowledged, not "
+            "Putin's commitment."
+        ),
     ),
     link(
         "anti_china_motive",
@@ -658,14 +730,8 @@ LINKS = [
         to="breakthrough",
         note="“For all of these reasons”.",
     ),
-    # Paragraph 4: the strategists' anti-China plank against the author's reading.
-    link(
-        "strategists_frame_deal_against_china",
-        "oppose",
-        ["strategists_anti_china"],
-        to="not_anti_china",
-        note="The strategists would tie the treaty to a partnership against China.",
-    ),
+    # Paragraph 4: the author's reading against the strategists' anti-China plank (they never
+    # answer him, so no link runs back).
     link(
         "not_anti_china_rejects_strategists",
         "oppose",
@@ -719,14 +785,25 @@ LINKS = [
         note="“For all of these reasons”: Russian concessions, from paragraph four.",
     ),
     link(
-        "washington_interest_in_reconciling",
+        "integration_requires_revision",
         "support",
         ["washington_drawn_in", "us_must_adapt"],
-        to="abe_should_reconcile",
+        to="washington_revision",
+        scheme="practical reasoning",
         note=(
-            "The United States whose interests the recommendation reconciles is the Washington "
-            "of paragraph four, drawn into the region's integration and toward soft power; the "
-            "two sentences work together (“This requires”)."
+            "The two closing sentences of paragraph four work together (“This requires”): if "
+            "Washington comes to want a part in the region's integration, that part requires "
+            "the revision of its security arrangements."
+        ),
+    ),
+    link(
+        "revision_eases_exemption_requirement",
+        "oppose",
+        ["washington_revision"],
+        against="exemption_requirement_against_consensus",
+        note=(
+            "Implied: Moscow asks guarantees of Washington as well as of Tokyo; a Washington "
+            "that revises its regional security arrangements eases the second requirement."
         ),
     ),
     # Paragraph 5.
@@ -755,28 +832,6 @@ LINKS = [
         "support",
         ["russia_prefers_diplomacy"],
         to="us_wins_russia",
-    ),
-    link(
-        "reconciling_rivals_anti_china_alliance",
-        "oppose",
-        ["abe_should_reconcile"],
-        to="strategists_anti_china",
-        scheme="practical reasoning",
-        note=(
-            "Reconciling the interests of all four powers, China's included, is the author's "
-            "alternative to a partnership against China."
-        ),
-    ),
-    link(
-        "art_of_the_possible_for_osaka",
-        "support",
-        ["abe_should_reconcile"],
-        to="breakthrough",
-        scheme="practical reasoning",
-        note=(
-            "Paragraph five, after the thesis: how the breakthrough would be reached, by Abe's "
-            "art of the possible."
-        ),
     ),
 ]
 
@@ -811,7 +866,8 @@ def build(source: str) -> ArgumentGraph:
 
     Raises ``ValueError`` for an unknown key or a misplaced quote, and the project's
     ``FormatError`` for any graph rule the map breaks (``check_graph``). Beyond those rules,
-    an analysis of an essay has one main conclusion and no statement outside the argument.
+    an analysis of an essay has the main conclusions it names (``MAIN_CONCLUSIONS``, the
+    thesis first) and no statement outside the argument.
     """
     statement_id = {s["key"]: i for i, s in enumerate(STATEMENTS, start=1)}
     by_key = {lk["key"]: lk for lk in LINKS}
@@ -846,6 +902,7 @@ def build(source: str) -> ArgumentGraph:
                 quote_start=start,
                 quote_end=start + len(s["quote"]),
                 attributed_to=s["by"],
+                note=s["note"],
             )
         )
     links = [
@@ -870,9 +927,9 @@ def build(source: str) -> ArgumentGraph:
     unlinked = sorted(k for k, i in statement_id.items() if roles[i] is Role.UNLINKED)
     if unlinked:
         raise ValueError(f"statements in no link: {unlinked}")
-    mains = sorted(k for k, i in statement_id.items() if roles[i] is Role.MAIN_CONCLUSION)
-    if mains != [STATEMENTS[0]["key"]]:
-        raise ValueError(f"expected one main conclusion, the first statement; got {mains}")
+    mains = [k for k, i in statement_id.items() if roles[i] is Role.MAIN_CONCLUSION]
+    if mains != list(MAIN_CONCLUSIONS):
+        raise ValueError(f"expected the main conclusions {list(MAIN_CONCLUSIONS)}; got {mains}")
     return graph
 
 

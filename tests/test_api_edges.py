@@ -100,6 +100,19 @@ def test_identical_graph_put_changes_no_version_etag_or_history(auth_client, cat
     assert read_graph(auth_client) == (body, etag)
 
 
+def test_graph_put_may_leave_out_a_statements_note_and_keeps_a_sent_one(auth_client, cats_map):
+    # ``note`` came after the first clients: a write without it is read as no note.
+    body, etag = read_graph(auth_client)
+    assert {s["note"] for s in body["statements"]} == {""}
+    body["statements"][0]["note"] = "A tension to teach."
+    del body["statements"][1]["note"]
+    response = put_graph(auth_client, body, etag)
+    assert response.status_code == 200, response.content
+    notes = [s["note"] for s in read_graph(auth_client)[0]["statements"]]
+    assert notes[0] == "A tension to teach."
+    assert set(notes[1:]) == {""}
+
+
 def test_graph_put_writes_only_what_changed(auth_client, cats_map):
     body, etag = read_graph(auth_client)
     body["statements"][1]["text"] = "Cats are very quiet."

@@ -68,6 +68,23 @@ def test_patch_and_delete_statement(auth_client, cats_map):
     assert not Statement.objects.filter(pk=statement.pk).exists()
 
 
+def test_a_statements_note_is_created_changed_and_checked(auth_client, cats_map):
+    created = auth_client.post(
+        "/api/statements/", {"map": "cats", "text": "Dogs bark.", "note": "Implied."}
+    )
+    assert created.status_code == 201, created.content
+    pk = created.json()["id"]
+    assert auth_client.get(f"/api/statements/{pk}/").json()["note"] == "Implied."
+    history = Statement.objects.get(pk=pk).history.count()
+    same = auth_client.patch(f"/api/statements/{pk}/", {"note": "Implied."}, format="json")
+    assert same.status_code == 200
+    assert Statement.objects.get(pk=pk).history.count() == history  # nothing changed
+    bad = auth_client.patch(f"/api/statements/{pk}/", {"note": "x\x00y"}, format="json")
+    assert bad.status_code == 400
+    assert "note" in bad.json()["errors"]
+    assert Statement.objects.get(pk=pk).note == "Implied."
+
+
 def test_delete_statement_used_by_links_is_409_naming_them(auth_client, cats_map):
     claim = Statement.objects.get(map=cats_map, text="Cats are good pets.")
     response = auth_client.delete(f"/api/statements/{claim.pk}/")

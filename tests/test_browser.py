@@ -3,13 +3,17 @@ against pytest-django's live server, with the essay's map loaded.
 
 Skipped as a whole when Chromium, chromedriver or Graphviz's ``dot`` is missing.
 Selenium Manager never runs (it would download a browser): the driver's path is given.
+Run with ``ARGMAP_SCREENSHOTS=1`` to write the README's pictures of the pages to docs/.
 """
 
 from __future__ import annotations
 
+import os
 import urllib.request
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 
 from api.models import Statement
@@ -27,6 +31,19 @@ pytestmark = pytest.mark.browser
 SLUG = "kozyrev-2019-russo-japanese-peace-treaty"
 TITLE_START = "Kozyrev (2019)"
 WAIT = 20  # seconds; a cold Graphviz run and Chromium start can be slow on a busy machine
+DOCS = Path(settings.BASE_DIR) / "docs"
+
+
+def shoot(browser, name: str, height: int) -> None:
+    """With ``ARGMAP_SCREENSHOTS=1``, save the page as docs/``name``, 1400 px wide and
+    ``height`` tall, then give the window back its size."""
+    if os.environ.get("ARGMAP_SCREENSHOTS") != "1":
+        return
+    size = browser.get_window_size()
+    browser.set_window_size(1400, height)
+    browser.execute_script("window.scrollTo(0, 0)")
+    browser.save_screenshot(str(DOCS / name))
+    browser.set_window_size(size["width"], size["height"])
 
 
 @pytest.fixture(scope="module")
@@ -108,6 +125,7 @@ def test_list_leads_to_the_essays_page_and_its_diagram_loads(essay, browser):
     link = wait(browser).until(ec.element_to_be_clickable((By.PARTIAL_LINK_TEXT, TITLE_START)))
     statements = Statement.objects.filter(map__slug=SLUG).count()
     assert f"statements\n{statements}" in browser.find_element(By.CSS_SELECTOR, ".map-card").text
+    shoot(browser, "screenshot-list.png", 557)
     link.click()
     wait(browser).until(ec.url_contains(f"/maps/{SLUG}/"))
     assert browser.find_element(By.TAG_NAME, "h1").text.startswith(TITLE_START)
@@ -116,6 +134,7 @@ def test_list_leads_to_the_essays_page_and_its_diagram_loads(essay, browser):
     assert img.get_attribute("alt").startswith("Argument map of Kozyrev")
     assert len(browser.find_elements(By.CSS_SELECTOR, "#essay mark")) >= statements
     assert len(browser.find_elements(By.CSS_SELECTOR, "article.statement")) == statements
+    shoot(browser, "screenshot-map.png", 1757)
     # nothing failed to load and nothing broke the page's security policy
     errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert errors == []

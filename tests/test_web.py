@@ -483,7 +483,11 @@ def hostile_map(db, user):
         source_text=source,
     )
     first = services.statement_create(
-        map_=map_, text=f"S {payload}", quote=payload, attributed_to=payload[:200]
+        map_=map_,
+        text=f"S {payload}",
+        quote=payload,
+        attributed_to=payload[:200],
+        note=f"N {payload}\nsecond line",
     )
     second = services.statement_create(map_=map_, text=f"R {payload}")
     services.link_create(
@@ -515,6 +519,9 @@ def test_hostile_text_reads_back_literally(client, hostile_map):
     first = hostile_map.statements.order_by("id").first()
     assert page.by_id(f"q-{first.pk}").text() == first.quote
     assert first.text in page.by_id(f"s-{first.pk}").text()
+    [note] = page.by_id(f"s-{first.pk}").find_all("p", cls="statement__note")
+    assert first.note.replace("\n", "") in note.text().replace("\n", "")
+    assert note.text().startswith("Note:")
     [img] = page.by_id("diagram").find_all("img")
     assert hostile_map.title in img.attrs["alt"]
     assert page.find_all("h1")[0].text() == hostile_map.title

@@ -33,6 +33,7 @@ def to_dict(graph: ArgumentGraph) -> dict[str, Any]:
                 "quote_end": s.quote_end,
                 "attributed_to": s.attributed_to,
                 "base_score": s.base_score,
+                "note": s.note,
                 "role": roles[s.id].value,
             }
             for s in graph.statements
@@ -139,6 +140,8 @@ def from_dict(data: Any, *, slug: str = "", budget: Budget | None = None) -> Arg
                 )
                 or "",
                 base_score=float(score),
+                note=_expect(item, "note", (str,), where, required=False, default="", nullable=True)
+                or "",
             )
         )
     links = []

@@ -51,6 +51,7 @@ class Statement:
     quote_end: int | None = None
     attributed_to: str = ""
     base_score: float = 0.5  # prior strength for gradual semantics (DF-QuAD), in [0, 1]
+    note: str = ""  # the analyst's remark (a tension, an implied claim)
 
 
 @dataclass(frozen=True, slots=True)

@@ -878,13 +878,21 @@ def _place(writer: PdfWriter, page: Page, x: float, y: float) -> None:
 
 def page_image_dot(page: Page) -> str:
     """The DOT of ``page`` set to draw an image of exactly the page's shape (960 x 540 for
-    a slide) at the page's scale: padding fills the rest and ``dpi`` sets the PNG scale.
-    The settings go last in the graph, so they win over the DOT's own ``pad``."""
-    pad_x = (page.page_width / page.scale - page.width) / 2 + _PAD_PT
-    pad_y = (page.page_height / page.scale - page.height) / 2 + _PAD_PT
+    a slide) at the page's scale: a ``viewport`` of the page's size in points, zoomed by the
+    scale and centred on the drawing, at 72 dpi (one pixel a point). Padding computed from
+    the drawing's measured size came out a pixel too wide when Graphviz rounded up. The
+    settings go last in the graph, so they win over the DOT's own ``pad``. A page cut into
+    tiles is drawn whole (wider or taller than one page), never clipped."""
+    if page.tiles != (1, 1):
+        pad_x = (page.page_width / page.scale - page.width) / 2 + _PAD_PT
+        pad_y = (page.page_height / page.scale - page.height) / 2 + _PAD_PT
+        return _with_graph_settings(
+            page.dot,
+            f'pad="{max(pad_x, 0) / 72:.4f},{max(pad_y, 0) / 72:.4f}" dpi={72 * page.scale:.4f}',
+        )
     return _with_graph_settings(
         page.dot,
-        f'pad="{max(pad_x, 0) / 72:.4f},{max(pad_y, 0) / 72:.4f}" dpi={72 * page.scale:.4f}',
+        f'pad=0 dpi=72 viewport="{page.page_width:.2f},{page.page_height:.2f},{page.scale:.6f}"',
     )
 
 

@@ -18,8 +18,8 @@ schemes (``conflict``, ``attack``, ``disagreement``, ...) oppose; ``rephrase`` a
 ``inference``, or the name of an argumentation scheme, kept as the link's scheme).
 
 Export writes the same shape, with what SADFace's core has no field for (attributions,
-base scores, link notes, the source's author and date) under the ``argmap`` metadata
-namespace, so a map goes out and comes back unchanged.
+base scores, statement and link notes, the source's author and date) under the ``argmap``
+metadata namespace, so a map goes out and comes back unchanged.
 """
 
 from __future__ import annotations
@@ -234,6 +234,7 @@ def _atom(
         quote_end=end,
         attributed_to=clean_text(_text(ours.get("attributed_to"))),
         base_score=score if isinstance(score, int | float) and not isinstance(score, bool) else 0.5,
+        note=clean_text(_text(ours.get("note"))),
     )
 
 
@@ -409,6 +410,8 @@ def to_sadface(graph: ArgumentGraph) -> dict[str, Any]:
             extra["attributed_to"] = s.attributed_to
         if s.base_score != 0.5:
             extra["base_score"] = s.base_score
+        if s.note:
+            extra["note"] = s.note
         if extra:
             atom["metadata"][NAMESPACE] = extra
         nodes.append(atom)

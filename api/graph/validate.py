@@ -36,6 +36,7 @@ DEFAULT_MAX_LENGTHS: dict[str, int] = {
     "statement.text": 2000,
     "statement.quote": 5000,
     "statement.attributed_to": 200,
+    "statement.note": 5000,
     "link.scheme": 200,
     "link.note": 5000,
 }
@@ -321,6 +322,7 @@ def check_graph(graph: ArgumentGraph, *, max_lengths: Mapping[str, int] | None =
             ("text", s.text, True),
             ("attributed_to", s.attributed_to, False),
             ("quote", s.quote, False),
+            ("note", s.note, False),
         ):
             max_length = limits[f"statement.{field}"]
             problem = text_problem(value, required=required, max_length=max_length)
@@ -379,9 +381,22 @@ def check_graph(graph: ArgumentGraph, *, max_lengths: Mapping[str, int] | None =
 WHOLE_MAP_KEYS = ("map", "statements", "links")
 # A statement's and a link's own fields (besides ``id``, and the map they belong to), in
 # the order the API shows them: the serializers and the services use these too.
-STATEMENT_FIELDS = ("text", "quote", "quote_start", "quote_end", "attributed_to", "base_score")
+STATEMENT_FIELDS = (
+    "text",
+    "quote",
+    "quote_start",
+    "quote_end",
+    "attributed_to",
+    "base_score",
+    "note",
+)
 LINK_FIELDS = ("kind", "premises", "conclusion", "target_link", "scheme", "note")
-WHOLE_MAP_STATEMENT_KEYS = ("id", *STATEMENT_FIELDS)
+# A statement's ``note`` came after the first clients: a whole-map write may leave it out.
+OPTIONAL_STATEMENT_KEYS = ("note",)
+WHOLE_MAP_STATEMENT_KEYS = (
+    "id",
+    *(f for f in STATEMENT_FIELDS if f not in OPTIONAL_STATEMENT_KEYS),
+)
 WHOLE_MAP_LINK_KEYS = ("id", *LINK_FIELDS)
 ROLES = tuple(role.value for role in Role)
 
@@ -415,7 +430,7 @@ def check_whole_map_keys(data: Any) -> None:
         return
     _check_keys(data["map"], "/map", MAP_KEYS, ("is_private",))
     for name, keys, optional in (
-        ("statements", WHOLE_MAP_STATEMENT_KEYS, ("role",)),
+        ("statements", WHOLE_MAP_STATEMENT_KEYS, (*OPTIONAL_STATEMENT_KEYS, "role")),
         ("links", WHOLE_MAP_LINK_KEYS, ()),
     ):
         items = data[name]

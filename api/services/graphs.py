@@ -77,7 +77,11 @@ def _normalized(graph: ArgumentGraph) -> ArgumentGraph:
         map=dataclasses.replace(graph.map, source_text=_text(graph.map.source_text)),
         statements=tuple(
             dataclasses.replace(
-                s, text=_text(s.text), quote=_text(s.quote), attributed_to=_text(s.attributed_to)
+                s,
+                text=_text(s.text),
+                quote=_text(s.quote),
+                attributed_to=_text(s.attributed_to),
+                note=_text(s.note),
             )
             for s in graph.statements
         ),
@@ -106,6 +110,7 @@ def _statement_row(map_: ArgumentMap, s: GraphStatement, source_text: str, **ext
         quote_end=end,
         attributed_to=s.attributed_to.strip(),
         base_score=s.base_score,
+        note=s.note.strip(),
         **extra,
     )
 

@@ -29,6 +29,7 @@ def statement_validate(
     quote_end: int | None = None,
     attributed_to: Any = "",
     base_score: Any = 0.5,
+    note: Any = "",
 ) -> dict[str, Any]:
     """Return the statement's fields cleaned, or raise ``ValidationError`` per field."""
     errors: dict[str, list[str]] = {}
@@ -51,6 +52,12 @@ def statement_validate(
             ),
         ),
         ("base_score", lambda: check_base_score(base_score)),
+        (
+            "note",
+            lambda: check_text(
+                note, "note", required=False, max_length=length_limit("statement.note")
+            ),
+        ),
     ):
         try:
             cleaned[name] = check()
@@ -99,6 +106,7 @@ def statement_update(
         "text": statement.text,
         "attributed_to": statement.attributed_to,
         "base_score": statement.base_score,
+        "note": statement.note,
         "quote": statement.quote,
         "quote_start": statement.quote_start,
         "quote_end": statement.quote_end,
