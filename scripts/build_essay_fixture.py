@@ -28,8 +28,9 @@ How the essay is read (for coaches; docs/evaluation.md has the evaluation):
   reasons are separate links. The two considerations of paragraph three ("First", "Second")
   are independent reasons wherever they appear.
 - A link exists only where the essay makes the connection, in its direction. The closing
-  recommendation ("Abe should apply his art of the possible ...") is drawn after the thesis
-  with its own reason ("As a result"); it is not a reason for the thesis. One claim the essay
+  recommendation ("Abe should apply his art of the possible ...") is drawn from the thesis
+  ("For all of these reasons, there might just be some breakthroughs"), with a reason of its
+  own ("As a result"); it is not a reason for the thesis. One claim the essay
   implies without stating it (Washington may revise its security arrangements) is marked as
   implied in its note.
 - Notes on statements point out what a coach can teach: a gloss that is the author's, not
@@ -65,12 +66,13 @@ OUTPUT = ROOT / "fixtures" / "essay.json"
 
 LOST_TEXT_MARKER = "[…text lost in the PDF extraction…]"
 
-# Where the argument ends, in statement order: the thesis (#1); the strategists' plank (#24),
-# which the author rejects and which is a reason for nothing he says; and the recommendation
-# the essay draws after its thesis (#36), which it makes neither a reason for the thesis nor
-# a consequence of it. A role is derived from the links (a conclusion of some link and a
-# premise of none), so all three are main conclusions; the thesis is the essay's.
-MAIN_CONCLUSIONS = ("breakthrough", "strategists_anti_china", "abe_should_reconcile")
+# Where the argument ends, in statement order: the strategists' plank (#24), which the
+# author rejects and which is a reason for nothing he says; and the recommendation (#36),
+# which the essay draws from its case: "For all of these reasons, there might just be some
+# breakthroughs in Osaka this June" (the thesis, #1), so Abe should apply his art of the
+# possible. A role is derived from the links (a conclusion of some link and a premise of
+# none), so the thesis, a premise of the recommendation, is an intermediate conclusion.
+MAIN_CONCLUSIONS = ("strategists_anti_china", "abe_should_reconcile")
 
 MAP: dict[str, Any] = {
     "slug": "kozyrev-2019-russo-japanese-peace-treaty",
@@ -820,6 +822,18 @@ LINKS = [
         ),
     ),
     link(
+        "breakthrough_calls_for_reconciling",
+        "support",
+        ["breakthrough"],
+        to="abe_should_reconcile",
+        scheme="practical reasoning",
+        note=(
+            "Paragraph five: “For all of these reasons, there might just be some breakthroughs "
+            "in Osaka this June”; to reach one, Abe should apply his art of the possible. The "
+            "recommendation is drawn from the case, not a reason for the thesis."
+        ),
+    ),
+    link(
         "us_gain_favours_reconciling",
         "support",
         ["us_wins_russia"],
@@ -866,8 +880,8 @@ def build(source: str) -> ArgumentGraph:
 
     Raises ``ValueError`` for an unknown key or a misplaced quote, and the project's
     ``FormatError`` for any graph rule the map breaks (``check_graph``). Beyond those rules,
-    an analysis of an essay has the main conclusions it names (``MAIN_CONCLUSIONS``, the
-    thesis first) and no statement outside the argument.
+    an analysis of an essay has the main conclusions it names (``MAIN_CONCLUSIONS``) and no
+    statement outside the argument.
     """
     statement_id = {s["key"]: i for i, s in enumerate(STATEMENTS, start=1)}
     by_key = {lk["key"]: lk for lk in LINKS}

@@ -219,14 +219,18 @@ def test_every_statement_takes_part_in_a_link(essay_map):
 
 
 def test_where_the_argument_ends(essay_map):
-    # The thesis (#1), the strategists' plank the author rejects, and the recommendation drawn
-    # after the thesis: each concludes some link and is a premise of none.
+    # The strategists' plank the author rejects, and the recommendation drawn from the case:
+    # each concludes some link and is a premise of none. The thesis (#1) is a premise of the
+    # recommendation, so an intermediate conclusion.
     plank = Statement.objects.get(map=essay_map, quote=PLANK)  # the report holds it too
-    expected = [by_quote(essay_map, THESIS), plank, by_quote(essay_map, RECOMMENDATION)]
+    thesis = by_quote(essay_map, THESIS)
+    expected = [plank, by_quote(essay_map, RECOMMENDATION)]
     assert main_conclusions(essay_map) == {s.pk for s in expected}
-    assert essay_map.statements.order_by("pk").first() == expected[0]
+    assert essay_map.statements.order_by("pk").first() == thesis
     mains = Statement.objects.filter(map=essay_map).with_role("main_conclusion").order_by("pk")
     assert list(mains) == expected
+    intermediate = Statement.objects.filter(map=essay_map).with_role("intermediate_conclusion")
+    assert thesis in intermediate
 
 
 def test_attributions(essay_map):
@@ -272,6 +276,7 @@ def test_grounded_evaluation_follows_the_links(essay_map, api_client):
     consensus = by_quote(essay_map, CONSENSUS)
     wedge = by_quote(essay_map, WEDGE)
     assert statements[thesis.pk] == "in"
+    assert statements[by_quote(essay_map, RECOMMENDATION).pk] == "in"
     # The report that the Kremlin is deceiving Tokyo is answered nowhere: it defeats the
     # consensus claim, and with it the consensus line of the thesis.
     [wedge_attack] = Link.objects.filter(kind="oppose", premises=wedge, conclusion=consensus)
@@ -347,15 +352,22 @@ def test_a_need_is_not_an_answer_alone(essay_map):
         assert set(answer.premises.all()) == {need, recognition}
 
 
-def test_the_recommendation_is_drawn_not_a_reason(essay_map):
+def test_the_recommendation_is_drawn_from_the_case_not_a_reason(essay_map):
+    # "For all of these reasons, there might just be some breakthroughs in Osaka this June":
+    # the recommendation is drawn from the thesis, and is a reason for nothing.
     thesis = by_quote(essay_map, THESIS)
     recommendation = by_quote(essay_map, RECOMMENDATION)
     assert not Link.objects.filter(premises=recommendation).exists()
+    [drawn] = Link.objects.filter(premises=thesis)
+    assert (drawn.kind, drawn.conclusion, list(drawn.premises.all())) == (
+        "support",
+        recommendation,
+        [thesis],
+    )
     consequence = by_quote(essay_map, "America might win support")
     assert Link.objects.filter(
         kind="support", premises=consequence, conclusion=recommendation
     ).exists()
-    assert not Link.objects.filter(premises=thesis).exists()
     deferred = by_quote(essay_map, DEFERRED)
     recognition = by_quote(essay_map, RECOGNITION)
     assert Link.objects.filter(kind="support", premises=deferred, conclusion=recognition).exists()

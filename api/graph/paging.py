@@ -12,7 +12,8 @@ a readable size and splits the map into parts, one per page:
 - when the whole map fits one page, that is the only page. Otherwise a handout opens with
   an overview (every statement as a numbered box) and then has one page per part of the
   argument; a deck starts with the main conclusion and its direct reasons and
-  objections, and ends with the overview when it fits a slide;
+  objections (of several main conclusions, the one with the most argued under it), and
+  ends with the overview when it fits a slide;
 - a part is a claim with everything argued under it (its subtree) when that fits;
   otherwise the claim with its direct reasons and objections (a "step"; reasons that get
   pages of their own are shortened on it if that makes it fit), each reason's subtree
@@ -46,7 +47,7 @@ import io
 import math
 import re
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Container, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from pypdf import PdfReader, PdfWriter
@@ -196,6 +197,36 @@ class _Map:
             out.extend(p for p in self.links[link_id].premises if p in self.ids)
         return out
 
+    def argument(self, root: int, taken: Container[int]) -> tuple[set[int], list[int]]:
+        """The statements argued under ``root`` (its reasons and objections, theirs, and so
+        on), leaving out those in ``taken`` and what is argued only under them, with the
+        links that join them."""
+        owned, links = {root}, []
+        queue = deque([root])
+        while queue:
+            sid = queue.popleft()
+            family = self.family(self.incoming.get(sid, ()))
+            links.extend(family)
+            for premise in self.premises(family):
+                if premise not in owned and premise not in taken:
+                    owned.add(premise)
+                    queue.append(premise)
+        return owned, links
+
+    def main_conclusions(self) -> list[int]:
+        """The main conclusions, the one with the most argued under it first (ties by
+        number): a deck opens with the map's main line, not with a claim rejected in
+        passing. A statement argued under several counts for the first (by number) only,
+        so the whole costs one walk of the map."""
+        mains = sorted(s for s in self.ids if self.roles[s] is Role.MAIN_CONCLUSION)
+        seen: set[int] = set()
+        size: dict[int, int] = {}
+        for root in mains:
+            owned, _ = self.argument(root, seen)
+            seen |= owned
+            size[root] = len(owned)
+        return sorted(mains, key=lambda s: (-size[s], s))
+
     def conclusion_of(self, link_id: int) -> int | None:
         """The statement a link bears on, following undercutters to the link they attack."""
         seen: set[int] = set()
@@ -289,19 +320,6 @@ def plan(
             owner[sid] = len(parts)
         parts.append(with_briefs(part))
 
-    def subtree(root: int) -> tuple[set[int], list[int]]:
-        owned, links = {root}, []
-        queue = deque([root])
-        while queue:
-            sid = queue.popleft()
-            family = index.family(index.incoming.get(sid, ()))
-            links.extend(family)
-            for premise in index.premises(family):
-                if premise not in owned and premise not in owner:
-                    owned.add(premise)
-                    queue.append(premise)
-        return owned, links
-
     def with_briefs(part: Part) -> Part:
         part.brief |= {s for s in part.statements if s not in part.owned and s in owner}
         return part
@@ -312,9 +330,8 @@ def plan(
         return _part(index, "step", root, ({root} if first else set()) | leaves, links, title)
 
     ordered = sorted(index.ids)
-    mains = [s for s in ordered if index.roles[s] is Role.MAIN_CONCLUSION]
     others = [s for s in ordered if index.roles[s] in (Role.INTERMEDIATE_CONCLUSION, Role.PREMISE)]
-    pending = deque(mains)
+    pending = deque(index.main_conclusions())
     fallback = iter(others)
     while True:
         if not pending:
@@ -325,7 +342,7 @@ def plan(
         root = pending.popleft()
         if root in owner:
             continue
-        owned, links = subtree(root)
+        owned, links = index.argument(root, owner)
         candidate = _part(index, "subtree", root, owned, links, f"#{root} and its argument")
         if not index.incoming.get(root) or fits(with_briefs(candidate)):
             commit(candidate)

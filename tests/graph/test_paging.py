@@ -15,7 +15,7 @@ import subprocess
 import pytest
 
 from api.graph.dot import PAGES, DiagramOptions
-from api.graph.model import ArgumentGraph, Kind, Link, MapInfo, Statement
+from api.graph.model import ArgumentGraph, Kind, Link, MapInfo, Role, Statement
 from api.graph.paging import (
     SIZES,
     TooManyPages,
@@ -117,13 +117,37 @@ def test_every_statement_is_owned_by_exactly_one_page_and_every_link_is_drawn(li
             assert link.conclusion is None or link.conclusion in part.statements
 
 
+def recommendation(graph: ArgumentGraph) -> int:
+    """The essay's closing recommendation: of its main conclusions, the one with the most
+    argued under it (the thesis among it), where a deck and a handout begin."""
+    [sid] = [s.id for s in graph.statements if s.quote.startswith("Prime Minister Abe should")]
+    assert graph.roles[sid] is Role.MAIN_CONCLUSION
+    return sid
+
+
 def test_the_first_page_is_the_main_conclusion_with_its_direct_reasons_and_objections():
     graph = fixture_graph()
+    main = recommendation(graph)
     first = plan(graph, count_fits(12))[0]
-    direct = {link.id for link in graph.links if link.conclusion == 1}
+    direct = {link.id for link in graph.links if link.conclusion == main}
     assert direct <= first.links
-    assert 1 in first.owned
-    assert first.titles[0] == "#1 with its direct reasons and objections"
+    assert main in first.owned
+    assert first.titles[0] == f"#{main} with its direct reasons and objections"
+
+
+def test_of_several_main_conclusions_the_one_with_most_argued_under_it_comes_first():
+    # #1 has one reason; #3 has a chain of three under it. A plan starts with #3.
+    statements = tuple(Statement(i, f"s{i}") for i in range(1, 7))
+    links = (
+        Link(1, Kind.SUPPORT, (2,), conclusion=1),
+        Link(2, Kind.SUPPORT, (4,), conclusion=3),
+        Link(3, Kind.SUPPORT, (5,), conclusion=4),
+        Link(4, Kind.OPPOSE, (6,), conclusion=5),
+    )
+    graph = ArgumentGraph(map=MapInfo(slug="m", title="M"), statements=statements, links=links)
+    parts = plan(graph, count_fits(4))
+    assert parts[0].root == 3, [part.titles for part in parts]
+    assert [part.root for part in parts].index(1) > 0
 
 
 def test_a_claim_with_too_many_reasons_spreads_them_over_pages():
@@ -205,7 +229,7 @@ def test_handout_pages_are_exactly_the_paper_size_with_text_of_at_least_8_pt(
 @needs_tools
 def test_the_a4_handout_is_a_few_pages_opening_with_an_overview(handouts, tmp_path):
     paged = handouts["a4"]
-    assert paged.page_count <= 8
+    assert paged.page_count <= 9
     assert paged.pages[0].part.kind == "overview"
     assert paged.notices == []
     text = " ".join(word for word, _ in words(paged.pdf, tmp_path))
@@ -231,16 +255,17 @@ def test_slides_are_16_9_with_text_of_at_least_12_pt(deck, tmp_path):
 
 @needs_tools
 def test_the_first_slide_is_the_main_conclusion_with_its_direct_reasons(deck, essay, tmp_path):
-    # The first slides show #1 with its direct reasons and objections: on one slide when
-    # they fit at 12 pt, else on consecutive slides, "(1 of n)" first.
-    title = "#1 with its direct reasons and objections"
+    # The first slides show the main conclusion with its direct reasons and objections: on
+    # one slide when they fit at 12 pt, else on consecutive slides, "(1 of n)" first.
+    main = recommendation(essay)
+    title = f"#{main} with its direct reasons and objections"
     pages = []
     for page in deck.pages:
         if not page.part.titles[0].startswith(title):
             break
         pages.append(page)
     assert pages, deck.pages[0].part.titles
-    direct = [link for link in essay.links if link.conclusion == 1]
+    direct = [link for link in essay.links if link.conclusion == main]
     assert {link.id for link in direct} <= set().union(*(page.part.links for page in pages))
     text = ""
     for page in pages:
