@@ -214,7 +214,7 @@ STATEMENTS = [
     statement(
         "unrealistic",
         "Moscow has recently set two major requirements for any peace treaty, both of which "
-        "make a resolution between Russia and Japan unrealistic.",
+        "make resolution between Russia and Japan unrealistic.",
         "Moscow has recently set two major requirements for any peace treaty, both of which make "
         "resolution between Russia and Japan unrealistic",
     ),

@@ -390,7 +390,7 @@ def test_paragraph_four_implies_a_us_revision_that_eases_the_second_requirement(
 def test_words_are_the_authors(essay_map):
     unrealistic = by_quote(essay_map, UNREALISTIC)
     assert "as they stand" not in unrealistic.text
-    assert unrealistic.text.endswith("unrealistic.")
+    assert unrealistic.text.endswith(f"{UNREALISTIC}.")
     # No quotation marks the author did not write.
     for statement in essay_map.statements.all():
         assert statement.text.count("“") <= statement.quote.count("“"), statement
