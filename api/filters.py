@@ -7,7 +7,8 @@ an unknown one does.
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.conf import settings
+from django.db.models import QuerySet
 from rest_framework import exceptions
 from rest_framework.filters import OrderingFilter
 
@@ -39,6 +40,39 @@ class StrictBooleanField(forms.Field):
 
 class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
+
+
+class SearchField(forms.CharField):
+    """Words to search for, at most ``ARGMAP_SEARCH_MAX_WORDS`` of them and
+    ``ARGMAP_SEARCH_MAX_LENGTH`` characters in all (read per request, so the settings can
+    change): each word costs the database one ``LIKE``, so the cost of a search is bounded.
+    Past either cap: a 400 that names it."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", settings.ARGMAP_SEARCH_MAX_LENGTH)
+        kwargs.setdefault(
+            "error_messages",
+            {
+                "max_length": "At most %(limit_value)d characters (ARGMAP_SEARCH_MAX_LENGTH); "
+                "got %(show_value)d."
+            },
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        words = len(value.split()) if value else 0
+        limit = settings.ARGMAP_SEARCH_MAX_WORDS
+        if words > limit:
+            raise forms.ValidationError(
+                f"At most {limit} words (ARGMAP_SEARCH_MAX_WORDS); got {words}.",
+                code="max_words",
+            )
+        return value
+
+
+class SearchFilter(django_filters.CharFilter):
+    field_class = SearchField
 
 
 class IdFilter(django_filters.NumberFilter):
@@ -73,8 +107,13 @@ class StatementFilter(django_filters.FilterSet):
         method="filter_role",
         help_text="Derived role of the statement.",
     )
-    search = django_filters.CharFilter(
-        method="filter_search", help_text="Words in the text, quote or attribution."
+    search = SearchFilter(
+        method="filter_search",
+        help_text=(
+            "Words that must all be in the text, quote or attribution (any case, any part "
+            f"of a word); at most {settings.ARGMAP_SEARCH_MAX_WORDS} words and "
+            f"{settings.ARGMAP_SEARCH_MAX_LENGTH} characters."
+        ),
     )
     has_quote = StrictBooleanFilter(
         field_name="quote_start",
@@ -91,14 +130,8 @@ class StatementFilter(django_filters.FilterSet):
     def filter_role(self, queryset: StatementQuerySet, name: str, value: str) -> QuerySet:
         return queryset.with_role(value)
 
-    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        for word in value.split():
-            queryset = queryset.filter(
-                Q(text__icontains=word)
-                | Q(quote__icontains=word)
-                | Q(attributed_to__icontains=word)
-            )
-        return queryset
+    def filter_search(self, queryset: StatementQuerySet, name: str, value: str) -> QuerySet:
+        return queryset.search(value.split())
 
 
 class LinkFilter(django_filters.FilterSet):

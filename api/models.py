@@ -6,7 +6,7 @@ which every entry point (API, admin, import commands) writes through.
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, Func, OuterRef, Q, Subquery, TextField, Value
 from django.db.models.functions import Coalesce
 from simple_history.models import HistoricalRecords
 
@@ -85,9 +85,35 @@ class ArgumentMap(models.Model):
         return user.is_staff or (self.owner_id is not None and self.owner_id == user.pk)
 
 
+def statement_search_document() -> Func:
+    """What a statement search looks in: the text, the quote and the attribution, joined by
+    spaces (a searched word has none, so it never matches across two fields). On
+    PostgreSQL a trigram index covers this expression as ``icontains`` upper-cases it
+    (migration 0004, which keeps its own copy of it)."""
+    return Func(
+        F("text"),
+        Value(" "),
+        F("quote"),
+        Value(" "),
+        F("attributed_to"),
+        template="(%(expressions)s)",
+        arg_joiner=" || ",
+        output_field=TextField(),
+    )
+
+
 class StatementQuerySet(models.QuerySet):
     def visible_to(self, user) -> "StatementQuerySet":
         return self.filter(map__in=ArgumentMap.objects.visible_to(user))
+
+    def search(self, words: list[str]) -> "StatementQuerySet":
+        """Statements that contain every one of ``words`` (any case) in their text, quote
+        or attribution: one ``LIKE`` a word, through the trigram index on PostgreSQL. The
+        caller bounds the words (``api.filters.SearchField``)."""
+        queryset = self.alias(search_document=statement_search_document())
+        for word in dict.fromkeys(words):  # a word given twice is looked for once
+            queryset = queryset.filter(search_document__icontains=word)
+        return queryset
 
     def with_role_flags(self) -> "StatementQuerySet":
         """Annotate ``is_target`` and ``is_premise``, from which the role follows."""

@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Trigram index for statement search on PostgreSQL (does nothing on SQLite).
+    "django.contrib.postgres",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -216,6 +218,11 @@ REST_FRAMEWORK = {
 }
 
 ARGMAP_MAX_PAGE_SIZE = env_int("ARGMAP_MAX_PAGE_SIZE", 500)
+
+# Statement search (?search=): at most this many words and characters (400 past either).
+# Each word is one LIKE, through a trigram index on PostgreSQL (api/migrations/0004).
+ARGMAP_SEARCH_MAX_WORDS = env_int("ARGMAP_SEARCH_MAX_WORDS", 10)
+ARGMAP_SEARCH_MAX_LENGTH = env_int("ARGMAP_SEARCH_MAX_LENGTH", 200)
 
 # Evaluation: steps one preferred or stable evaluation may take (about 1 s of CPU at the
 # default) before it is refused with 422; the refusal is cached like a result.
