@@ -1,10 +1,11 @@
 """Rate limits read from settings at request time (so the environment and tests set them).
 
-Counters live in Django's cache: per process by default, shared by every process once
-``REDIS_URL`` is set. A client is its address as the trusted proxies saw it: DRF's
-``NUM_PROXIES`` (``ARGMAP_NUM_PROXIES``, default 0) says how many proxies in front of
-the app append to ``X-Forwarded-For``; with 0 the header is ignored and the socket's
-address counts, so a client cannot pick a fresh identity by sending its own header.
+Counters live in Django's "counters" cache: per process by default, shared by every
+process once ``REDIS_URL`` is set (and per process again while Redis is unreachable). A
+client is its address as the trusted proxies saw it: DRF's ``NUM_PROXIES``
+(``ARGMAP_NUM_PROXIES``, default 0) says how many proxies in front of the app append to
+``X-Forwarded-For``; with 0 the header is ignored and the socket's address counts, so a
+client cannot pick a fresh identity by sending its own header.
 
 The login views (``/admin/login/``, ``/api/auth/login/``) are plain Django views, which
 DRF's throttles do not reach: :class:`LoginThrottleMiddleware` limits the attempts there,
@@ -15,15 +16,21 @@ from __future__ import annotations
 
 import hashlib
 import math
+from typing import cast
 
 from django.conf import settings
+from django.core.cache import BaseCache, caches
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.connection import ConnectionProxy
 from rest_framework import throttling
 
 
 class SettingsRateMixin:
     scope: str | None
+    # The "counters" cache: on Redis, shared by every process; kept per process while
+    # Redis is unreachable (argmap/cache.py), so a limit still holds.
+    cache: BaseCache = cast(BaseCache, ConnectionProxy(caches, "counters"))
 
     def get_rate(self) -> str | None:
         return settings.ARGMAP_THROTTLE_RATES.get(self.scope) if self.scope else None

@@ -6,7 +6,8 @@ Development and production differ by environment only:
 - ``DJANGO_SECRET_KEY`` (required when ``DJANGO_DEBUG=0``)
 - ``DJANGO_ALLOWED_HOSTS`` (comma-separated; default ``localhost,127.0.0.1,[::1]``)
 - ``DATABASE_URL`` (default: SQLite file ``db.sqlite3`` beside ``manage.py``)
-- ``REDIS_URL`` (optional: Django's cache on Redis, shared by every process)
+- ``REDIS_URL`` (optional: Django's caches on Redis, shared by every process; the service
+  goes on without it while it is unreachable, ``ARGMAP_REDIS_RETRY_AFTER``)
 """
 
 import os
@@ -115,22 +116,30 @@ DATABASES = {
 DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Two caches: "default" for computed results (diagrams, graph JSON, evaluations) and
+# "counters" for rate limits. On Redis both survive its loss (argmap/cache.py): results
+# are then computed afresh, counters kept per process, until Redis is back.
+CACHE_TIMEOUT = env_int("ARGMAP_CACHE_TIMEOUT", 24 * 3600)
+REDIS_RETRY_AFTER = env_int("ARGMAP_REDIS_RETRY_AFTER", 5)
 if REDIS_URL:
     CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        alias: {
+            "BACKEND": "argmap.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "argmap",
-            "TIMEOUT": env_int("ARGMAP_CACHE_TIMEOUT", 24 * 3600),
+            "KEY_PREFIX": f"argmap:{alias}" if alias != "default" else "argmap",
+            "TIMEOUT": CACHE_TIMEOUT,
+            "OPTIONS": {"FALLBACK": fallback, "RETRY_AFTER": REDIS_RETRY_AFTER},
         }
+        for alias, fallback in (("default", "bypass"), ("counters", "local"))
     }
 else:
     CACHES = {
-        "default": {
+        alias: {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "argmap",
-            "TIMEOUT": env_int("ARGMAP_CACHE_TIMEOUT", 24 * 3600),
+            "LOCATION": f"argmap-{alias}",
+            "TIMEOUT": CACHE_TIMEOUT,
         }
+        for alias in ("default", "counters")
     }
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -25,11 +25,24 @@ DJANGO_SUPERUSER_PASSWORD=smoke-pass-123 $PY manage.py createsuperuser --noinput
   --username smoke --email smoke@example.com
 token=$($PY manage.py drf_create_token smoke | awk '{print $3}')
 
-.venv/bin/gunicorn -c gunicorn.conf.py argmap.wsgi &
-pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null || true' EXIT
-for _ in $(seq 50); do
-  curl -fs -o /dev/null -H 'X-Forwarded-Proto: https' "http://127.0.0.1:$PORT/api/" && break
-  sleep 0.2
-done
+pid=
+serve() {  # start gunicorn and wait until it answers
+  .venv/bin/gunicorn -c gunicorn.conf.py argmap.wsgi &
+  pid=$!
+  for _ in $(seq 50); do
+    curl -fs -o /dev/null -H 'X-Forwarded-Proto: https' "http://127.0.0.1:$PORT/api/" && return
+    sleep 0.2
+  done
+}
+stop() { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; }
+trap stop EXIT
+
+serve
+$PY scripts/smoke.py "http://127.0.0.1:$PORT" "$token"
+stop
+
+# A fault in Redis is not an outage: the same client flow with the caches on a port
+# where nothing listens (argmap/cache.py).
+echo "smoke: again, with REDIS_URL where no Redis listens"
+REDIS_URL=redis://127.0.0.1:1/0 serve
 $PY scripts/smoke.py "http://127.0.0.1:$PORT" "$token"

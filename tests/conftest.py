@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from rest_framework.test import APIClient
 
 from api.models import ArgumentMap
@@ -23,9 +23,11 @@ def _fast_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     # Rate-limit counters and rendered diagrams must not leak from one test to the next.
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
     yield
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
 
 
 @pytest.fixture
