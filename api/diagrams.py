@@ -36,12 +36,13 @@ from api.graph.evaluation import SEMANTICS
 from api.graph.model import ArgumentGraph
 from api.graph.paging import SIZES, TooManyPages, page_image_dot, paginate
 from api.graph.render import (
+    BudgetSpent,
     GraphvizNotInstalled,
+    RenderBudget,
     RenderTimeout,
     RenderTooLarge,
     choose_engine,
     graphviz_available,
-    render,
 )
 from api.graph.shading import shading
 from api.models import ArgumentMap
@@ -213,6 +214,12 @@ def diagram_request(fmt: str, params: Mapping[str, Any]) -> DiagramRequest:
         page, slide = data["page"], data["slide"]
         if slide is not None and page is None:
             page = data["page"] = "slides"
+        most = settings.ARGMAP_DIAGRAM_MAX_PAGES
+        if slide is not None and slide > most:  # known without laying anything out
+            errors["slide"] = [
+                f"There is no page {slide}: a paged diagram has at most {most} pages "
+                "(ARGMAP_DIAGRAM_MAX_PAGES)."
+            ]
         if page and fmt != "pdf" and slide is None:
             errors["slide"] = [
                 f"page={page} makes a PDF of several pages: ask diagram.pdf, or add "
@@ -277,6 +284,16 @@ def _focus(graph: ArgumentGraph, request: DiagramRequest) -> ArgumentGraph:
         ) from None
 
 
+def _budget() -> RenderBudget:
+    """One request's budget for all its Graphviz runs (``api.graph.render``)."""
+    return RenderBudget(
+        seconds=settings.ARGMAP_RENDER_REQUEST_SECONDS,
+        runs=settings.ARGMAP_RENDER_REQUEST_RUNS,
+        timeout=settings.ARGMAP_RENDER_TIMEOUT,
+        max_output_bytes=settings.ARGMAP_RENDER_MAX_BYTES,
+    )
+
+
 def _bounded(work: Callable[[], Any], n_statements: int) -> Any:
     """Run ``work`` (Graphviz runs) in a render slot, turning limits into DiagramErrors."""
     if not graphviz_available("dot"):
@@ -286,6 +303,15 @@ def _bounded(work: Callable[[], Any], n_statements: int) -> Any:
         raise RendererBusy()
     try:
         return work()
+    except BudgetSpent:
+        raise DiagramTooBig(
+            f"This diagram of {n_statements} statements needs more than one request may "
+            f"spend on layout ({settings.ARGMAP_RENDER_REQUEST_SECONDS} s and "
+            f"{settings.ARGMAP_RENDER_REQUEST_RUNS} Graphviz runs: "
+            "ARGMAP_RENDER_REQUEST_SECONDS, ARGMAP_RENDER_REQUEST_RUNS). Draw the "
+            "neighbourhood of one claim with ?focus=<statement id>&depth=2, or download the "
+            "DOT and lay it out yourself."
+        ) from None
     except RenderTimeout:
         raise DiagramTooBig(
             f"This map ({n_statements} statements) is too big to lay out within "
@@ -310,29 +336,20 @@ def _bounded(work: Callable[[], Any], n_statements: int) -> Any:
         slots.release()
 
 
-def _run(source: str, fmt: str, engine: str) -> bytes:
-    return render(
-        source,
-        fmt,
-        engine=engine,
-        timeout=settings.ARGMAP_RENDER_TIMEOUT,
-        max_output_bytes=settings.ARGMAP_RENDER_MAX_BYTES,
-    )
-
-
 def _layout(source: str, request: DiagramRequest, n_statements: int) -> bytes:
     engine = request.engine
     if engine == "auto":
         engine = choose_engine(n_statements, settings.ARGMAP_SFDP_THRESHOLD)
+    budget = _budget()
 
     def work() -> bytes:
         try:
-            return _run(source, request.fmt, engine)
+            return budget.run(source, request.fmt, engine)
         except RenderTimeout:
             if engine != "dot" or request.engine == "dot":
                 raise
             log.info("dot timed out on %s statements; drawing with sfdp", n_statements)
-            return _run(source, request.fmt, "sfdp")
+            return budget.run(source, request.fmt, "sfdp")
 
     return _bounded(work, n_statements)
 
@@ -346,13 +363,15 @@ def _paged(
     assert page_size is not None  # callers draw on pages only when one is asked for
     size = SIZES[page_size]
 
+    budget = _budget()  # one for all the pages
+
     def work() -> Diagram:
         paged = paginate(
             graph,
             options,
             page_size,
-            lambda dot: _run(dot, "pdf", "dot"),
-            render_plain=lambda dots: _run(dots, "plain", "dot"),
+            lambda dot: budget.run(dot, "pdf"),
+            render_plain=lambda dots: budget.run(dots, "plain"),
             max_pages=settings.ARGMAP_DIAGRAM_MAX_PAGES,
             roles=roles,
         )
@@ -361,26 +380,58 @@ def _paged(
             return Diagram(paged.pdf, notices)
         if request.slide > len(paged.pages):
             raise InvalidDiagramOptions(
-                {"slide": [f"This diagram has {len(paged.pages)} {size.word}s."]}
+                {"slide": [f"This diagram has {_count(len(paged.pages), size.word)}."]}
             )
         page = paged.pages[request.slide - 1]
         if request.fmt == "dot":
             return Diagram(page.dot.encode("utf-8"), notices)
         if request.fmt == "pdf":
             return Diagram(page.pdf, notices)
-        image = _run(page_image_dot(page), request.fmt, "dot")
+        image = budget.run(page_image_dot(page), request.fmt)
         return Diagram(image, notices)
 
     return _bounded(work, len(graph.statements))
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """A diagram refused after work (layout, a budget spent), cached like a diagram so
+    that asking again costs nothing: the option errors, or the reason it is too big."""
+
+    errors: dict[str, list[str]] | None = None
+    too_big: str | None = None
+
+    @classmethod
+    def of(cls, error: InvalidDiagramOptions | DiagramTooBig) -> Refusal:
+        if isinstance(error, InvalidDiagramOptions):
+            return cls(errors=error.errors)
+        return cls(too_big=str(error))
+
+    def raise_again(self) -> None:
+        if self.errors is not None:
+            raise InvalidDiagramOptions(self.errors)
+        raise DiagramTooBig(self.too_big or "")
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
 def _cached(key: str, make: Callable[[], Diagram], *, scope: str) -> Diagram:
     """The diagram under ``key`` in Django's cache, made and stored (within the cache's
-    limits, ``api.cache``) when missing."""
+    limits, ``api.cache``) when missing. A refusal that took work to reach (the map is
+    too big, the slide past the last) is stored under the same key and raised again; a
+    busy renderer or a missing Graphviz is not, since it passes."""
     found = cache.get(key)
+    if isinstance(found, Refusal):
+        found.raise_again()
     if isinstance(found, Diagram):  # (entries of older versions held bare bytes)
         return found
-    diagram = make()
+    try:
+        diagram = make()
+    except (InvalidDiagramOptions, DiagramTooBig) as error:
+        cache_bounded_set(key, Refusal.of(error), scope=scope)
+        raise
     cache_bounded_set(key, diagram, scope=scope)
     return diagram
 

@@ -250,6 +250,11 @@ ARGMAP_CACHE_MAX_MAP_BYTES = env_int("ARGMAP_CACHE_MAX_MAP_BYTES", 25_000_000)
 ARGMAP_MAX_CONCURRENT_RENDERS = env_int("ARGMAP_MAX_CONCURRENT_RENDERS", 2)
 ARGMAP_RENDER_QUEUE_TIMEOUT = env_int("ARGMAP_RENDER_QUEUE_TIMEOUT", 10)
 ARGMAP_RENDER_TIMEOUT = env_int("ARGMAP_RENDER_TIMEOUT", 20)
+# What one request may spend on Graphviz in all (a paged diagram makes dozens of runs: the
+# essay's deck 55, a 300-statement deck about 300): past either, a 422 that names them,
+# the running process killed, and the refusal cached for the map version and options.
+ARGMAP_RENDER_REQUEST_SECONDS = env_int("ARGMAP_RENDER_REQUEST_SECONDS", 30)
+ARGMAP_RENDER_REQUEST_RUNS = env_int("ARGMAP_RENDER_REQUEST_RUNS", 500)
 ARGMAP_RENDER_MAX_BYTES = env_int("ARGMAP_RENDER_MAX_BYTES", 50_000_000)
 ARGMAP_SFDP_THRESHOLD = env_int("ARGMAP_SFDP_THRESHOLD", 300)
 # Paged diagrams (?page=a4|a3|letter|slides): a map needing more pages than this is refused

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from api import diagrams, services
+from api.graph import render as graph_render
 from api.models import ArgumentMap, Statement
 from tests.dot_helpers import graph_attributes, nodes
 
@@ -123,8 +124,10 @@ def test_private_map_diagram_is_404_for_others(api_client, make_map):
 @needs_dot
 def test_etag_and_cache(api_client, cats_map, monkeypatch):
     calls = []
-    real_render = diagrams.render
-    monkeypatch.setattr(diagrams, "render", lambda *a, **k: calls.append(1) or real_render(*a, **k))
+    real_render = graph_render.render
+    monkeypatch.setattr(
+        graph_render, "render", lambda *a, **k: calls.append(1) or real_render(*a, **k)
+    )
     first = api_client.get(f"{URL}.svg?legend=1")
     assert first.status_code == 200
     etag = first["ETag"]
@@ -156,7 +159,7 @@ def test_too_slow_layout_is_422_suggesting_focus(api_client, cats_map, settings,
     def slow(*args, **kwargs):
         raise RenderTimeout("too slow")
 
-    monkeypatch.setattr(diagrams, "render", slow)
+    monkeypatch.setattr(graph_render, "render", slow)
     monkeypatch.setattr(diagrams, "graphviz_available", lambda engine="dot": True)
     response = api_client.get(f"{URL}.svg")
     assert response.status_code == 422

@@ -10,6 +10,10 @@ with ``subprocess``: DOT on stdin, the image on stdout, and
 - a wall-clock limit: past ``timeout`` seconds the process is killed (``RenderTimeout``);
 - an output limit: past ``max_output_bytes`` it is killed (``RenderTooLarge``).
 
+``RenderBudget`` is what one request may spend on all its runs together (a paged diagram
+makes dozens): a wall-clock deadline and a number of runs. Each run gets the time left,
+so a run that would outlast the budget is killed at its end (``BudgetSpent``).
+
 ``choose_engine`` picks ``dot`` (layered, the classroom look) for maps below
 ``SFDP_THRESHOLD`` statements and ``sfdp`` (force-directed, fast on big graphs) from there
 on; see ``docs/diagrams.md`` for the measurements behind the number.
@@ -24,13 +28,16 @@ import shutil
 import signal
 import subprocess
 import threading
+import time
 from typing import cast
 
 __all__ = [
     "ENGINES",
     "FORMATS",
     "SFDP_THRESHOLD",
+    "BudgetSpent",
     "GraphvizNotInstalled",
+    "RenderBudget",
     "RenderError",
     "RenderFailed",
     "RenderTimeout",
@@ -86,6 +93,55 @@ class RenderTooLarge(RenderFailed):
 
 class RenderError(RenderFailed):
     """Graphviz exited with an error; the message holds its stderr."""
+
+
+class BudgetSpent(RenderFailed):
+    """A request used up its ``RenderBudget``; its running Graphviz process was killed."""
+
+
+class RenderBudget:
+    """What one request may spend on Graphviz: ``seconds`` of wall clock from now and
+    ``runs`` runs, for all its pages together. ``run`` is ``render`` within it; each run
+    is also bounded by ``timeout`` (the per-run limit) and ``max_output_bytes``."""
+
+    def __init__(
+        self,
+        *,
+        seconds: float,
+        runs: int,
+        timeout: float = 20,
+        max_output_bytes: int = 50_000_000,
+    ) -> None:
+        self.seconds = seconds
+        self.runs = runs
+        self.deadline = time.monotonic() + seconds
+        self.runs_left = runs
+        self.timeout = timeout
+        self.max_output_bytes = max_output_bytes
+
+    def run(self, dot_source: str, fmt: str, engine: str = "dot") -> bytes:
+        """``render`` within the budget; ``BudgetSpent`` when no run or no time is left,
+        or when the run is killed because the budget's time ran out."""
+        left = self.deadline - time.monotonic()
+        if self.runs_left <= 0 or left <= 0:
+            raise BudgetSpent(self._spent())
+        self.runs_left -= 1
+        cut = left < self.timeout
+        try:
+            return render(
+                dot_source,
+                fmt,
+                engine=engine,
+                timeout=min(self.timeout, left),
+                max_output_bytes=self.max_output_bytes,
+            )
+        except RenderTimeout:
+            if cut:
+                raise BudgetSpent(self._spent()) from None
+            raise
+
+    def _spent(self) -> str:
+        return f"the budget of {self.seconds:g} s and {self.runs} Graphviz runs is spent"
 
 
 def graphviz_available(engine: str = "dot") -> bool:
