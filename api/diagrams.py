@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -46,6 +45,7 @@ from api.graph.render import (
 )
 from api.graph.shading import shading
 from api.models import ArgumentMap
+from api.render_slots import NoRenderSlot, render_slot
 from api.selectors import map_graph_get
 
 log = logging.getLogger(__name__)
@@ -82,8 +82,11 @@ class GraphvizMissing(DiagramError):
 
 
 class RendererBusy(DiagramError):
-    def __init__(self) -> None:
-        super().__init__("All diagram renderers are busy; try again in a few seconds.")
+    """No render slot freed up in time (``api.render_slots``); ``retry_after`` seconds."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)
 
 
 class DiagramTooBig(DiagramError):
@@ -260,19 +263,6 @@ class Diagram:
     notices: tuple[str, ...] = ()
 
 
-_slots: threading.BoundedSemaphore | None = None
-_slots_lock = threading.Lock()
-
-
-def _render_slots() -> threading.BoundedSemaphore:
-    """At most ARGMAP_MAX_CONCURRENT_RENDERS Graphviz runs at once in this process."""
-    global _slots
-    with _slots_lock:
-        if _slots is None:
-            _slots = threading.BoundedSemaphore(settings.ARGMAP_MAX_CONCURRENT_RENDERS)
-        return _slots
-
-
 def _focus(graph: ArgumentGraph, request: DiagramRequest) -> ArgumentGraph:
     if request.focus is None:
         return graph
@@ -294,15 +284,22 @@ def _budget() -> RenderBudget:
     )
 
 
-def _bounded(work: Callable[[], Any], n_statements: int) -> Any:
-    """Run ``work`` (Graphviz runs) in a render slot, turning limits into DiagramErrors."""
+# Called before a render (on a cache miss, Graphviz to run): the API's render throttles.
+BeforeRender = Callable[[], None]
+
+
+def _bounded(work: Callable[[], Any], n_statements: int, before: BeforeRender | None) -> Any:
+    """Run ``work`` (Graphviz runs) in one of the service's render slots, after
+    ``before``, turning limits into DiagramErrors."""
     if not graphviz_available("dot"):
         raise GraphvizMissing()
-    slots = _render_slots()
-    if not slots.acquire(timeout=settings.ARGMAP_RENDER_QUEUE_TIMEOUT):
-        raise RendererBusy()
+    if before is not None:
+        before()
     try:
-        return work()
+        with render_slot():
+            return work()
+    except NoRenderSlot as busy:
+        raise RendererBusy(str(busy), busy.wait) from None
     except BudgetSpent:
         raise DiagramTooBig(
             f"This diagram of {n_statements} statements needs more than one request may "
@@ -332,11 +329,11 @@ def _bounded(work: Callable[[], Any], n_statements: int) -> Any:
         ) from None
     except GraphvizNotInstalled:
         raise GraphvizMissing() from None
-    finally:
-        slots.release()
 
 
-def _layout(source: str, request: DiagramRequest, n_statements: int) -> bytes:
+def _layout(
+    source: str, request: DiagramRequest, n_statements: int, before: BeforeRender | None
+) -> bytes:
     engine = request.engine
     if engine == "auto":
         engine = choose_engine(n_statements, settings.ARGMAP_SFDP_THRESHOLD)
@@ -351,11 +348,15 @@ def _layout(source: str, request: DiagramRequest, n_statements: int) -> bytes:
             log.info("dot timed out on %s statements; drawing with sfdp", n_statements)
             return budget.run(source, request.fmt, "sfdp")
 
-    return _bounded(work, n_statements)
+    return _bounded(work, n_statements, before)
 
 
 def _paged(
-    graph: ArgumentGraph, options: DiagramOptions, request: DiagramRequest, roles
+    graph: ArgumentGraph,
+    options: DiagramOptions,
+    request: DiagramRequest,
+    roles,
+    before: BeforeRender | None,
 ) -> Diagram:
     """The diagram on pages (``request.page``): the whole PDF, or one page of it in the
     requested format (``request.slide``)."""
@@ -390,7 +391,7 @@ def _paged(
         image = budget.run(page_image_dot(page), request.fmt)
         return Diagram(image, notices)
 
-    return _bounded(work, len(graph.statements))
+    return _bounded(work, len(graph.statements), before)
 
 
 @dataclass(frozen=True)
@@ -436,8 +437,11 @@ def _cached(key: str, make: Callable[[], Diagram], *, scope: str) -> Diagram:
     return diagram
 
 
-def diagram(map_: ArgumentMap, request: DiagramRequest) -> Diagram:
-    """Return the map's diagram as requested, from the cache when it can."""
+def diagram(
+    map_: ArgumentMap, request: DiagramRequest, *, before_render: BeforeRender | None = None
+) -> Diagram:
+    """Return the map's diagram as requested, from the cache when it can. On a miss that
+    needs Graphviz, ``before_render`` is called first (it may raise to refuse)."""
 
     def make() -> Diagram:
         whole = map_graph_get(map_)
@@ -450,11 +454,11 @@ def diagram(map_: ArgumentMap, request: DiagramRequest) -> Diagram:
         # Every statement is drawn in its role in the whole map, focused or not.
         roles = whole.roles
         if request.page:
-            return _paged(graph, options, request, roles)
+            return _paged(graph, options, request, roles, before_render)
         source = to_dot(graph, options, roles=roles)
         if request.fmt == "dot":
             return Diagram(source.encode("utf-8"))
-        return Diagram(_layout(source, request, len(graph.statements)))
+        return Diagram(_layout(source, request, len(graph.statements), before_render))
 
     return _cached(request.cache_key(map_), make, scope=f"map:{map_.pk}:v{map_.version}")
 

@@ -91,7 +91,10 @@ def _handle(exc: Exception, context: dict) -> Response | None:
         return validation_response(exc.errors)
     if type(exc) in DIAGRAM_ERRORS:
         code, name = DIAGRAM_ERRORS[type(exc)]
-        return Response({"detail": str(exc), "code": name}, status=code)
+        response = Response({"detail": str(exc), "code": name}, status=code)
+        if isinstance(exc, RendererBusy):
+            response["Retry-After"] = str(exc.retry_after)
+        return response
     if isinstance(exc, FormatError):
         upload = _is_file_upload(context)
         where = exc.pointer if exc.pointer is not None else ("file" if upload else "body")

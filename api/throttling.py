@@ -44,6 +44,42 @@ class UserRateThrottle(SettingsRateMixin, throttling.UserRateThrottle):
     pass
 
 
+class RenderAnonThrottle(SettingsRateMixin, throttling.AnonRateThrottle):
+    """Diagram renders by one anonymous client (``ARGMAP_THROTTLE_RENDER_ANON``)."""
+
+    scope = "render_anon"
+
+
+class RenderAllAnonThrottle(SettingsRateMixin, throttling.SimpleRateThrottle):
+    """Diagram renders by all anonymous clients together
+    (``ARGMAP_THROTTLE_RENDER_ALL_ANON``): many addresses buy no more renders."""
+
+    scope = "render_all_anon"
+
+    def get_cache_key(self, request, view) -> str | None:
+        if request.user and request.user.is_authenticated:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": "all"}
+
+
+class RenderUserThrottle(SettingsRateMixin, throttling.UserRateThrottle):
+    """Diagram renders by one signed-in user (``ARGMAP_THROTTLE_RENDER_USER``)."""
+
+    scope = "render_user"
+
+    def get_cache_key(self, request, view) -> str | None:
+        if not (request.user and request.user.is_authenticated):
+            return None
+        return super().get_cache_key(request, view)
+
+
+RENDER_THROTTLES: dict[type[throttling.SimpleRateThrottle], str] = {
+    RenderAnonThrottle: "ARGMAP_THROTTLE_RENDER_ANON",
+    RenderAllAnonThrottle: "ARGMAP_THROTTLE_RENDER_ALL_ANON",
+    RenderUserThrottle: "ARGMAP_THROTTLE_RENDER_USER",
+}
+
+
 class LoginAddressThrottle(SettingsRateMixin, throttling.SimpleRateThrottle):
     """Login attempts from one client address."""
 

@@ -44,6 +44,7 @@ from api.serializers import (
     LinkSerializer,
     StatementSerializer,
 )
+from api.throttling import RENDER_THROTTLES
 
 _VERSION_TAG = re.compile(r'^\s*(?:W/)?"(\d+)"\s*$')
 IF_MATCH_PATTERN = r'^\s*(\*|(W/)?"[0-9]+")\s*$'
@@ -495,6 +496,22 @@ DIAGRAM_PARAMETERS = [
 ]
 
 
+def check_render_throttles(request: Request, view: APIView) -> None:
+    """Before a diagram is rendered (not when it comes from the cache): the render
+    throttles, far tighter than reads; past one, a 429 with ``Retry-After`` naming it."""
+    for throttle_class, setting in RENDER_THROTTLES.items():
+        throttle = throttle_class()
+        if not throttle.allow_request(request, view):
+            wait = throttle.wait()
+            raise exceptions.Throttled(
+                wait,
+                detail=(
+                    f"Too many diagram renders: at most {throttle.rate} ({setting}). "
+                    "Diagrams already drawn are served without limit."
+                ),
+            )
+
+
 class DiagramView(APIView):
     """The map as an argument diagram: SVG, PNG, PDF (drawn by Graphviz) or DOT."""
 
@@ -527,7 +544,9 @@ class DiagramView(APIView):
             not_modified = HttpResponseNotModified()
             not_modified["ETag"] = etag
             return not_modified
-        drawn = diagrams.diagram(map_, diagram)
+        drawn = diagrams.diagram(
+            map_, diagram, before_render=lambda: check_render_throttles(request, self)
+        )
         response = file_response(
             drawn.data,
             diagrams.MEDIA_TYPES[fmt],

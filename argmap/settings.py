@@ -194,6 +194,11 @@ ARGMAP_THROTTLE_RATES = {
     "user": os.environ.get("ARGMAP_THROTTLE_USER", "1200/min"),
     # Attempts at /admin/login/ and /api/auth/login/, per client address and per username.
     "login": os.environ.get("ARGMAP_THROTTLE_LOGIN", "10/min"),
+    # Diagram renders (a cached diagram is not one), far tighter than reads: per
+    # anonymous client, for all anonymous clients together, and per signed-in user.
+    "render_anon": os.environ.get("ARGMAP_THROTTLE_RENDER_ANON", "20/min"),
+    "render_all_anon": os.environ.get("ARGMAP_THROTTLE_RENDER_ALL_ANON", "60/min"),
+    "render_user": os.environ.get("ARGMAP_THROTTLE_RENDER_USER", "60/min"),
 }
 
 REST_FRAMEWORK = {
@@ -245,10 +250,14 @@ ARGMAP_CACHE_SMALL_ENTRY_BYTES = env_int("ARGMAP_CACHE_SMALL_ENTRY_BYTES", 256_0
 ARGMAP_CACHE_REPEAT_WINDOW = env_int("ARGMAP_CACHE_REPEAT_WINDOW", 3600)
 ARGMAP_CACHE_MAX_MAP_BYTES = env_int("ARGMAP_CACHE_MAX_MAP_BYTES", 25_000_000)
 
-# Diagrams: Graphviz runs at most this many at once per process, each within a time and
-# an output limit; maps from ARGMAP_SFDP_THRESHOLD statements on are laid out by sfdp.
-ARGMAP_MAX_CONCURRENT_RENDERS = env_int("ARGMAP_MAX_CONCURRENT_RENDERS", 2)
-ARGMAP_RENDER_QUEUE_TIMEOUT = env_int("ARGMAP_RENDER_QUEUE_TIMEOUT", 10)
+# Diagrams: at most this many renders at once across every worker (api/render_slots.py;
+# by default one less than the cores, so a core is left for reads), a render waiting at
+# most QUEUE_TIMEOUT seconds for one (then 503); each Graphviz run within a time and an
+# output limit; maps from ARGMAP_SFDP_THRESHOLD statements on are laid out by sfdp.
+ARGMAP_MAX_CONCURRENT_RENDERS = env_int(
+    "ARGMAP_MAX_CONCURRENT_RENDERS", max(1, (os.cpu_count() or 2) - 1)
+)
+ARGMAP_RENDER_QUEUE_TIMEOUT = env_int("ARGMAP_RENDER_QUEUE_TIMEOUT", 2)
 ARGMAP_RENDER_TIMEOUT = env_int("ARGMAP_RENDER_TIMEOUT", 20)
 # What one request may spend on Graphviz in all (a paged diagram makes dozens of runs: the
 # essay's deck 55, a 300-statement deck about 300): past either, a 422 that names them,

@@ -21,6 +21,16 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _render_throttles_out_of_the_way(settings):
+    # Tests draw dozens of diagrams in a minute (Hypothesis, hundreds); the render
+    # throttles are tested on their own (tests/test_render_limits.py) with their rates.
+    settings.ARGMAP_THROTTLE_RATES = {
+        **settings.ARGMAP_THROTTLE_RATES,
+        **dict.fromkeys(("render_anon", "render_all_anon", "render_user"), "100000/min"),
+    }
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     # Rate-limit counters and rendered diagrams must not leak from one test to the next.
     for cache in caches.all():

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from api import diagrams, services
 from api.graph import render as graph_render
 from api.models import ArgumentMap, Statement
+from api.render_slots import render_slot
 from tests.dot_helpers import graph_attributes, nodes
 
 pytestmark = pytest.mark.django_db
@@ -166,20 +167,18 @@ def test_too_slow_layout_is_422_suggesting_focus(api_client, cats_map, settings,
     assert "focus" in response.json()["detail"]
 
 
-def test_busy_renderers_answer_503(api_client, cats_map, settings, monkeypatch):
+@needs_dot
+def test_busy_renderers_answer_503_with_retry_after(api_client, cats_map, settings):
     settings.ARGMAP_RENDER_QUEUE_TIMEOUT = 0
-    monkeypatch.setattr(diagrams, "graphviz_available", lambda engine="dot": True)
-    slots = diagrams._render_slots()
-    taken = 0
-    while slots.acquire(blocking=False):
-        taken += 1
-    try:
+    settings.ARGMAP_MAX_CONCURRENT_RENDERS = 1
+    with render_slot():  # the one slot, taken
         response = api_client.get(f"{URL}.svg")
-        assert response.status_code == 503
-        assert "busy" in response.json()["detail"]
-    finally:
-        for _ in range(taken):
-            slots.release()
+    assert response.status_code == 503
+    detail = response.json()["detail"]
+    assert "All 1 diagram renderers of the service are busy" in detail
+    assert "ARGMAP_MAX_CONCURRENT_RENDERS" in detail
+    assert int(response["Retry-After"]) >= 1
+    assert api_client.get(f"{URL}.svg").status_code == 200  # the slot is free again
 
 
 HOSTILE = [
