@@ -73,6 +73,19 @@ class RenderUserThrottle(SettingsRateMixin, throttling.UserRateThrottle):
         return super().get_cache_key(request, view)
 
 
+def read_limit_wait(request: HttpRequest) -> tuple[str, int] | None:
+    """For a request outside DRF (the coaches' pages): ``None`` if the client is within
+    the read limits the API applies, else the rate and the seconds to wait. The same
+    throttles and counters as the API's, so a client that ``/api/`` answers 429 gets
+    429 on the pages too."""
+    for throttle in (AnonRateThrottle(), UserRateThrottle()):
+        # DRF's throttles read only the client address and the user, which a Django
+        # request has as well.
+        if not throttle.allow_request(request, None):  # type: ignore[arg-type]
+            return throttle.rate or "", max(1, math.ceil(throttle.wait() or 1))
+    return None
+
+
 RENDER_THROTTLES: dict[type[throttling.SimpleRateThrottle], str] = {
     RenderAnonThrottle: "ARGMAP_THROTTLE_RENDER_ANON",
     RenderAllAnonThrottle: "ARGMAP_THROTTLE_RENDER_ALL_ANON",

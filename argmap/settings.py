@@ -233,6 +233,15 @@ REST_FRAMEWORK = {
 
 ARGMAP_MAX_PAGE_SIZE = env_int("ARGMAP_MAX_PAGE_SIZE", 500)
 
+# What one coaches' page of a map shows (web/views.py): statements per part of a long
+# argument (?part=2 ...), reasons, objections and uses listed per statement, and the
+# longest source text shown beside it.
+ARGMAP_PAGE_STATEMENTS = env_int("ARGMAP_PAGE_STATEMENTS", 200)
+ARGMAP_PAGE_LINKS_PER_STATEMENT = env_int("ARGMAP_PAGE_LINKS_PER_STATEMENT", 50)
+ARGMAP_PAGE_MAX_ESSAY_CHARS = env_int("ARGMAP_PAGE_MAX_ESSAY_CHARS", 200_000)
+# A map with more statements than this offers "Centre on" as a number, not a list.
+ARGMAP_PAGE_MAX_FOCUS_CHOICES = env_int("ARGMAP_PAGE_MAX_FOCUS_CHOICES", 300)
+
 # Statement search (?search=): at most this many words and characters (400 past either).
 # Each word is one LIKE, through a trigram index on PostgreSQL (api/migrations/0004).
 ARGMAP_SEARCH_MAX_WORDS = env_int("ARGMAP_SEARCH_MAX_WORDS", 10)

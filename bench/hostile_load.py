@@ -13,6 +13,9 @@ the database holds: one rare word, one common word, the most words allowed
 that answered 500 on SQLite and took 5.5 s on PostgreSQL before the caps. Median of
 ``--runs`` through Django's test Client, with the status code.
 
+``pages``: the coaches' page of ``bench-20000`` as served, and with every page bound
+(``ARGMAP_PAGE_*``) lifted, as one request built it before: status, size and median time.
+
 Prints Markdown; the figures in docs/performance.md ("Hostile load") come from it.
 """
 
@@ -74,13 +77,45 @@ def search(runs: int) -> None:
         print(f"| {name} | {status[-1]} | {ms(seconds)} |")
 
 
+def pages(runs: int) -> None:
+    """A coaches' page of the 20 000-statement map, as served now and with every page
+    bound lifted (what one request built before)."""
+    from django.test.utils import override_settings
+
+    call_command("migrate", verbosity=0)
+    print(f"<!-- {load_map(20_000)[1]} -->")
+    client = Client()
+    unbounded = {
+        "ARGMAP_PAGE_STATEMENTS": 10**9,
+        "ARGMAP_PAGE_LINKS_PER_STATEMENT": 10**9,
+        "ARGMAP_PAGE_MAX_ESSAY_CHARS": 10**12,
+        "ARGMAP_PAGE_MAX_FOCUS_CHOICES": 10**9,
+    }
+    print(f"The page of bench-20000 (20 000 statements), {connection.vendor}; {machine()}\n")
+    print("| page | status | size | median |")
+    print("|---|---|---|---|")
+    for name, overrides in (("bounded (now)", {}), ("every bound lifted (before)", unbounded)):
+        with override_settings(**overrides):
+            sizes = []
+
+            def call(sizes=sizes) -> None:
+                response = client.get("/maps/bench-20000/")
+                sizes.append((response.status_code, len(response.content)))
+
+            seconds = median_time(call, runs)
+        status, size = sizes[-1]
+        print(f"| {name} | {status} | {size / 1e6:.2f} MB | {ms(seconds)} |")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=["search"])
+    parser.add_argument("what", choices=["search", "pages"])
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args(argv)
     if args.what == "search":
         search(args.runs)
+    elif args.what == "pages":
+        pages(args.runs)
 
 
 if __name__ == "__main__":

@@ -605,3 +605,107 @@ def test_the_json_download_is_an_attachment(client, cats_map):
     response = client.get(json_link.attrs["href"])
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="cats.json"'
+
+
+# --- bounded pages under load (issue "Hold under hostile load", item 2) ----------------
+
+
+def test_pages_share_the_api_read_limit(client, api_client, cats_map, settings):
+    settings.ARGMAP_THROTTLE_RATES = {**settings.ARGMAP_THROTTLE_RATES, "anon": "3/min"}
+    for _ in range(3):
+        assert api_client.get("/api/maps/").status_code == 200
+    refused = client.get("/maps/cats/")  # the same client, the same counters
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) > 0
+    assert "Too many requests" in refused.content.decode()
+    assert "3/min" in refused.content.decode()
+    assert client.get("/").status_code == 429
+
+
+def test_page_views_count_against_the_api_too(client, api_client, cats_map, settings):
+    settings.ARGMAP_THROTTLE_RATES = {**settings.ARGMAP_THROTTLE_RATES, "anon": "2/min"}
+    assert client.get("/").status_code == 200
+    assert client.get("/maps/cats/").status_code == 200
+    assert api_client.get("/api/maps/").status_code == 429
+
+
+def test_a_long_argument_is_listed_in_parts(client, make_map, settings):
+    settings.ARGMAP_PAGE_STATEMENTS = 3
+    map_ = make_map("long", n_reasons=5)  # 10 statements: parts of 3, 3, 3 and 1
+    total = map_.statements.count()
+    seen: dict[int, int] = {}
+    for part in range(1, 5):
+        page = parse(client.get(f"/maps/long/?part={part}"))
+        articles = page.find_all("article", cls="statement")
+        assert len(articles) == (3 if part < 4 else total - 9)
+        for article in articles:
+            sid = int(article.attrs["id"].removeprefix("s-"))
+            assert sid not in seen
+            seen[sid] = part
+        [where, _] = page.find_all("p", cls="parts__where")
+        assert f"of {total} (part {part} of 4)" in where.text()
+    assert len(seen) == total
+    # A link to a statement listed in another part leads to that part.
+    page = parse(client.get("/maps/long/?part=4"))
+    for href in page.by_id("argument").links():
+        if "#s-" in href and not href.startswith("#"):
+            sid = int(href.rsplit("#s-", 1)[1])
+            part = seen[sid]
+            assert query(href).get("part", "1") == str(part), href
+    for bad in ("0", "5", "x", "٣"):
+        assert client.get(f"/maps/long/?part={bad}").status_code == 404
+
+
+def test_a_statement_lists_a_bounded_number_of_reasons(client, make_map, settings):
+    settings.ARGMAP_PAGE_LINKS_PER_STATEMENT = 2
+    map_ = make_map("many", n_reasons=5)  # the claim has 6 reasons
+    claim = by_text(map_, "Cats are good pets.")
+    page = parse(client.get("/maps/many/"))
+    article = page.by_id(f"s-{claim.pk}")
+    [reasons] = article.find_all("div", cls="links--support")
+    [listed] = [n for n in reasons.children if isinstance(n, Node) and n.tag == "ul"]
+    assert len([n for n in listed.children if isinstance(n, Node) and n.tag == "li"]) == 2
+    assert reasons.find_all("span", cls="count")[0].text() == "6"
+    [more] = reasons.find_all("p", cls="links__more")
+    assert "And 4 more" in more.text()
+    assert f"/api/links/?conclusion={claim.pk}&kind=support" in more.links()
+
+
+def test_a_source_text_too_long_for_the_page_is_not_shown(client, cats_map, settings):
+    settings.ARGMAP_PAGE_MAX_ESSAY_CHARS = 10
+    page = parse(client.get("/maps/cats/"))
+    essay = page.by_id("essay")
+    assert not essay.find_all("mark")
+    assert "characters long" in essay.text()
+    assert not page.find_all("a", cls="passage-link")
+
+
+def test_a_big_map_offers_centre_on_as_a_number(client, cats_map, settings):
+    settings.ARGMAP_PAGE_MAX_FOCUS_CHOICES = 2
+    claim = by_text(cats_map, "Cats are good pets.")
+    page = parse(client.get("/maps/cats/"))
+    [field] = [n for n in page.find_all("input") if n.attrs.get("name") == "focus"]
+    assert field.attrs["type"] == "number"
+    assert not [n for n in page.find_all("select") if n.attrs.get("name") == "focus"]
+    focused = parse(client.get(f"/maps/cats/?focus={claim.pk}"))
+    assert query(focused.by_id("diagram-img").attrs["src"])["focus"] == str(claim.pk)
+    unknown = parse(client.get("/maps/cats/?focus=999999"))
+    assert "focus" not in query(unknown.by_id("diagram-img").attrs["src"])
+    assert "no statement 999999" in unknown.text()
+
+
+def test_the_page_of_a_big_map_is_bounded(client, db, user, django_assert_max_num_queries):
+    from bench.generate import generate_graph, with_source_text
+
+    graph = with_source_text(generate_graph(1200))
+    services.map_import(graph=graph, slug="big", title="Big", owner=user)
+    with django_assert_max_num_queries(8):
+        response = client.get("/maps/big/")
+    page = parse(response)
+    per_part = settings.ARGMAP_PAGE_STATEMENTS
+    assert len(page.find_all("article", cls="statement")) == per_part
+    assert len(page.find_all("option")) < 50  # "Centre on" is a number, not 1 200 choices
+    # 200 statements of 1 200, not all of them: a fraction of the whole page's size.
+    whole = len(response.content)
+    settings.ARGMAP_PAGE_STATEMENTS = 1200
+    assert len(client.get("/maps/big/").content) > 3 * whole

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
 from django import forms
+from django.conf import settings
 
 from api.diagrams import DEFAULT_DEPTH, DEFAULT_DIRECTION, MAX_DEPTH
 from api.graph.dot import WRAP_DEFAULT, WRAP_MAX, WRAP_MIN
@@ -160,11 +161,27 @@ class DiagramOptionsForm(forms.Form):
                 if name not in data:
                     data[name] = str(self.base_fields[name].initial)
         super().__init__(data or None)
+        self.statement_ids = {s.id for s in statements}
+        if len(statements) > settings.ARGMAP_PAGE_MAX_FOCUS_CHOICES:
+            # A list of thousands of statements would be most of the page: a number.
+            self.fields["focus"] = forms.IntegerField(
+                label="Centre on statement number",
+                min_value=1,
+                required=False,
+                help_text="Draw only the claims around one statement (#16: type 16).",
+            )
+            return
         focus = self.fields["focus"]
         assert isinstance(focus, forms.ChoiceField)
         focus.choices = [("", "Whole map")] + [
             (str(s.id), f"#{s.id} {shorten(s.text, 70)}") for s in statements
         ]
+
+    def clean_focus(self) -> int | None:
+        focus = self.cleaned_data.get("focus")
+        if focus is not None and focus not in self.statement_ids:
+            raise forms.ValidationError(f"This map has no statement {focus}.")
+        return focus
 
     def choice(self) -> DiagramChoice:
         """The checked options; a field with an error falls back to its default."""

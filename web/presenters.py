@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from itertools import pairwise
 
@@ -31,6 +32,7 @@ __all__ = [
     "diagram_alt",
     "essay_paragraphs",
     "shorten",
+    "statement_order",
 ]
 
 # A paragraph ends at a blank line (spaces or tabs on it are allowed).
@@ -254,6 +256,10 @@ class StatementItem:
     objections: list[LinkItem]
     uses: list[Use]
     focus_query: str = ""  # the page's query string with the diagram centred here
+    # How many reasons, objections and uses were left out (``argument_sections``'s cap).
+    more_reasons: int = 0
+    more_objections: int = 0
+    more_uses: int = 0
 
     @property
     def has_passage(self) -> bool:
@@ -308,16 +314,29 @@ class _Links:
         return LinkItem(link, self.premises(link))
 
 
-def argument_sections(graph: ArgumentGraph) -> list[Section]:
+def statement_order(graph: ArgumentGraph) -> list[int]:
+    """The statements' ids in the order the page lists them: by role (main conclusions
+    first), in id order within a role."""
+    rank = {role: n for n, (role, _, _) in enumerate(ROLE_ORDER)}
+    return [s.id for s in sorted(graph.statements, key=lambda s: (rank[graph.role(s.id)], s.id))]
+
+
+def argument_sections(
+    graph: ArgumentGraph, only: Collection[int] | None = None, max_links: int | None = None
+) -> list[Section]:
     """Group the statements by role (main conclusions first), in id order within a role.
 
     Each statement gets its reasons (support links into it), its objections (oppose links
     into it, then the links attacking the inference of any link into it) and its uses (the
-    links it is a premise of). Roles with no statement are left out.
+    links it is a premise of). Roles with no statement are left out. ``only``: just these
+    statements (a part of a long page); ``max_links``: at most that many reasons,
+    objections and uses each, the number left out kept on the item.
     """
     index = _Links(graph)
     items: dict[Role, list[StatementItem]] = {role: [] for role, _, _ in ROLE_ORDER}
     for s in graph.statements:
+        if only is not None and s.id not in only:
+            continue
         into = index.into_statement.get(s.id, [])
         reasons = [index.item(link) for link in into if link.kind == Kind.SUPPORT]
         for reason in reasons:
@@ -348,7 +367,13 @@ def argument_sections(graph: ArgumentGraph) -> list[Section]:
                 )
             )
         role = graph.role(s.id)
-        items[role].append(StatementItem(s, role, reasons, objections, uses))
+        item = StatementItem(s, role, reasons, objections, uses)
+        if max_links is not None:
+            item.more_reasons = max(0, len(reasons) - max_links)
+            item.more_objections = max(0, len(objections) - max_links)
+            item.more_uses = max(0, len(uses) - max_links)
+            del reasons[max_links:], objections[max_links:], uses[max_links:]
+        items[role].append(item)
     return [
         Section(role, singular if len(items[role]) == 1 else plural, tuple(items[role]))
         for role, singular, plural in ROLE_ORDER

@@ -7,15 +7,20 @@ counts are subqueries), a map's page four (the map, then ``map_graph_get``'s thr
 from __future__ import annotations
 
 import dataclasses
+import functools
+import math
+from collections.abc import Callable
 
+from django.conf import settings
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from api.diagrams import INSTALL_HINT
 from api.graph.render import graphviz_available
 from api.models import ArgumentMap
 from api.selectors import map_graph_get
+from api.throttling import read_limit_wait
 from web import presenters
 from web.forms import DEFAULT_DEPTH, PAGES, DiagramOptionsForm, diagram_url, graph_json_url
 
@@ -32,6 +37,24 @@ NEEDS_GRAPHVIZ = {"svg", "png", "pdf", "slides"}
 PAGE_LABELS = dict(PAGES)
 
 
+def throttled(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The API's read limits on a page: past them, a 429 page with ``Retry-After``."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        over = read_limit_wait(request)
+        if over is not None:
+            rate, wait = over
+            response = render(
+                request, "web/too_many.html", {"rate": rate, "wait": wait}, status=429
+            )
+            response["Retry-After"] = str(wait)
+            return response
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 def maps_for_list(user) -> QuerySet[ArgumentMap]:
     return (
         ArgumentMap.objects.visible_to(user)
@@ -41,6 +64,7 @@ def maps_for_list(user) -> QuerySet[ArgumentMap]:
     )
 
 
+@throttled
 def map_list(request: HttpRequest) -> HttpResponse:
     return render(request, "web/map_list.html", {"maps": maps_for_list(request.user)})
 
@@ -69,6 +93,15 @@ def _download(slug: str, fmt: str, label: str, purpose: str, choice) -> dict[str
     }
 
 
+def _part(request: HttpRequest, parts: int) -> int:
+    """``?part=`` of a long argument: 1 to ``parts``; anything else is a 404."""
+    raw = request.GET.get("part", "1")
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= parts:
+        raise Http404(f"No part {raw!r}: this map's argument has {parts} part(s).")
+    return int(raw)
+
+
+@throttled
 def map_detail(request: HttpRequest, slug: str) -> HttpResponse:
     map_ = get_object_or_404(ArgumentMap.objects.visible_to(request.user), slug=slug)
     graph = map_graph_get(map_)
@@ -77,10 +110,23 @@ def map_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
     focus = graph.statement(choice.focus) if choice.focus is not None else None
     has_graphviz = graphviz_available("dot")
-    sections = presenters.argument_sections(graph)
+    # A long argument is listed in parts of ARGMAP_PAGE_STATEMENTS, so one page stays
+    # bounded whatever the map's size; links to a statement elsewhere lead to its part.
+    order = presenters.statement_order(graph)
+    per_part = settings.ARGMAP_PAGE_STATEMENTS
+    parts = max(1, math.ceil(len(order) / per_part))
+    part = _part(request, parts)
+    shown = order[(part - 1) * per_part : part * per_part]
+    sections = presenters.argument_sections(
+        graph, only=set(shown), max_links=settings.ARGMAP_PAGE_LINKS_PER_STATEMENT
+    )
+    part_query = {n: choice.page_query(part=n if n > 1 else None) for n in range(1, parts + 1)}
     for section in sections:
         for item in section.items:
-            item.focus_query = choice.page_query(focus=item.statement.id, depth=DEFAULT_DEPTH)
+            item.focus_query = choice.page_query(
+                focus=item.statement.id, depth=DEFAULT_DEPTH, part=part if part > 1 else None
+            )
+    essay_shown = len(map_.source_text) <= settings.ARGMAP_PAGE_MAX_ESSAY_CHARS
 
     context = {
         "map": map_,
@@ -101,8 +147,19 @@ def map_detail(request: HttpRequest, slug: str) -> HttpResponse:
         ],
         "json_url": graph_json_url(map_.slug),
         "whole_map_query": choice.page_query(focus=None),
-        "paragraphs": presenters.essay_paragraphs(map_.source_text, graph.statements),
+        "paragraphs": (
+            presenters.essay_paragraphs(map_.source_text, graph.statements) if essay_shown else []
+        ),
+        "essay_hidden": not essay_shown,
         "sections": sections,
+        "part": part,
+        "parts": parts,
+        "part_of": ({sid: n // per_part + 1 for n, sid in enumerate(order)} if parts > 1 else None),
+        "part_queries": part_query,
+        "part_prev": part_query.get(part - 1),
+        "part_next": part_query.get(part + 1),
+        "part_first": (part - 1) * per_part + 1,
+        "part_last": (part - 1) * per_part + len(shown),
         "n_quoted": sum(1 for s in graph.statements if s.quote_end),
     }
     return render(request, "web/map_detail.html", context)
