@@ -12,8 +12,9 @@ done. A worker killed mid-render cannot give its slot back, so members expire
 swept by the next render. Without Redis (``make run``), or while it is unreachable
 (``argmap.cache``), the cap holds per process with a semaphore.
 
-A render that finds no slot waits up to ``ARGMAP_RENDER_QUEUE_TIMEOUT`` seconds, then
-gets ``NoRenderSlot`` (the API answers 503 with ``Retry-After``).
+A render that finds no slot waits up to ``ARGMAP_RENDER_QUEUE_TIMEOUT`` seconds (by
+default none: a waiting request would hold a worker thread that reads need), then gets
+``NoRenderSlot`` (the API answers 503 with ``Retry-After``).
 """
 
 from __future__ import annotations

@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "api.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "api.middleware.RequestSizeLimitMiddleware",
+    "api.middleware.DatabaseUnavailableMiddleware",
     "api.throttling.LoginThrottleMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -260,13 +261,14 @@ ARGMAP_CACHE_REPEAT_WINDOW = env_int("ARGMAP_CACHE_REPEAT_WINDOW", 3600)
 ARGMAP_CACHE_MAX_MAP_BYTES = env_int("ARGMAP_CACHE_MAX_MAP_BYTES", 25_000_000)
 
 # Diagrams: at most this many renders at once across every worker (api/render_slots.py;
-# by default one less than the cores, so a core is left for reads), a render waiting at
-# most QUEUE_TIMEOUT seconds for one (then 503); each Graphviz run within a time and an
-# output limit; maps from ARGMAP_SFDP_THRESHOLD statements on are laid out by sfdp.
+# by default one less than the cores, so a core is left for reads); a render finding no
+# slot waits QUEUE_TIMEOUT seconds (by default none: a waiting request holds a worker
+# thread), then 503. Each Graphviz run within a time and an output limit; maps from
+# ARGMAP_SFDP_THRESHOLD statements on are laid out by sfdp.
 ARGMAP_MAX_CONCURRENT_RENDERS = env_int(
     "ARGMAP_MAX_CONCURRENT_RENDERS", max(1, (os.cpu_count() or 2) - 1)
 )
-ARGMAP_RENDER_QUEUE_TIMEOUT = env_int("ARGMAP_RENDER_QUEUE_TIMEOUT", 2)
+ARGMAP_RENDER_QUEUE_TIMEOUT = env_int("ARGMAP_RENDER_QUEUE_TIMEOUT", 0)
 ARGMAP_RENDER_TIMEOUT = env_int("ARGMAP_RENDER_TIMEOUT", 20)
 # What one request may spend on Graphviz in all (a paged diagram makes dozens of runs: the
 # essay's deck 55, a 300-statement deck about 300): past either, a 422 that names them,

@@ -1,4 +1,4 @@
-"""A fault in Redis is not an outage (issue "Hold under hostile load", item 4).
+"""A fault in Redis or the database is not an outage (issue "Hold under hostile load", item 4).
 
 With the caches on a Redis that cannot be reached, reads and writes go on (results are
 computed afresh), rate limits hold per process, a warning is logged at most once a minute,
@@ -172,3 +172,29 @@ def test_the_caches_come_back_with_redis_without_a_restart(
     assert api_client.get(url).status_code == 200
     assert redis_server.keys() > 0  # in use again, the same process, no restart
     assert warnings(caplog)[-1].endswith("is reachable again.")
+
+
+# --- the database: a PostgreSQL restart is a 503 for the requests it catches -----------------
+
+
+def test_a_request_that_loses_the_database_is_a_503_not_a_500(
+    client, api_client, cats_map, monkeypatch, caplog
+):
+    from django.db import OperationalError
+
+    from api.models import ArgumentMapQuerySet
+
+    def lost(self, user):
+        raise OperationalError("terminating connection due to administrator command")
+
+    monkeypatch.setattr(ArgumentMapQuerySet, "visible_to", lost)
+    response = api_client.get(f"/api/maps/{cats_map.slug}/graph/")
+    assert response.status_code == 503
+    assert "not reachable" in response.json()["detail"]
+    assert response["Retry-After"] == "5"
+    page = client.get(f"/maps/{cats_map.slug}/")
+    assert page.status_code == 503
+    assert page["Retry-After"] == "5"
+    assert any("answered 503" in r.getMessage() for r in caplog.records)
+    monkeypatch.undo()
+    assert api_client.get(f"/api/maps/{cats_map.slug}/graph/").status_code == 200
