@@ -185,7 +185,9 @@ def clean_text(text: str, limit: int) -> str:
     ``neutralize_bidi``), lone surrogates and the XML non-characters U+FFFE/U+FFFF are
     removed; tabs, newlines and
     other whitespace become single spaces; the result is stripped and cut to at most
-    ``limit`` characters, ending in "…" when cut.
+    ``limit`` characters, ending in "…" when cut. A cut ends at a word boundary ("resolved
+    to move…", never "intensifi…"); only text with no space in the part kept (one long
+    word, a URL, Chinese or Japanese) is cut between characters.
     """
     kept = []
     for ch in neutralize_bidi(text):
@@ -198,9 +200,10 @@ def clean_text(text: str, limit: int) -> str:
     cleaned = " ".join("".join(kept).split())
     if len(cleaned) > limit:
         cut = cleaned[: limit - 1]
-        space = cut.rfind(" ")
-        if space > limit * 0.8:  # end on a word boundary when one is near
-            cut = cut[:space]
+        if cleaned[limit - 1] != " ":  # the cut falls inside a word: drop that word
+            space = cut.rfind(" ")
+            if space > 0:
+                cut = cut[:space]
         cleaned = cut.rstrip() + "…"
     return cleaned
 

@@ -386,6 +386,23 @@ def test_clean_text_cuts_long_text_with_an_ellipsis():
     assert clean_text("x" * 10_000, 600) == "x" * 599 + "…"
 
 
+@pytest.mark.parametrize(
+    ("text", "limit", "shortened"),
+    [
+        # The slide's own case: never "intensifi…".
+        ("the dialogue has intensified over recent months", 25, "the dialogue has…"),
+        ("one two three", 8, "one two…"),  # the cut falls just after a word
+        ("one two three", 9, "one two…"),  # on the space after it
+        ("one twothree", 9, "one…"),  # inside a word, however long the word kept before
+        ("extraordinarily long", 10, "extraordi…"),  # one word: cut between letters
+        ("日本とロシアの平和条約", 6, "日本とロシ…"),  # no spaces: between characters
+    ],
+)  # fmt: skip
+def test_a_shortened_text_ends_at_a_word_boundary(text, limit, shortened):
+    assert clean_text(text, limit) == shortened
+    assert len(shortened) <= limit
+
+
 def test_to_dot_escapes_quotes_backslashes_and_ampersands():
     graph = ArgumentGraph(
         map=MapInfo(slug="m", title=""),
