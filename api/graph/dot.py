@@ -554,13 +554,25 @@ def to_dot(
             dot.edge(f"l{link.id}", target, attrs)
 
     if options.legend:
-        _legend(dot, options, centre=options.focus in statement_ids)
+        unlinked = any(roles.get(s.id, Role.UNLINKED) is Role.UNLINKED for s in statements)
+        _legend(dot, options, centre=options.focus in statement_ids, unlinked=unlinked)
     return dot.graph.source
 
 
-def _legend(dot: _Dot, options: DiagramOptions, *, centre: bool) -> None:
-    """A cluster explaining the notation. It holds no user text except ``legend_extra``
-    labels, which are cleaned and escaped like statement text."""
+# What the legend says of the dots, which no example alone explains.
+LEGEND_DOTS = (
+    "A dot joins co-premises, or marks the step from\\la reason to its claim that an "
+    "objection attacks.\\lGreen and solid: support; vermillion and dashed:\\lopposition."
+    "\\l"
+)
+
+
+def _legend(dot: _Dot, options: DiagramOptions, *, centre: bool, unlinked: bool) -> None:
+    """A cluster explaining every mark the drawing uses: the boxes (main conclusion, a
+    statement linked to nothing, the centre of a view, a quote), support and opposition,
+    co-premises meeting in a dot, and an objection to the inference meeting the step it
+    attacks in a dot. It holds no user text except ``legend_extra`` labels, which are
+    cleaned and escaped like statement text."""
     small = {"fontsize": "10"}
     caption = {"fontsize": "9", "fontcolor": "#333333"}
     # Cluster labels follow rankdir: with BT, "b" is the top of the picture.
@@ -583,8 +595,14 @@ def _legend(dot: _Dot, options: DiagramOptions, *, centre: bool) -> None:
         ("legend_co1", {"label": "Co-premise", **small}),
         ("legend_co2", {"label": "Co-premise", **small}),
         ("legend_junction", _junction(Kind.SUPPORT)),
+        ("legend_step_reason", {"label": "Reason", **small}),
+        ("legend_step", _junction(Kind.SUPPORT)),
+        ("legend_step_claim", {"label": "Claim", **small}),
         ("legend_undercutter", {"label": "Objection to\\nthe inference", **small}),
+        ("legend_dots", {"label": LEGEND_DOTS, "shape": "plaintext", **caption}),
     ]
+    if unlinked:
+        nodes.append(("legend_unlinked", {"label": "Linked to\\nnothing", **_UNLINKED, **small}))
     if centre:
         nodes.append(("legend_centre", {"label": "Centre of\\nthis view", **_CENTRE, **small}))
     if options.quotes:
@@ -602,7 +620,9 @@ def _legend(dot: _Dot, options: DiagramOptions, *, centre: bool) -> None:
         ("legend_co1", "legend_junction", _premise_edge(Kind.SUPPORT)),
         ("legend_co2", "legend_junction", _premise_edge(Kind.SUPPORT)),
         ("legend_junction", "legend_claim", {**_SUPPORT, "label": "together", **caption}),
-        ("legend_undercutter", "legend_junction", {**_OPPOSE, "label": "undercuts", **caption}),
+        ("legend_step_reason", "legend_step", _premise_edge(Kind.SUPPORT)),
+        ("legend_step", "legend_step_claim", {**_SUPPORT, "label": "supports", **caption}),
+        ("legend_undercutter", "legend_step", {**_OPPOSE, "label": "undercuts", **caption}),
     ]
     dot.comment("legend")
     with dot.graph.subgraph(name="cluster_legend") as legend:

@@ -182,6 +182,14 @@ def test_to_dot_quotes_hang_under_their_statement_when_asked():
     assert "q1" not in nodes(dot)  # statement 1 has no quote
 
 
+def test_the_legend_names_a_statement_linked_to_nothing_only_when_one_is_drawn():
+    assert "legend_unlinked" not in to_dot(small_graph(), DiagramOptions(legend=True))
+    graph = small_graph()
+    alone = dataclasses.replace(graph, statements=(*graph.statements, Statement(99, "Alone")))
+    dot = to_dot(alone, DiagramOptions(legend=True))
+    assert "dashed" in nodes(dot)["legend_unlinked"]["style"]
+
+
 def test_to_dot_legend_is_a_cluster_when_asked():
     assert "cluster_legend" not in to_dot(small_graph())
     dot = to_dot(small_graph(), DiagramOptions(legend=True))
@@ -189,7 +197,14 @@ def test_to_dot_legend_is_a_cluster_when_asked():
     legend = {(tail, head): attrs for tail, head, attrs in edges(dot)}
     assert legend[("legend_reason", "legend_main")]["color"] == "#009E73"
     assert legend[("legend_objection", "legend_main")]["style"] == "dashed"
-    assert legend[("legend_undercutter", "legend_junction")]["color"] == "#D55E00"
+    # An objection to the inference meets the step it attacks in a dot, as in the drawing.
+    assert legend[("legend_undercutter", "legend_step")]["color"] == "#D55E00"
+    assert legend[("legend_step_reason", "legend_step")]["arrowhead"] == "none"
+    assert legend[("legend_co1", "legend_junction")]["arrowhead"] == "none"
+    found = nodes(dot)
+    assert found["legend_step"]["shape"] == found["legend_junction"]["shape"] == "point"
+    assert "marks the step from" in found["legend_dots"]["label"]
+    assert "vermillion and dashed" in found["legend_dots"]["label"]
     assert "legend_quote" not in dot
     assert "legend_centre" not in dot
     assert "legend_quote" in to_dot(small_graph(), DiagramOptions(legend=True, quotes=True))
