@@ -39,8 +39,11 @@ TITLE_PREFIX = "Discussion Title:"
 # The line argmap writes after the last claim; what follows it is the closing note.
 NOTE_MARKER = "[argmap] Kialo cannot hold everything in this map:"
 
-_CLAIM = re.compile(r"((?:\d{1,9}\.){1,200}) (?:(Pro|Con): )?")
-_SEE = re.compile(r"-> See ((?:\d{1,9}\.){1,200})")
+# A claim's number has as many parts as the claim is deep, however deep (a number of 200
+# parts used to end the pattern, and a deeper claim ran into the one before it). The
+# pattern is unambiguous (digits, then a dot), so matching it is linear in the line.
+_CLAIM = re.compile(r"((?:\d{1,9}\.)+) (?:(Pro|Con): )?")
+_SEE = re.compile(r"-> See ((?:\d{1,9}\.)+)")
 # Markdown's escapable characters (ASCII punctuation) after a backslash.
 _ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
 _NEEDS_ESCAPE_AT_LINE_START = re.compile(r"(\d{1,9})\.|\[argmap\]|-> See")

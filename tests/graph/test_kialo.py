@@ -180,6 +180,26 @@ def test_deep_and_long_discussions_are_read_without_recursion():
     assert written[2 : 3 + 150 + 20_000] == lines[2:]
 
 
+def test_a_claim_deeper_than_200_levels_is_its_own_claim():
+    # Claims 201 and 250 levels deep, and a reference to the deepest: each its own claim,
+    # never merged into the one before.
+    lines = ["Discussion Title: Deeper", "", "1. Root."]
+    number = "1."
+    for depth in range(1, 251):
+        number += "1."
+        lines.append(f"{number} Pro: Claim at depth {depth}.")
+    lines.append(f"1.2. Con: -> See {number}")
+    result = parse_kialo("\n".join(lines))
+    graph = result.graph
+    assert [s.text for s in graph.statements] == ["Root."] + [
+        f"Claim at depth {depth}." for depth in range(1, 251)
+    ]
+    assert len(graph.links) == 251  # the chain, and the reference's Con
+    [con] = [link for link in graph.links if link.kind is Kind.OPPOSE]
+    assert con.premises == (251,)
+    assert con.conclusion == 1
+
+
 def test_a_circle_of_references_is_left_out_and_a_long_chain_resolved():
     circle = "Discussion Title: T\n\n1. Thesis.\n1.1. Pro: -> See 1.2.\n1.2. Con: -> See 1.1.\n"
     result = parse_kialo(circle)
