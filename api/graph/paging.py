@@ -115,12 +115,13 @@ class PageSize:
     def best_fit(self, width: float, height: float) -> tuple[float, float, float]:
         """(page width, page height, scale) giving a drawing of this natural size the
         largest scale, capped at ``max_scale``."""
-        best = None
+        best: tuple[float, float, float] | None = None
         for page_w, page_h in self.orientations():
             room_w, room_h = page_w - 2 * self.margin, page_h - 2 * self.margin
             scale = min(self.max_scale, room_w / max(width, 1), room_h / max(height, 1))
             if best is None or scale > best[2] + 1e-9:
                 best = (page_w, page_h, scale)
+        assert best is not None  # a page size has at least one orientation
         return best
 
 
@@ -238,6 +239,12 @@ class _Map:
                 return link.conclusion
             current = link.target_link
         return None
+
+
+# Page numbers while drawing: a statement's (its id), a link's (("link", id)), and the
+# page being drawn (-1).
+PageKey = int | tuple[str, int]
+PageNumbers = Mapping[PageKey, int]
 
 
 def _part(
@@ -359,16 +366,17 @@ def plan(
                 p for p in whole_step.statements - whole_step.owned if index.incoming.get(p)
             }
             if fits(whole_step):
-                later = [p for p in index.premises(whole_step.links) if p in whole_step.brief]
+                shortened = [p for p in index.premises(whole_step.links) if p in whole_step.brief]
                 commit(whole_step)
-                pending.extendleft(reversed(list(dict.fromkeys(later))))
+                pending.extendleft(reversed(list(dict.fromkeys(shortened))))
                 continue
-        groups = _greedy(
-            families,
-            lambda runs, root=root, title=title: fits_many(
-                [with_briefs(step(root, run, True, title)) for run in runs]
-            ),
-        )
+
+        def runs_fit(
+            runs: list[list[list[int]]], root: int = root, title: str = title
+        ) -> list[bool]:
+            return fits_many([with_briefs(step(root, run, True, title)) for run in runs])
+
+        groups = _greedy(families, runs_fit)
         later: list[int] = []
         for number, group in enumerate(groups, start=1):
             piece = f" ({number} of {len(groups)})" if len(groups) > 1 else ""
@@ -430,7 +438,7 @@ def _heading(title: str, part: Part, size: PageSize, number: str, total: str) ->
     return f"{title} — {shows}" if title and size.name != "slides" else shows
 
 
-def _notes(part: Part, index: _Map, page_of: Mapping[int, int], size: PageSize) -> dict[int, str]:
+def _notes(part: Part, index: _Map, page_of: PageNumbers, size: PageSize) -> dict[int, str]:
     """Where to look for what this page does not draw: "reasons: p. 4" under a claim whose
     reasons are elsewhere; "supports #1 (p. 2)" under a premise of a link drawn elsewhere;
     "p. 4" alone in the overview."""
@@ -445,17 +453,18 @@ def _notes(part: Part, index: _Map, page_of: Mapping[int, int], size: PageSize) 
         reasons_here = any(link_id in part.links for link_id in incoming)
         reason_pages = sorted(
             {
-                page_of.get(("link", link_id))
+                number
                 for link_id in incoming
-                if link_id not in part.links and page_of.get(("link", link_id)) != here
+                if link_id not in part.links
+                and (number := page_of.get(("link", link_id))) is not None
+                and number != here
             }
-            - {None}
         )
         if sid in part.brief and elsewhere is not None and elsewhere != here:
             bits.append(f"{size.short} {elsewhere}")
         elif reason_pages:
-            where = ", ".join(str(number) for number in reason_pages[:3])
-            bits.append(f"{'more reasons' if reasons_here else 'reasons'}: {size.short} {where}")
+            pages = ", ".join(str(number) for number in reason_pages[:3])
+            bits.append(f"{'more reasons' if reasons_here else 'reasons'}: {size.short} {pages}")
         shown = 0
         for link_id in index.premise_of.get(sid, ()):
             if link_id in part.links:
@@ -487,7 +496,7 @@ def part_dot(
     part: Part,
     options: DiagramOptions,
     size: PageSize,
-    page_of: Mapping,
+    page_of: PageNumbers,
     heading: str,
     index: _Map | None = None,
 ) -> str:
@@ -576,7 +585,9 @@ def _pdf_size(pdf: bytes) -> tuple[float, float]:
     return float(page.mediabox.width), float(page.mediabox.height)
 
 
-def _estimate_fits(part: Part, graph_text: Mapping[int, str], options, size: PageSize) -> bool:
+def _estimate_fits(
+    part: Part, graph_text: Mapping[int, str], options: DiagramOptions, size: PageSize
+) -> bool:
     """Whether a part may fit: its area lower bound (``_area``) is within the page's."""
     return _area(part, graph_text, options, size) <= _room(size)
 
@@ -589,7 +600,9 @@ def _room(size: PageSize) -> float:
     )
 
 
-def _area(part: Part, graph_text: Mapping[int, str], options, size: PageSize) -> float:
+def _area(
+    part: Part, graph_text: Mapping[int, str], options: DiagramOptions, size: PageSize
+) -> float:
     """A cheap lower bound on a part's drawing area, to skip laying out parts that cannot
     fit: Helvetica text averages more than 0.4 em a character, boxes have 20 pt of margin
     across and 10 pt down, and the space between boxes is left out."""
@@ -655,10 +668,12 @@ def paginate(
 
     def measure(dots: list[str]) -> list[tuple[float, float]]:
         missing = [dot for dot in dict.fromkeys(dots) if dot not in measured]
-        if missing and render_plain is None:
+        if not missing:
+            pass
+        elif render_plain is None:
             for dot in missing:
                 lay_out(dot)
-        elif missing:
+        else:
             spend()
             sizes = _plain_sizes(render_plain("".join(missing)))
             if len(sizes) != len(missing):
@@ -769,7 +784,7 @@ def paginate(
         first_sheet = _first_sheets(sheets)
         total = sum(sheets)
         # statement -> the page that owns it; ("link", id) -> the page drawing it
-        page_of: dict = {}
+        page_of: dict[PageKey, int] = {}
         for number, part in zip(first_sheet, ordered, strict=True):
             if part.kind == "overview":
                 continue
@@ -802,12 +817,12 @@ def paginate(
         if drawn == sheets:
             break
         sheets = drawn
-    for number, page in zip(_first_sheets(sheets), pages, strict=True):
-        if page.tiles != (1, 1):
+    for number, tiled in zip(_first_sheets(sheets), pages, strict=True):
+        if tiled.tiles != (1, 1):
             notices.append(
-                f"{size.word.capitalize()} {number} ({_title(page.part, size) or 'the map'}) is "
+                f"{size.word.capitalize()} {number} ({_title(tiled.part, size) or 'the map'}) is "
                 f"too big for one {size.single} at {size.min_text:g} pt, so it is "
-                f"cut into {page.tiles[0] * page.tiles[1]} tiles."
+                f"cut into {tiled.tiles[0] * tiled.tiles[1]} tiles."
             )
     return Paged(_combine(pages, size), pages, notices)
 
@@ -833,14 +848,16 @@ def _plain_sizes(plain: bytes) -> list[tuple[float, float]]:
     ]
 
 
-class _Placeholder(dict):
+class _Placeholder(dict[PageKey, int]):
     """Page numbers while planning: every page is "99", none is the current one."""
 
-    def get(self, key, default=None):
+    def get(self, key: PageKey, default: object = None) -> int | None:  # type: ignore[override]
         return None if key == -1 else 99
 
 
-def _tile_count(width, height, page_wh, size: PageSize, scale: float) -> int:
+def _tile_count(
+    width: float, height: float, page_wh: tuple[float, float], size: PageSize, scale: float
+) -> int:
     room_w, room_h = page_wh[0] - 2 * size.margin, page_wh[1] - 2 * size.margin
     return math.ceil(width * scale / room_w) * math.ceil(height * scale / room_h)
 
