@@ -40,7 +40,7 @@ from api.evaluation_service import map_evaluation
 from api.graph import formats
 from api.graph.errors import FormatError
 from api.graph.model import Role
-from api.graph.validate import STATEMENT_FIELDS
+from api.graph.validate import STATEMENT_FIELDS, name_ids
 from api.models import ArgumentMap, Link, LinkPremise, Statement
 from api.selectors import map_graph_get
 
@@ -483,6 +483,14 @@ class MapInlineFormSet(forms.BaseInlineFormSet):
     def get_form_kwargs(self, index):
         return {**super().get_form_kwargs(index), "parent_map": self.instance}
 
+    def clean(self) -> None:
+        """A row marked for deletion counts for nothing in Django's validation, so a
+        refused deletion (on its row, see ``Refused``) must stop the save here."""
+        super().clean()
+        for form in self.deleted_forms:
+            if form.prefix in getattr(form, "refusals", {}):
+                raise ValidationError("Nothing was saved: a row could not be deleted (below).")
+
 
 class StatementFormSet(MapInlineFormSet):
     def get_queryset(self) -> QuerySet:
@@ -550,17 +558,29 @@ class ServiceInlineMixin:
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         formset.form.refusals = getattr(request, "argmap_refusals", {})
+        # The services decide what may be deleted and say why not on the row (see
+        # ``delete_through_services``), not Django's list of "protected related objects".
+        formset.form.hand_clean_DELETE = lambda form: None
         return formset
 
-    def save_through_services(self, formset: forms.BaseModelFormSet, map_: ArgumentMap) -> None:
-        # The admin's change message reads these three lists, as formset.save() sets them.
-        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+    def delete_marked(self, formset: forms.BaseModelFormSet) -> None:
+        """Delete the rows marked for deletion, once (the map's page deletes the links'
+        before anything else: see ``ArgumentMapAdmin.save_related``)."""
+        if getattr(formset, "argmap_deleted", False):
+            return
+        formset.argmap_deleted = True
+        formset.deleted_objects = []
         for form in formset.deleted_forms:
-            # (a statement's deletion may have taken this link with it already)
+            # (a link's deletion may have taken its undercutters with it already)
             if form.instance.pk and type(form.instance).objects.filter(pk=form.instance.pk):
                 with refusals_of(form):
                     self.delete_through_services(form.instance)
                 formset.deleted_objects.append(form.instance)
+
+    def save_through_services(self, formset: forms.BaseModelFormSet, map_: ArgumentMap) -> None:
+        # The admin's change message reads these three lists, as formset.save() sets them.
+        formset.new_objects, formset.changed_objects = [], []
+        self.delete_marked(formset)
         for form in formset.forms:
             if form in formset.deleted_forms or not form.has_changed():
                 continue
@@ -610,7 +630,16 @@ class StatementInline(ServiceInlineMixin, admin.TabularInline):
         return save_statement(form, map_)
 
     def delete_through_services(self, obj):
-        services.statement_delete(statement=obj, cascade=True)
+        """A statement that links still use is not deleted: the refusal, on its row, names
+        the links (mark them for deletion in the same save to delete both)."""
+        try:
+            services.statement_delete(statement=obj)
+        except services.InUse as exc:
+            raise ValidationError(
+                f"Not deleted: #{obj.pk} is used by "
+                f"{name_ids('link', exc.link_ids)}. Delete those links first (mark them in the "
+                "Links rows below, in the same save), or take this statement out of them."
+            ) from exc
 
 
 class LinkInline(ServiceInlineMixin, admin.TabularInline):
@@ -1050,6 +1079,14 @@ class ArgumentMapAdmin(RefusalsAdminMixin, SimpleHistoryAdmin):
     def delete_queryset(self, request, queryset: QuerySet) -> None:
         for map_ in queryset:
             services.map_delete(map_=map_)
+
+    def save_related(self, request, form, formsets, change: bool) -> None:
+        # The links marked for deletion go first: a statement only they used may then be
+        # deleted in the same save.
+        for formset in formsets:
+            if formset.model is Link:
+                formset.model_admin_inline.delete_marked(formset)
+        super().save_related(request, form, formsets, change)
 
     def save_formset(self, request, form, formset, change: bool) -> None:
         formset.model_admin_inline.save_through_services(formset, form.instance)

@@ -734,6 +734,38 @@ def test_a_refusal_at_save_time_is_shown_on_its_row_with_what_was_typed(staff_cl
     assert snapshot() == before
 
 
+def test_deleting_a_statement_links_use_is_refused_on_its_row_in_words(staff_client, cats_map):
+    statements = list(cats_map.statements.order_by("pk"))
+    quiet = next(i for i, s in enumerate(statements) if s.text == "Cats are quiet.")
+    [link] = cats_map.links.filter(premise_rows__statement=statements[quiet])
+    data = map_change_data(cats_map, **{f"statements-{quiet}-DELETE": "on"})
+    before = snapshot()
+    response = staff_client.post(admin_url(ArgumentMap, "change", cats_map.pk), data)
+    assert response.status_code == 200
+    row = inline_formset(response, "statements").forms[quiet]
+    [message] = row.non_field_errors()
+    assert message.startswith(f"Not deleted: #{statements[quiet].pk} is used by link {link.pk}.")
+    assert "Delete those links first" in message
+    assert "protected related objects" not in response.text
+    assert snapshot() == before
+
+
+def test_a_statement_and_the_links_that_use_it_are_deleted_in_one_save(staff_client, cats_map):
+    statements = list(cats_map.statements.order_by("pk"))
+    links = list(cats_map.links.order_by("pk"))
+    quiet = next(i for i, s in enumerate(statements) if s.text == "Cats are quiet.")
+    using = next(i for i, link in enumerate(links) if statements[quiet] in link.premises.all())
+    data = map_change_data(
+        cats_map, **{f"statements-{quiet}-DELETE": "on", f"links-{using}-DELETE": "on"}
+    )
+    response = staff_client.post(admin_url(ArgumentMap, "change", cats_map.pk), data)
+    assert response.status_code == 302, response.context and [
+        f.errors for f in inline_formset(response, "statements").forms
+    ]
+    assert not Statement.objects.filter(pk=statements[quiet].pk).exists()
+    assert not Link.objects.filter(pk=links[using].pk).exists()
+
+
 def test_map_page_queries_do_not_grow_with_links(staff_client, make_map):
     small, big = make_map("small", n_reasons=1), make_map("big", n_reasons=30)
     counts = []
