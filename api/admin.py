@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -41,7 +41,7 @@ from api.graph import formats
 from api.graph.errors import FormatError
 from api.graph.model import Role
 from api.graph.validate import STATEMENT_FIELDS, name_ids
-from api.models import ArgumentMap, Link, LinkPremise, Statement
+from api.models import ArgumentMap, Link, LinkPremise, Statement, StatementQuerySet
 from api.selectors import map_graph_get
 
 LINK_FIELDS = ("kind", "conclusion", "target_link", "scheme", "note")
@@ -92,11 +92,12 @@ class RefusalsShownMixin:
     """Forms show the refusals of an earlier attempt at the same save (see ``Refused``)."""
 
     refusals: dict[str, ValidationError] = {}
+    prefix: str | None  # the form's (a mixin of forms.BaseForm)
 
     def show_refusals(self) -> None:
         error = self.refusals.get(self.prefix or "")
         if error is not None:
-            _apply_errors(self, error)
+            _apply_errors(cast(forms.BaseForm, self), error)
 
 
 def _shorten(text: str, limit: int = 70) -> str:
@@ -131,8 +132,11 @@ def grounded_labels(map_: ArgumentMap) -> dict[int, str]:
     cached = getattr(map_, "_argmap_grounded", None)
     if cached is None or cached[0] != key:
         evaluation = map_evaluation(map_, map_graph_get(map_), "grounded")
-        labels = {sid: r.label.value for sid, r in evaluation.statements.items()}
-        map_._argmap_grounded = cached = (key, labels)
+        labels = {
+            sid: r.label.value for sid, r in evaluation.statements.items() if r.label is not None
+        }
+        cached = (key, labels)
+        setattr(map_, "_argmap_grounded", cached)  # noqa: B010 (not a model field)
     return cached[1]
 
 
@@ -196,6 +200,7 @@ class IdChoiceField(forms.ModelChoiceField):
     """A foreign key chosen by id; a tampered id is a form error, never a server error."""
 
     def to_python(self, value: Any):
+        assert self.queryset is not None  # every field here is given one
         if value in self.empty_values or isinstance(value, self.queryset.model):
             return super().to_python(value)
         return super().to_python(_check_ids(self, [value])[0])
@@ -212,7 +217,8 @@ class OrderedStatementsField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Statement) -> str:
         return statement_label(obj)
 
-    def clean(self, value: Any) -> list[Statement]:
+    # A list, not the QuerySet the base returns: a queryset cannot keep the chosen order.
+    def clean(self, value: Any) -> list[Statement]:  # type: ignore[override]
         if value and not isinstance(value, (list, tuple)):
             raise ValidationError(self.error_messages["invalid_list"], code="invalid_list")
         pks = list(dict.fromkeys(_check_ids(self, value or [])))
@@ -255,6 +261,8 @@ class MapAutocompleteMixin(SafeAutocompleteMixin):
 
     map_id: int | None = None
     labels: dict[int, str] | None = None
+    admin_site: admin.AdminSite  # the autocomplete widget's (a mixin of AutocompleteMixin)
+    field: Any
 
     def get_url(self) -> str:
         url = reverse(f"{self.admin_site.name}:api_argumentmap_autocomplete")
@@ -308,6 +316,9 @@ def search_by_number(queryset: QuerySet, base: QuerySet, term: str) -> QuerySet:
 class MapFormMixin(RefusalsShownMixin):
     """Forms that know their map: it limits their autocompletes to the map's objects."""
 
+    fields: dict[str, forms.Field]  # the ModelForm's (a mixin of forms.ModelForm)
+    instance: Any
+
     def __init__(
         self,
         *args: Any,
@@ -353,6 +364,7 @@ class ArgumentMapForm(RefusalsShownMixin, forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # a ModelForm's clean() returns its cleaned_data
         if self.instance.pk and "source_text" in self.changed_data:
             try:
                 services.map_check_source_text(
@@ -385,6 +397,7 @@ class StatementForm(MapFormMixin, forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # a ModelForm's clean() returns its cleaned_data
         map_ = self.parent_map()
         if map_ is not None:
             try:
@@ -443,6 +456,7 @@ class LinkForm(MapFormMixin, forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # a ModelForm's clean() returns its cleaned_data
         map_ = self.parent_map()
         if map_ is not None and map_.pk is not None and "premise_statements" in cleaned:
             try:
@@ -470,7 +484,7 @@ def save_statement(form: StatementForm, map_: ArgumentMap) -> Statement:
 
 
 def save_link(form: LinkForm, map_: ArgumentMap) -> Link:
-    fields = {f: form.cleaned_data.get(f) for f in LINK_FIELDS}
+    fields: dict[str, Any] = {f: form.cleaned_data.get(f) for f in LINK_FIELDS}
     fields["premises"] = form.cleaned_data["premise_statements"]
     if form.instance.pk:
         return services.link_update(link=Link.objects.get(pk=form.instance.pk), **fields)
@@ -525,7 +539,9 @@ class LinkFormSet(MapInlineFormSet):
         super().clean()
         if self.instance.pk is None:
             return
-        targets = dict(Link.objects.filter(map=self.instance).values_list("pk", "target_link_id"))
+        targets: dict[int, int | None] = dict(
+            Link.objects.filter(map=self.instance).values_list("pk", "target_link_id")
+        )
         for form in self.forms:
             pk = form.instance.pk
             if pk is None or not hasattr(form, "cleaned_data"):
@@ -555,6 +571,12 @@ class ServiceInlineMixin:
     """Inline formsets that write through the services instead of ``formset.save()``,
     and show a refusal at save time on the row it concerns (see ``Refused``)."""
 
+    def save_form_through_services(self, form: Any, map_: ArgumentMap) -> Any:
+        raise NotImplementedError
+
+    def delete_through_services(self, obj: Any) -> None:
+        raise NotImplementedError
+
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         formset.form.refusals = getattr(request, "argmap_refusals", {})
@@ -568,7 +590,7 @@ class ServiceInlineMixin:
         before anything else: see ``ArgumentMapAdmin.save_related``)."""
         if getattr(formset, "argmap_deleted", False):
             return
-        formset.argmap_deleted = True
+        setattr(formset, "argmap_deleted", True)  # noqa: B010 (our mark on Django's object)
         formset.deleted_objects = []
         for form in formset.deleted_forms:
             # (a link's deletion may have taken its undercutters with it already)
@@ -603,7 +625,7 @@ class StatementInline(ServiceInlineMixin, admin.TabularInline):
     classes = ("argmap-statements",)
 
     def get_queryset(self, request) -> QuerySet:
-        return super().get_queryset(request).with_role_flags()
+        return cast(StatementQuerySet, super().get_queryset(request)).with_role_flags()
 
     @admin.display(description="#")
     def number(self, obj: Statement) -> str:
@@ -689,12 +711,16 @@ class SourceSegment:
     starts: tuple[int, ...] = ()
 
 
-def source_segments(text: str, quotes: Iterable[tuple[int, int, int]]) -> list[SourceSegment]:
+def source_segments(
+    text: str, quotes: Iterable[tuple[int, int | None, int | None]]
+) -> list[SourceSegment]:
     """Cut ``text`` at every quote's start and end, so that the segments joined are
     ``text`` exactly (the page's script counts offsets in them). ``quotes``: (statement
     id, start, end); empty or out-of-range ones are left out. O(q log q) for q quotes."""
     n = len(text)
-    spans = [(sid, a, b) for sid, a, b in quotes if a is not None and 0 <= a < b <= n]
+    spans = [
+        (sid, a, b) for sid, a, b in quotes if a is not None and b is not None and 0 <= a < b <= n
+    ]
     starts: dict[int, list[tuple[int, int, int]]] = {}
     for sid, a, b in spans:
         starts.setdefault(a, []).append((sid, a, b))
@@ -784,7 +810,8 @@ class RoleFilter(admin.SimpleListFilter):
         return [(r.value, r.value.replace("_", " ")) for r in Role]
 
     def queryset(self, request, queryset: QuerySet) -> QuerySet:
-        return queryset.with_role(self.value()) if self.value() else queryset
+        role = self.value()
+        return cast(StatementQuerySet, queryset).with_role(role) if role else queryset
 
 
 class RefusalsAdminMixin:
