@@ -1,5 +1,7 @@
 """Diagrams for the API, the admin, the coaches' page and ``export_diagram``: options
-checked once, rendered bytes cached per map version, and Graphviz runs bounded per process.
+checked once, rendered bytes (and refusals that took work) cached per map version, and
+Graphviz runs bounded: one budget per request, a few renders at once across every worker
+(``api.render_slots``), and a hook for the caller's render throttles.
 
 No HTTP here: bad options raise ``InvalidDiagramOptions`` (field -> messages) and the
 other failures ``DiagramError`` subclasses; ``api.exceptions`` turns them into responses

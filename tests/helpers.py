@@ -8,6 +8,8 @@ fixtures.
 
 from __future__ import annotations
 
+import socket
+import uuid
 from collections import Counter
 from pathlib import Path
 
@@ -183,3 +185,24 @@ def assert_well_formed(graph: ArgumentGraph) -> None:
             assert link.target_link in link_ids
             assert link.target_link != link.id
     assert all(s.text for s in graph.statements)
+
+
+# --- Redis for the tests of its loss and of the shared render slots -----------------------
+
+
+def free_port() -> int:
+    """A local TCP port where nothing listens (at the moment of asking)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def resilient_redis_cache(location: str, fallback: str, **options: object) -> dict:
+    """One entry of CACHES as production has it (argmap/settings.py): Redis at
+    ``location`` through ``argmap.cache.ResilientRedisCache``, with ``fallback``."""
+    return {
+        "BACKEND": "argmap.cache.ResilientRedisCache",
+        "LOCATION": location,
+        "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+        "OPTIONS": {"FALLBACK": fallback, **options},
+    }

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import shutil
-import socket
 import subprocess
 import time
 
@@ -18,27 +17,17 @@ import pytest
 import redis
 
 from argmap.cache import HEALTH
+from tests.helpers import free_port, resilient_redis_cache
 
 LOGGER = "argmap.cache"
 WAIT = 10  # seconds for a Redis server to start or stop
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def caches_on(port: int, retry_after: float = 5) -> dict:
     """The production CACHES (argmap/settings.py) on a Redis at ``port``."""
     url = f"redis://127.0.0.1:{port}/0"
     return {
-        alias: {
-            "BACKEND": "argmap.cache.ResilientRedisCache",
-            "LOCATION": url,
-            "KEY_PREFIX": f"test-{alias}",
-            "OPTIONS": {"FALLBACK": fallback, "RETRY_AFTER": retry_after},
-        }
+        alias: resilient_redis_cache(url, fallback, RETRY_AFTER=retry_after)
         for alias, fallback in (("default", "bypass"), ("counters", "local"))
     }
 

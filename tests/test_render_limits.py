@@ -15,7 +15,6 @@ from __future__ import annotations
 import shutil
 import socket
 import time
-import uuid
 
 import pytest
 import redis
@@ -23,6 +22,7 @@ import redis
 from api import render_slots
 from api.render_slots import SLOTS_KEY, render_slot
 from argmap.cache import HEALTH
+from tests.helpers import free_port, resilient_redis_cache
 
 pytestmark = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz not installed")
 
@@ -94,15 +94,7 @@ def shared_slots(settings):
     a client to look at the slots as another worker would."""
     if not redis_reachable():
         pytest.skip("no Redis on 127.0.0.1:6379")
-    settings.CACHES = {
-        **settings.CACHES,
-        "counters": {
-            "BACKEND": "argmap.cache.ResilientRedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
-            "OPTIONS": {"FALLBACK": "local"},
-        },
-    }
+    settings.CACHES = {**settings.CACHES, "counters": resilient_redis_cache(REDIS_URL, "local")}
     settings.ARGMAP_MAX_CONCURRENT_RENDERS = 1
     settings.ARGMAP_RENDER_QUEUE_TIMEOUT = 0
     HEALTH.down_until.clear()
@@ -139,17 +131,8 @@ def test_a_slot_is_held_in_redis_while_rendering(cats_map, shared_slots):
 
 
 def test_without_redis_the_cap_holds_per_process(api_client, cats_map, settings):
-    with socket.socket() as sock:  # a port where nothing listens
-        sock.bind(("127.0.0.1", 0))
-        dead = sock.getsockname()[1]
-    settings.CACHES = {
-        **settings.CACHES,
-        "counters": {
-            "BACKEND": "argmap.cache.ResilientRedisCache",
-            "LOCATION": f"redis://127.0.0.1:{dead}/0",
-            "OPTIONS": {"FALLBACK": "local"},
-        },
-    }
+    dead = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    settings.CACHES = {**settings.CACHES, "counters": resilient_redis_cache(dead, "local")}
     settings.ARGMAP_MAX_CONCURRENT_RENDERS = 1
     settings.ARGMAP_RENDER_QUEUE_TIMEOUT = 0
     try:

@@ -166,13 +166,20 @@ def test_text_that_looks_like_syntax_is_escaped_on_export():
     assert len(back.links) == 1
 
 
+def chain(title: str, depth: int, stance=lambda depth: "Pro") -> tuple[list[str], str]:
+    """A Kialo export whose thesis "Root." has a chain of claims ``depth`` deep under it
+    ("Claim at depth 1." ...), each with ``stance(depth)``; and the deepest claim's number."""
+    lines = [f"Discussion Title: {title}", "", "1. Root."]
+    number = "1."
+    for level in range(1, depth + 1):
+        number += "1."
+        lines.append(f"{number} {stance(level)}: Claim at depth {level}.")
+    return lines, number
+
+
 def test_deep_and_long_discussions_are_read_without_recursion():
     # A chain 150 claims deep, then 20 000 siblings: read and written iteratively.
-    lines = ["Discussion Title: Deep", "", "1. Root."]
-    number = "1."
-    for depth in range(1, 151):
-        number += "1."
-        lines.append(f"{number} {'Pro' if depth % 2 else 'Con'}: Claim at depth {depth}.")
+    lines, _ = chain("Deep", 150, lambda depth: "Pro" if depth % 2 else "Con")
     lines += [f"1.{i}. Pro: Reason {i}." for i in range(2, 20_002)]
     graph = parse_kialo("\n".join(lines)).graph
     assert len(graph.statements) == len(graph.links) + 1 == 1 + 150 + 20_000
@@ -183,12 +190,8 @@ def test_deep_and_long_discussions_are_read_without_recursion():
 def test_a_claim_deeper_than_200_levels_is_its_own_claim():
     # Claims 201 and 250 levels deep, and a reference to the deepest: each its own claim,
     # never merged into the one before.
-    lines = ["Discussion Title: Deeper", "", "1. Root."]
-    number = "1."
-    for depth in range(1, 251):
-        number += "1."
-        lines.append(f"{number} Pro: Claim at depth {depth}.")
-    lines.append(f"1.2. Con: -> See {number}")
+    lines, deepest = chain("Deeper", 250)
+    lines.append(f"1.2. Con: -> See {deepest}")
     result = parse_kialo("\n".join(lines))
     graph = result.graph
     assert [s.text for s in graph.statements] == ["Root."] + [
