@@ -8,6 +8,7 @@ fixtures.
 
 from __future__ import annotations
 
+import json
 import socket
 import uuid
 from collections import Counter
@@ -42,7 +43,14 @@ def data_files(folder: str, pattern: str) -> list[Path]:
 
 
 AIF_SAMPLES = data_files("aif", "*.json")
-ARGDOWN_SAMPLES = data_files("argdown", "*.argdown")
+ARGDOWN_SAMPLES = data_files("argdown/examples", "*.argdown")
+# What Argdown's own CLI makes of every Argdown test file (scripts/record_argdown_counts.py).
+ARGDOWN_CLI: dict[str, dict] = json.loads(data_file("argdown/argdown-cli.json").read_text("utf-8"))[
+    "files"
+]
+ARGDOWN_ACCEPTED = [
+    DATA / "argdown" / name for name, seen in ARGDOWN_CLI.items() if seen["accepted"]
+]
 
 # --- maps in the database -------------------------------------------------------------------
 

@@ -227,7 +227,7 @@ def test_put_graph_by_another_user_is_403(api_client, other_user, cats_map):
 
 def test_import_map_command_reads_a_directory(capsys):
     out = io.StringIO()
-    call_command("import_map", str(DATA / "aif"), str(DATA / "argdown"), stdout=out)
+    call_command("import_map", str(DATA / "aif"), str(DATA / "argdown" / "examples"), stdout=out)
     files = list(SAMPLE_FILES)
     assert ArgumentMap.objects.count() == len(files)
     expected = [read_map(p.read_bytes(), filename=p.name) for p in files]

@@ -19,13 +19,22 @@ from api.graph.formats import read_map, write_map
 from api.graph.model import Kind
 from api.models import ArgumentMap
 from api.selectors import map_graph_get
+from tests.helpers import ARGDOWN_ACCEPTED, ARGDOWN_CLI
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
 MAP_FILES = sorted(
-    p
-    for p in DATA.rglob("*")
-    if p.suffix in {".json", ".argdown", ".xml"} or (p.suffix == ".txt" and "kialo" in p.parts)
+    [
+        p
+        for p in DATA.rglob("*")
+        if "argdown" not in p.parts
+        and (p.suffix in {".json", ".xml"} or (p.suffix == ".txt" and "kialo" in p.parts))
+    ]
+    + [
+        p
+        for p in ARGDOWN_ACCEPTED
+        if ARGDOWN_CLI[p.relative_to(DATA / "argdown").as_posix()]["statements"]
+    ]
 )
 KIALO = sorted((DATA / "kialo").glob("*.txt"))
 MICROTEXTS = sorted((DATA / "microtexts").glob("*.xml"))

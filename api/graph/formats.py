@@ -9,13 +9,17 @@ The format is given, or told from the content (never from the file name): XML wi
 an ``<arggraph>`` root is a microtext; JSON is SADFace, AIF or whole-map JSON by its keys;
 text that starts with ``Discussion Title:`` is Kialo; any other text (a ``[`` that does
 not begin JSON included) is read as Argdown, and refused when it holds no statement, with
-the list of formats tried.
+the list of formats tried. A file whose name says its format (``notes.argdown``) and
+that holds no statement is an empty map, not refused: the format's own tools accept it
+(Argdown's CLI exports a file of headings and prose as an empty map); the notes say
+what was left out.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from pathlib import PurePath
 from typing import Any
 
@@ -59,6 +63,30 @@ EXPORT_TYPES = {
 }
 
 
+# XML, as opposed to Argdown that starts with an argument's title (``<Title>``): a
+# declaration or doctype, or a first element that has attributes, closes itself or is
+# closed by its end tag further on.
+_XML_START = re.compile(rb"<(?:\?xml|!DOCTYPE)|<([A-Za-z_][\w.:-]*)(?:\s+[\w.:-]+\s*=|\s*/>)")
+_FIRST_TAG = re.compile(rb"<([A-Za-z_][\w.:-]*)[\s>]")
+
+
+def _looks_like_xml(content: bytes) -> bool:
+    head = content[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if _XML_START.match(head):
+        return True
+    tag = _FIRST_TAG.match(head)
+    return tag is not None and b"</" + tag.group(1) + b">" in content[:65536]
+
+
+def named_as(filename: str, fmt: str) -> bool:
+    """Whether ``filename`` ends with a suffix of format ``fmt``'s files (the one argmap
+    exports it with; for Argdown, ``ARGDOWN_SUFFIXES``)."""
+    suffixes = ARGDOWN_SUFFIXES if fmt == "argdown" else ()
+    if fmt in EXPORT_TYPES:
+        suffixes = (*suffixes, "." + EXPORT_TYPES[fmt][1])
+    return filename.lower().endswith(suffixes) if suffixes else False
+
+
 def tried() -> str:
     """The formats detection tries, for a message: "AIF JSON, Argdown, ..."."""
     return ", ".join(FORMAT_NAMES.values())
@@ -93,6 +121,8 @@ def guess_format(content: bytes, filename: str = "", budget: Budget | None = Non
     if head == b"<":
         if looks_like_microtext(content):
             return "microtexts"
+        if not _looks_like_xml(content):  # an Argdown argument: "<Title>: ..."
+            return "argdown"
         raise FormatError(
             f"this XML is not an argumentative microtext (no <arggraph> root); tried {tried()}",
             line=1,
@@ -140,7 +170,8 @@ def read_map(
 
     Raises ``FormatError`` pointing at the fault (JSON pointer, or line and column); a
     file that holds no statement is refused too, naming the formats tried when the
-    format was told from the content. ``NestingTooDeep`` and ``BudgetExceeded`` (both
+    format was told from the content, unless ``filename`` ends with the format's suffix
+    (``named_as``): then it is an empty map. ``NestingTooDeep`` and ``BudgetExceeded`` (both
     ``FormatError``s, naming the limit) when the file nests deeper or takes more work
     than ``budget`` allows (default limits when it is None). ``ValueError`` for an
     unknown ``fmt``. Duplicate links (the same kind, premises and target) are merged,
@@ -155,7 +186,7 @@ def read_map(
         result = _read(content, fmt, filename, source_text, budget)
     except RecursionError:
         raise FormatError("the file nests too deeply to read", line=1, column=1) from None
-    if not result.graph.statements:
+    if not result.graph.statements and not named_as(filename, fmt):
         reason = f"it holds no statement when read as {FORMAT_NAMES[fmt]}"
         if detected:
             reason = (

@@ -23,8 +23,8 @@ from tests.helpers import (
     squash,
 )
 
-PRIMER = data_file("argdown/argdown-primer.argdown")
-SOFTDRUGS = data_file("argdown/legalisation-softdrugs.argdown")
+PRIMER = data_file("argdown/examples/argdown-primer.argdown")
+SOFTDRUGS = data_file("argdown/examples/legalisation-softdrugs.argdown")
 
 # An independent, deliberately simple reading of Argdown lines (not the parser's).
 COMMENTS = re.compile(r"/\*.*?\*/|<!--.*?-->|//[^\n]*", re.DOTALL)
@@ -216,6 +216,19 @@ def test_parse_argdown_chains_a_multi_step_pcs() -> None:
             note="the description #tagged",
         ),
     )
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\r"], ids=["crlf", "cr"])
+def test_parse_argdown_reads_windows_and_old_mac_line_ends_as_single_breaks(newline) -> None:
+    # Argdown's own example files are saved with CRLF: a CRLF is one line break, never
+    # a CR and an LF (an empty line that would end the premise-conclusion structure).
+    lines = ["===", "title: T", "===", "", "<A>", "", "(1) [P]", "(2) q", "----", "(3) [C]"]
+    text = newline.join(lines) + newline
+    result = parse_argdown(text)
+    assert result.graph.map.title == "T"
+    assert link_tuples(result) == [("support", (1, 2), 3, None)]
+    with pytest.raises(FormatError, match="line 3, column 5"):
+        parse_argdown(newline.join(["a", "", "    + b"]))
 
 
 def test_parse_argdown_uses_the_premises_an_inference_names() -> None:

@@ -105,15 +105,38 @@ def test_one_list_of_argdown_suffixes_and_every_format_is_named():
     assert {n["type"] for n in sadface["nodes"]} == {"atom", "scheme"}
 
 
-def test_an_argdown_relation_to_an_argument_without_content_is_reported():
-    # <A> has no description and no premise-conclusion structure, and stands in no other
-    # relation: its one supporting relation cannot become a link, and the import says so.
+def test_an_argdown_argument_without_content_in_a_relation_stands_for_its_title():
+    # <A> has no description and no premise-conclusion structure: its title stands for
+    # it, so the relation that supports it is a link, as Argdown's own map draws it.
     result = read_map(b"<A>\n  + [X]: Cats purr.\n", fmt="argdown")
-    assert len(result.graph.statements) == 1
-    assert result.graph.links == ()
-    assert result.left_out == {"relation": 1}
-    assert any("<A>" in note and "line 2" in note for note in result.notes)
+    assert [s.text for s in result.graph.statements] == ["A", "Cats purr."]
+    assert [(link.premises, link.conclusion) for link in result.graph.links] == [((2,), 1)]
+    assert result.left_out == {}
+    assert any("<A>" in note and "title stands for it" in note for note in result.notes)
     # Where <A> does stand in another relation, its premise stands for it: a link.
     result = read_map(b"[Y]: Pets are good.\n  <+ <A>\n    <+ [X]: Cats purr.\n")
     assert len(result.graph.links) == 1
     assert result.left_out == {}
+
+
+def test_an_argdown_file_of_prose_is_an_empty_map_when_its_name_says_argdown():
+    # Argdown's own CLI exports headings and prose as a map with nothing in it.
+    prose = b"# First title\n\nSome text\n\n## Second title\n\nSome text\n"
+    result = read_map(prose, filename="notes.argdown")
+    assert result.graph.statements == ()
+    assert result.graph.links == ()
+    assert result.graph.map.title == "First title"
+    assert result.left_out == {"heading": 1, "untitled paragraph": 2}
+    assert read_map(prose, filename="NOTES.AD").graph.statements == ()
+    # Without that name, prose is not taken for a map.
+    with pytest.raises(FormatError, match="not an argument map in any known format"):
+        read_map(prose, filename="notes.txt")
+
+
+def test_argdown_that_starts_with_an_argument_is_not_taken_for_xml():
+    argument = b"<Argument 1>: Cats are good.\n\n(1) a\n(2) b\n----\n(3) c\n"
+    assert guess_format(argument) == "argdown"
+    assert len(read_map(argument).graph.links) == 1
+    for xml in (b'<?xml version="1.0"?><a/>', b"<foo>\n<bar>x</bar>\n</foo>", b'<r a="1">'):
+        with pytest.raises(FormatError, match="this XML is not an argumentative microtext"):
+            guess_format(xml)

@@ -29,9 +29,11 @@ How Argdown maps onto the model:
   with runs of whitespace squashed to one space; a class that is only ever referenced
   gets its title as text. Inline Markdown, mentions and shortcodes (``:heart:``) are
   kept as written. ``{attributed_to: ...}`` (or Argdown's ``proponent``) in a
-  statement's data becomes ``attributed_to``. Untitled paragraphs that take part in no
-  relation and no argument are prose, left out (as Argdown leaves them out of its map)
-  and counted under ``"untitled paragraph"``.
+  statement's data becomes ``attributed_to``. Untitled paragraphs and list items that
+  take part in no relation and no argument are prose, left out (as Argdown leaves them
+  out of its map) and counted under ``"untitled paragraph"``. A list starts a block of
+  its own and does not nest, as in Argdown: a list item right under a paragraph is a
+  syntax error.
 - **Titles.** The model has no title field: titles only identify statements while the
   file is read. ``to_argdown`` makes new ones from the statement text (its first words,
   made unique), so an exported file reads well and exports stably.
@@ -46,9 +48,11 @@ How Argdown maps onto the model:
 - **Arguments without a PCS** stand for their description: it becomes a statement
   (carrying the argument's ``proponent``), and each relation of the argument a link
   from that statement; the argument's tags go into those links' notes. An argument
-  with no description whose supporters include statements (``<+ [S]`` under it) is an
-  argument whose premises are those statements: its relations become links with those
-  co-premises. ``to_argdown`` writes oppose links and undercutters that way.
+  with no description whose supporters include statements (``<+ [S]`` under it) and
+  that stands in another relation is an argument whose premises are those statements:
+  its other relations become links with those co-premises (``to_argdown`` writes
+  oppose links and undercutters that way). Any other argument with no description
+  that takes part in a relation is a statement whose text is its title.
 - **Relations.** Support -> ``support`` link; attack -> ``oppose`` link; contradiction
   ``><`` -> two ``oppose`` links, one each way (a contradiction is symmetric; notes say
   "contradiction"). A relation aimed at an argument with a PCS aims at its final

@@ -110,17 +110,11 @@ class _Builder:
                 continue
             description = _canonical(arg.members)
             supporters = supported_by.get(arg.key, [])
-            if description is None and supporters:
+            if description is None and supporters and arg.key in elsewhere:
+                # The statements that support it are its premises (how ``to_argdown``
+                # writes an objection): its other relations become links from them.
                 self.bare[arg.key] = list(dict.fromkeys(rel.source[1] for rel in supporters))
                 consumed.update(id(rel) for rel in supporters)
-                if arg.key not in elsewhere:
-                    # Its premises would stand for it, but it stands in no other relation.
-                    self.tally.leave_out("relation", len(supporters))
-                    lines = ", ".join(str(rel.line) for rel in supporters)
-                    self.tally.note(
-                        f"Argument <{arg.title}> has no content and takes part in no other "
-                        f"relation; the relation(s) at line {lines} that support it were left out."
-                    )
             elif description is not None or arg.key in involved:
                 if description is None:
                     self.tally.note(

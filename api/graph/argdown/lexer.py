@@ -15,15 +15,18 @@ from api.graph.budget import Budget
 from api.graph.errors import FormatError
 from api.graph.interchange import squash_space
 
-_NEWLINE = re.compile(r"\r\n|\n|\r")
-_EMPTYLINE = re.compile(r"(?:\r\n|\n|\r)(?:[ \t]*(?:\r\n|\n|\r))+")
+# One line break: CRLF (Windows), LF or a lone CR. A CR is a break of its own only when no
+# LF follows, so that no pattern can split a CRLF into two breaks (an empty line).
+_NL = r"(?:\r\n|\n|\r(?!\n))"
+_NEWLINE = re.compile(_NL)
+_EMPTYLINE = re.compile(rf"{_NL}(?:[ \t]*{_NL})+")
 _INDENT = re.compile(r"[ \t]*")
 _RELATION = re.compile(r"\+>|->|<\+|<-|<_|_>|><|\+|-|_(?=[ \t])")
 _NUMBER = re.compile(r"\((\d+)\)")
 _HEADING = re.compile(r"(#+)[ \t]")
 _LIST_ITEM = re.compile(r"(?:\d+\.|\*)(?=[ \t])")
 _FRONT_LINE = re.compile(r"={3,}[ \t]*(?=\r|\n|$)")
-_FRONT_CLOSE = re.compile(r"(?:\r\n|\n|\r)={3,}[ \t]*(?=\r|\n|$)")
+_FRONT_CLOSE = re.compile(rf"{_NL}={{3,}}[ \t]*(?=\r|\n|$)")
 # Where a bracket that opens a title, link, mention or long tag may close: the next
 # closing bracket or line end (the bracket closes only if that is not a line end).
 _STOP_BRACKET = re.compile(r"[\]\r\n]")

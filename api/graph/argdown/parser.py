@@ -204,8 +204,16 @@ class _Parser:
         """Take the content tokens of one element (its text may run over several lines)."""
         toks: list[_Tok] = []
         while (tok := self.peek()) is not None and tok.kind in _CONTENT:
-            if self.in_list and tok.kind == "item":
-                break
+            if tok.kind == "item":
+                if self.in_list:
+                    break
+                if toks and any(not _blank(t) for t in toks):
+                    raise self.error(
+                        tok,
+                        f"expected an empty line before this list item '{tok.raw}' (an Argdown "
+                        "list starts a block of its own and does not nest), or a relation "
+                        "sign such as '+' in front of it",
+                    )
             if (
                 tok.kind in ("sdef", "sref", "adef", "aref")
                 and toks
@@ -278,8 +286,8 @@ class _Parser:
         if ec is None:
             ec = self.ecs[key] = _EC(key, title, next(self.seq))
         ec.members.append(occ)
-        if context == "top" and title is None:
-            ec.top_level = True
+        if context in ("top", "item") and title is None:
+            ec.top_level = True  # a paragraph or list item: prose unless it is used
         return ("ec", key)
 
     def argument(self, title: str | None, tok: _Tok) -> _Arg:
