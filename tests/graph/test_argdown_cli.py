@@ -12,7 +12,7 @@ a file the CLI refuses must be refused with the line and column of the fault.
 from __future__ import annotations
 
 from collections import Counter
-from io import StringIO
+from io import BytesIO, StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -80,3 +80,14 @@ def test_import_map_imports_every_file_argdown_accepts() -> None:
     assert f"Imported {len(ACCEPTED)} of {len(ARGDOWN_CLI)} files" in out.getvalue()
     for name in REFUSED:
         assert name.split("/")[-1] in err.getvalue() + out.getvalue()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ACCEPTED)
+def test_every_file_argdown_accepts_uploads_within_the_import_budget(auth_client, name) -> None:
+    path = FOLDER / name
+    file = BytesIO(path.read_bytes())
+    file.name = path.name
+    response = auth_client.post("/api/maps/import/", {"file": file}, format="multipart")
+    assert response.status_code == 201, response.json()
+    assert response.json()["imported"]["statements"] == ARGDOWN_CLI[name]["statements"]
