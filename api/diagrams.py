@@ -440,27 +440,32 @@ def _cached(key: str, make: Callable[[], Diagram], *, scope: str) -> Diagram:
 
 
 def diagram(
-    map_: ArgumentMap, request: DiagramRequest, *, before_render: BeforeRender | None = None
+    map_: ArgumentMap,
+    request: DiagramRequest,
+    *,
+    before_render: BeforeRender | None = None,
+    graph: ArgumentGraph | None = None,
 ) -> Diagram:
     """Return the map's diagram as requested, from the cache when it can. On a miss that
-    needs Graphviz, ``before_render`` is called first (it may raise to refuse)."""
+    needs Graphviz, ``before_render`` is called first (it may raise to refuse). ``graph``
+    is the map's graph when the caller has read it already (it is read otherwise)."""
 
     def make() -> Diagram:
-        whole = map_graph_get(map_)
+        whole = graph if graph is not None else map_graph_get(map_)
         options = request.options
         if request.shade:
             # Labels come from the whole map, even when only a neighbourhood is drawn.
             fill, legend = shading(map_evaluation(map_, whole, request.shade))
             options = dataclasses.replace(options, fill=fill, legend_extra=legend)
-        graph = _focus(whole, request)
+        drawn = _focus(whole, request)
         # Every statement is drawn in its role in the whole map, focused or not.
         roles = whole.roles
         if request.page:
-            return _paged(graph, options, request, roles, before_render)
-        source = to_dot(graph, options, roles=roles)
+            return _paged(drawn, options, request, roles, before_render)
+        source = to_dot(drawn, options, roles=roles)
         if request.fmt == "dot":
             return Diagram(source.encode("utf-8"))
-        return Diagram(_layout(source, request, len(graph.statements), before_render))
+        return Diagram(_layout(source, request, len(drawn.statements), before_render))
 
     return _cached(request.cache_key(map_), make, scope=f"map:{map_.pk}:v{map_.version}")
 

@@ -73,17 +73,29 @@ class RenderUserThrottle(SettingsRateMixin, throttling.UserRateThrottle):
         return super().get_cache_key(request, view)
 
 
-def read_limit_wait(request: HttpRequest) -> tuple[str, int] | None:
-    """For a request outside DRF (the coaches' pages): ``None`` if the client is within
-    the read limits the API applies, else the rate and the seconds to wait. The same
-    throttles and counters as the API's, so a client that ``/api/`` answers 429 gets
-    429 on the pages too."""
-    for throttle in (AnonRateThrottle(), UserRateThrottle()):
+def _limit_wait(
+    request: HttpRequest, throttles: list[throttling.SimpleRateThrottle]
+) -> tuple[str, int] | None:
+    for throttle in throttles:
         # DRF's throttles read only the client address and the user, which a Django
         # request has as well.
         if not throttle.allow_request(request, None):  # type: ignore[arg-type]
             return throttle.rate or "", max(1, math.ceil(throttle.wait() or 1))
     return None
+
+
+def read_limit_wait(request: HttpRequest) -> tuple[str, int] | None:
+    """For a request outside DRF (the coaches' pages): ``None`` if the client is within
+    the read limits the API applies, else the rate and the seconds to wait. The same
+    throttles and counters as the API's, so a client that ``/api/`` answers 429 gets
+    429 on the pages too."""
+    return _limit_wait(request, [AnonRateThrottle(), UserRateThrottle()])
+
+
+def render_limit_wait(request: HttpRequest) -> tuple[str, int] | None:
+    """Like ``read_limit_wait``, for a diagram a page draws itself (to know where it
+    opens): the API's render limits, with the same counters."""
+    return _limit_wait(request, [throttle() for throttle in RENDER_THROTTLES])
 
 
 RENDER_THROTTLES: dict[type[throttling.SimpleRateThrottle], str] = {

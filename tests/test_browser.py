@@ -16,8 +16,12 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from api.models import Statement
+from api.graph.layout import Box, opening, statement_boxes
+from api.graph.model import Role
+from api.models import ArgumentMap, Statement
+from api.selectors import map_graph_get
 from tests.browser import require_chromium, start_chromium
+from web.presenters import OPENING_MIN_ZOOM
 
 require_chromium(graphviz=True)
 
@@ -266,12 +270,82 @@ def frame_state(browser) -> dict:
     )
 
 
-def test_the_diagram_opens_at_a_legible_size_and_pans_and_zooms_with_the_keyboard(essay, browser):
+def where_drawn(browser, boxes: dict[int, Box]) -> dict:
+    """Where these statement boxes (fractions of the picture, read from the SVG the page
+    shows) lie in the window, once the diagram's frame is scrolled into the window; and
+    the frame's visible rectangle, the picture's width and natural width."""
+    browser.execute_script(
+        "document.getElementById('diagram-frame')"
+        ".scrollIntoView({block: 'start', behavior: 'instant'})"
+    )
+    return browser.execute_script(
+        """
+        var f = document.getElementById('diagram-frame');
+        var i = document.getElementById('diagram-img');
+        var fr = f.getBoundingClientRect(), ir = i.getBoundingClientRect();
+        var out = {};
+        for (var id in arguments[0]) {
+          var b = arguments[0][id];
+          out[id] = [ir.left + b[0] * ir.width, ir.top + b[1] * ir.height,
+                     ir.left + b[2] * ir.width, ir.top + b[3] * ir.height];
+        }
+        return {boxes: out, width: ir.width, natural: i.naturalWidth,
+                view: [Math.max(fr.left + f.clientLeft, 0), Math.max(fr.top + f.clientTop, 0),
+                       Math.min(fr.left + f.clientLeft + f.clientWidth, window.innerWidth),
+                       Math.min(fr.top + f.clientTop + f.clientHeight, window.innerHeight)]};
+        """,
+        {str(sid): [b.left, b.top, b.right, b.bottom] for sid, b in boxes.items()},
+    )
+
+
+def inside(box, view, slack: float = 1.0) -> bool:
+    return (
+        box[0] >= view[0] - slack
+        and box[1] >= view[1] - slack
+        and box[2] <= view[2] + slack
+        and box[3] <= view[3] + slack
+    )
+
+
+@pytest.mark.parametrize("script", [True, False], ids=["script", "no-script"])
+@pytest.mark.parametrize("size", [(1280, 1000), (390, 844)], ids=["desktop", "phone"])
+def test_the_diagram_opens_on_the_main_conclusion_and_its_reasons(essay, browser, size, script):
+    graph = map_graph_get(ArgumentMap.objects.get(slug=SLUG))
+    head, *reasons = opening(graph)
+    assert graph.role(head) is Role.MAIN_CONCLUSION
+    assert reasons  # the essay's main conclusion has direct reasons
+    browser.set_window_size(*size)
+    browser.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": not script})
+    try:
+        open_map(browser, essay)
+        wait(browser).until(diagram_loaded)
+        if script:
+            wait(browser).until(
+                lambda b: b.find_element(By.CSS_SELECTOR, "[data-zoom-controls]").is_displayed()
+            )
+        src = browser.find_element(By.ID, "diagram-img").get_attribute("src")
+        drawing = statement_boxes(fetch(src)[0])
+        seen = where_drawn(browser, {sid: drawing.boxes[sid] for sid in [head, *reasons]})
+    finally:
+        browser.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})
+    zoom = seen["width"] / seen["natural"]
+    # readable: statement text at 60 % of its 16 px at least, and never blown up
+    assert OPENING_MIN_ZOOM - 0.01 <= zoom <= 1.01
+    # the main conclusion's box lies wholly in the window and in the frame's view
+    assert inside(seen["boxes"][str(head)], seen["view"]), seen
+    if size[0] >= 1000:  # on a desktop its direct reasons are in view too
+        for sid in reasons:
+            assert inside(seen["boxes"][str(sid)], seen["view"]), (sid, seen)
+
+
+def test_the_diagram_pans_and_zooms_with_the_keyboard(essay, browser):
     open_map(browser, essay)
     wait(browser).until(diagram_loaded)
     wait(browser).until(
         lambda b: b.find_element(By.CSS_SELECTOR, "[data-zoom-controls]").is_displayed()
     )
+    click(browser, browser.find_element(By.CSS_SELECTOR, "[data-zoom='actual']"))
+    browser.execute_script("document.getElementById('diagram-frame').scrollTo(0, 0)")
     start = frame_state(browser)
     # actual size: 12 pt statement text shows at 16 px, wider than the frame
     assert start["width"] == pytest.approx(start["natural"], abs=1)

@@ -17,10 +17,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from api import services
+from api.graph.layout import opening, statement_boxes
 from api.graph.model import Statement as GraphStatement
+from api.graph.render import RenderBudget, graphviz_available
 from api.models import Statement
+from api.selectors import map_graph_get
 from tests.helpers import SOURCE, build_map
-from web.presenters import essay_paragraphs
+from web.presenters import OPENING_MIN_ZOOM, essay_paragraphs
+
+needs_dot = pytest.mark.skipif(not graphviz_available("dot"), reason="needs Graphviz's dot")
 
 # --- a small HTML tree, to look at the page as a browser would -------------------------
 
@@ -709,3 +714,94 @@ def test_the_page_of_a_big_map_is_bounded(client, db, user, django_assert_max_nu
     whole = len(response.content)
     settings.ARGMAP_PAGE_STATEMENTS = 1200
     assert len(client.get("/maps/big/").content) > 3 * whole
+
+
+# --- where the diagram opens (issue 21: the coaches' page opens on the argument) ----------
+
+
+def opening_attrs(response) -> dict[str, str] | None:
+    found = parse(response).by_id("diagram").find_all("div", cls="diagram-canvas")
+    return found[0].attrs if found else None
+
+
+def fractions(value: str) -> list[float]:
+    return [float(v) for v in value.split()]
+
+
+@needs_dot
+def test_the_diagram_opens_on_the_main_conclusion_and_its_direct_reasons(client, cats_map):
+    response = client.get("/maps/cats/")
+    attrs = opening_attrs(response)
+    assert attrs is not None
+    assert "data-open" in attrs
+    svg = client.get("/api/maps/cats/diagram.svg?numbers=1").content
+    drawing = statement_boxes(svg)
+    graph = map_graph_get(cats_map)
+    head, *reasons = opening(graph)
+    assert graph.statement(head).text == "Cats are good pets."
+    box = drawing.boxes[head]
+    assert fractions(attrs["data-head"]) == pytest.approx(
+        [box.left, box.top, box.right, box.bottom], abs=1e-4
+    )
+    part = box
+    for sid in reasons:
+        part = part.union(drawing.boxes[sid])
+    assert fractions(attrs["data-part"]) == pytest.approx(
+        [part.left, part.top, part.right, part.bottom], abs=1e-4
+    )
+    assert float(attrs["data-natural"]) == pytest.approx(drawing.width, abs=0.1)
+    assert float(attrs["data-min-zoom"]) == OPENING_MIN_ZOOM
+    # the start marker is centred on the main conclusion and covers its reasons
+    [start] = parse(response).by_id("diagram").find_all("span", cls="diagram-start")
+    left, top, width, height = (
+        float(start.attrs[f"data-{k}"].rstrip("%")) / 100
+        for k in ("left", "top", "width", "height")
+    )
+    assert left + width / 2 == pytest.approx((box.left + box.right) / 2, abs=1e-4)
+    assert top + height / 2 == pytest.approx((box.top + box.bottom) / 2, abs=1e-4)
+    assert left <= part.left + 1e-4
+    assert left + width >= part.right - 1e-4
+    assert top <= part.top + 1e-4
+    assert top + height >= part.bottom - 1e-4
+
+
+@needs_dot
+def test_a_focused_diagram_opens_on_its_focus(client, cats_map):
+    scratch = by_text(cats_map, "Cats scratch furniture.")
+    attrs = opening_attrs(client.get(f"/maps/cats/?focus={scratch.pk}&depth=1"))
+    assert attrs is not None
+    svg = client.get(f"/api/maps/cats/diagram.svg?focus={scratch.pk}&depth=1&numbers=1").content
+    box = statement_boxes(svg).boxes[scratch.pk]
+    assert fractions(attrs["data-head"]) == pytest.approx(
+        [box.left, box.top, box.right, box.bottom], abs=1e-4
+    )
+
+
+@needs_dot
+def test_past_the_render_limit_the_page_still_opens_without_drawing(client, cats_map, settings):
+    settings.ARGMAP_THROTTLE_RATES = {
+        **settings.ARGMAP_THROTTLE_RATES,
+        **dict.fromkeys(("render_anon", "render_all_anon", "render_user"), "0/min"),
+    }
+    response = client.get("/maps/cats/")
+    assert response.status_code == 200
+    assert opening_attrs(response) is None
+    [img] = parse(response).by_id("diagram").find_all("img")
+    assert img.attrs["src"] == "/api/maps/cats/diagram.svg?numbers=1"
+    # the picture itself answers as the API does past its render limit
+    assert client.get(img.attrs["src"]).status_code == 429
+
+
+@needs_dot
+def test_the_page_draws_the_diagram_once_for_itself_and_its_picture(client, cats_map, monkeypatch):
+    runs = []
+    real = RenderBudget.run
+
+    def counting(self, *args, **kwargs):
+        runs.append(args)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(RenderBudget, "run", counting)
+    client.get("/maps/cats/")
+    assert client.get("/api/maps/cats/diagram.svg?numbers=1").status_code == 200
+    assert len(runs) == 1

@@ -5,7 +5,9 @@
   template can wrap quoted passages in ``<mark>`` and let Django escape the text itself;
 - ``argument_sections`` groups the statements by role, each with its reasons, objections
   and the links it is a premise of;
-- ``diagram_alt`` describes the diagram in one sentence for its ``alt`` text.
+- ``diagram_alt`` describes the diagram in one sentence for its ``alt`` text;
+- ``opening_view`` says where the diagram opens: on its main conclusion and that
+  conclusion's direct reasons, at a readable size (``api.graph.layout``).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from itertools import pairwise
 
+from api.graph.layout import Box, Drawing, opening
 from api.graph.model import ArgumentGraph, Kind, Link, Role, Statement
 from api.graph.text import neutralize_bidi
 
@@ -22,6 +25,7 @@ __all__ = [
     "MAX_INDENT",
     "ROLE_ORDER",
     "LinkItem",
+    "OpeningView",
     "Paragraph",
     "Reply",
     "Section",
@@ -31,6 +35,7 @@ __all__ = [
     "argument_sections",
     "diagram_alt",
     "essay_paragraphs",
+    "opening_view",
     "shorten",
     "statement_order",
 ]
@@ -412,3 +417,73 @@ def diagram_alt(
 
 def _sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?", "…")) else text + "."
+
+
+# The smallest zoom the diagram opens at: statement text (12 pt, 16 px at 100 %) stays at
+# least 9.6 px. Below it the page scrolls rather than shrinks.
+OPENING_MIN_ZOOM = 0.6
+# How much of the window's height the opening part may take (the frame is 78vh high).
+OPENING_HEIGHT_VH = 70
+
+
+def _fractions(box: Box) -> str:
+    return " ".join(f"{v:.5f}" for v in (box.left, box.top, box.right, box.bottom))
+
+
+def _percent(value: float) -> str:
+    return f"{value * 100:.4f}%"
+
+
+@dataclass(frozen=True)
+class OpeningView:
+    """Where the diagram opens, as data attributes for the page's CSS and script.
+
+    ``head`` is the box of the statement it opens on (the main conclusion), ``part`` the
+    box of it and its direct reasons; both as "left top right bottom" fractions of the
+    drawing. ``anchor`` is ``part`` made symmetric around ``head``'s centre, so that
+    centring it (what CSS can do without the script) centres the main conclusion, with
+    its reasons around it when they fit. ``fit_width`` and ``fit_height`` are the widths
+    (in frame widths, and in window heights per ``OPENING_HEIGHT_VH``) at which the anchor
+    fills the frame."""
+
+    width: str  # the drawing at 100 %, CSS px
+    height: str
+    head: str
+    part: str
+    anchor: dict[str, str]  # left, top, width, height as CSS percentages
+    fit_width: str
+    fit_height: str
+    min_zoom: str = f"{OPENING_MIN_ZOOM}"
+    height_vh: str = f"{OPENING_HEIGHT_VH}"
+
+
+def opening_view(graph: ArgumentGraph, drawing: Drawing, around: int | None) -> OpeningView | None:
+    """Where a drawing of ``graph`` opens (see ``OpeningView``): on ``around`` when the
+    diagram is focused on it, else on the main conclusion; ``None`` when that statement
+    is not in the drawing."""
+    ids = opening(graph, around)
+    if not ids or ids[0] not in drawing.boxes:
+        return None
+    ids = [sid for sid in ids if sid in drawing.boxes]
+    head = drawing.boxes[ids[0]]
+    part = head
+    for sid in ids[1:]:
+        part = part.union(drawing.boxes[sid])
+    cx, cy = (head.left + head.right) / 2, (head.top + head.bottom) / 2
+    half_w = max(cx - part.left, part.right - cx)
+    half_h = max(cy - part.top, part.bottom - cy)
+    anchor = Box(cx - half_w, cy - half_h, cx + half_w, cy + half_h)
+    return OpeningView(
+        width=f"{drawing.width:.1f}",
+        height=f"{drawing.height:.1f}",
+        head=_fractions(head),
+        part=_fractions(part),
+        anchor={
+            "left": _percent(anchor.left),
+            "top": _percent(anchor.top),
+            "width": _percent(anchor.width),
+            "height": _percent(anchor.height),
+        },
+        fit_width=f"{1 / max(anchor.width, 1e-6):.4f}",
+        fit_height=f"{drawing.width / max(drawing.height * anchor.height, 1e-6):.4f}",
+    )

@@ -16,11 +16,14 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from api import diagrams
 from api.diagrams import INSTALL_HINT
-from api.graph.render import graphviz_available
+from api.graph.layout import statement_boxes
+from api.graph.model import ArgumentGraph
+from api.graph.render import RenderFailed, graphviz_available
 from api.models import ArgumentMap
 from api.selectors import map_graph_get
-from api.throttling import read_limit_wait
+from api.throttling import read_limit_wait, render_limit_wait
 from web import presenters
 from web.forms import DEFAULT_DEPTH, PAGES, DiagramOptionsForm, diagram_url, graph_json_url
 
@@ -101,6 +104,31 @@ def _part(request: HttpRequest, parts: int) -> int:
     return int(raw)
 
 
+class _RenderLimited(Exception):
+    pass
+
+
+def _opening(
+    request: HttpRequest, map_: ArgumentMap, graph: ArgumentGraph, choice
+) -> presenters.OpeningView | None:
+    """Where the page's diagram opens (``presenters.opening_view``), from the same SVG
+    the page shows: drawn here when it is not in the cache yet (within the API's render
+    limits), so the picture then comes from the cache. ``None`` when it cannot be drawn
+    now; the page then opens the diagram at its top, as it can."""
+
+    def before_render() -> None:
+        if render_limit_wait(request) is not None:
+            raise _RenderLimited
+
+    try:
+        request_ = diagrams.diagram_request("svg", choice.params(page=False))
+        drawn = diagrams.diagram(map_, request_, before_render=before_render, graph=graph)
+        drawing = statement_boxes(drawn.data)
+    except (diagrams.DiagramError, RenderFailed, _RenderLimited, ValueError):
+        return None
+    return presenters.opening_view(graph, drawing, choice.focus)
+
+
 @throttled
 def map_detail(request: HttpRequest, slug: str) -> HttpResponse:
     map_ = get_object_or_404(ArgumentMap.objects.visible_to(request.user), slug=slug)
@@ -136,6 +164,7 @@ def map_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "choice": choice,
         "focus": focus,
         "diagram_src": diagram_url(map_.slug, "svg", choice),
+        "opening": _opening(request, map_, graph, choice) if has_graphviz else None,
         "graphviz_missing": "" if has_graphviz else INSTALL_HINT,
         "diagram_alt": presenters.diagram_alt(
             graph, focus=focus, depth=choice.depth if focus else None

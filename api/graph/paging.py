@@ -247,6 +247,12 @@ PageKey = int | tuple[str, int]
 PageNumbers = Mapping[PageKey, int]
 
 
+def main_conclusions(graph: ArgumentGraph) -> list[int]:
+    """The ids of ``graph``'s main conclusions, the one with the most argued under it
+    first (ties by number): where a deck, and the coaches' page, open."""
+    return _Map(graph).main_conclusions()
+
+
 def _part(
     index: _Map, kind: str, root: int | None, owned: set[int], links: list[int], title: str
 ) -> Part:

@@ -109,14 +109,19 @@
     fromHash(location.hash);
   });
 
-  // Pan and zoom for the diagram. The picture starts at its actual size (12 pt text reads
-  // as on paper), centred across; the frame scrolls. Keys work when the frame has focus:
-  // arrows move, + and - zoom, 0 is the actual size, f fits the width.
+  // Pan and zoom for the diagram. The picture opens on the argument: the whole map when
+  // it fits at a readable size (data-min-zoom of its actual size at least), else its main
+  // conclusion and direct reasons (the canvas's data-part, fractions of the picture)
+  // fitted into the frame and centred, or the main conclusion alone (data-head) centred
+  // when they do not fit at that size. Keys work when the frame has focus: arrows move,
+  // + and - zoom, 0 is the actual size, f fits the width.
   function setUpViewer() {
     var frame = document.querySelector("[data-diagram-frame]");
     var controls = document.querySelector("[data-zoom-controls]");
     var img = frame && frame.querySelector("img");
     if (!frame || !controls || !img) return;
+    var canvas = frame.querySelector("[data-diagram-canvas]");
+    var sized = canvas || img;
     var level = controls.querySelector("[data-zoom-level]");
     var zoom = 1;
     var STEP = 1.25;
@@ -127,11 +132,15 @@
       return img.naturalWidth || img.getBoundingClientRect().width || 1;
     }
 
+    function naturalHeight() {
+      return img.naturalHeight || img.getBoundingClientRect().height || 1;
+    }
+
     function setZoom(next, keepCentre) {
       var centreX = (frame.scrollLeft + frame.clientWidth / 2) / Math.max(frame.scrollWidth, 1);
       var centreY = (frame.scrollTop + frame.clientHeight / 2) / Math.max(frame.scrollHeight, 1);
       zoom = Math.min(MAX, Math.max(MIN, next));
-      img.style.width = Math.round(natural() * zoom) + "px";
+      sized.style.width = Math.round(natural() * zoom) + "px";
       frame.classList.add("is-zoomable");
       if (level) level.textContent = Math.round(zoom * 100) + "%";
       if (keepCentre) {
@@ -150,13 +159,50 @@
       frame.scrollTop = 0;
     }
 
+    function box(name) {
+      var v = (canvas.getAttribute(name) || "").split(" ").map(parseFloat);
+      if (v.length !== 4 || v.some(isNaN)) return null;
+      return { left: v[0], top: v[1], width: v[2] - v[0], height: v[3] - v[1] };
+    }
+
+    // Scroll the frame so that the centre of ``b`` (fractions of the picture) is in the
+    // middle of the frame.
+    function centreOn(b) {
+      var f = frame.getBoundingClientRect();
+      var c = sized.getBoundingClientRect();
+      var x = c.left - f.left - frame.clientLeft + frame.scrollLeft;
+      var y = c.top - f.top - frame.clientTop + frame.scrollTop;
+      frame.scrollLeft = x + (b.left + b.width / 2) * c.width - frame.clientWidth / 2;
+      frame.scrollTop = y + (b.top + b.height / 2) * c.height - frame.clientHeight / 2;
+    }
+
+    function openOnArgument() {
+      var head = canvas && box("data-head");
+      var part = canvas && box("data-part");
+      if (!head || !part) return actual();
+      var minZoom = parseFloat(canvas.getAttribute("data-min-zoom")) || 0.6;
+      var roomH = (window.innerHeight * (parseFloat(canvas.getAttribute("data-height-vh")) || 70)) / 100;
+      var roomW = frame.clientWidth - 24;
+      var whole = Math.min(roomW / natural(), roomH / naturalHeight());
+      if (whole >= minZoom) {
+        setZoom(Math.min(1, whole), false);
+        frame.scrollLeft = 0;
+        frame.scrollTop = 0;
+        return;
+      }
+      var fitPart = Math.min(roomW / (part.width * natural()), roomH / (part.height * naturalHeight()));
+      setZoom(Math.max(minZoom, Math.min(1, fitPart)), false);
+      centreOn(fitPart >= minZoom ? part : head);
+    }
+
     function begin() {
       controls.hidden = false;
       frame.setAttribute("tabindex", "0");
       frame.setAttribute("role", "region");
       frame.setAttribute("aria-label", "Diagram, zoomable");
       frame.setAttribute("aria-describedby", "diagram-keys");
-      actual();
+      if (canvas && canvas.hasAttribute("data-open")) openOnArgument();
+      else actual();
     }
 
     controls.addEventListener("click", function (event) {
