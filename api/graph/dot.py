@@ -63,6 +63,7 @@ __all__ = [
     "SUPPORT_COLOUR",
     "DiagramOptions",
     "clean_text",
+    "key_dot",
     "link_endpoints",
     "neighbourhood",
     "statement_label",
@@ -427,6 +428,29 @@ class _Dot:
 
     def comment(self, text: str) -> None:
         self.graph.body.append(f"\t// {text}\n")
+
+
+# A key entry's text: the statement's first words, cut at a word boundary.
+KEY_CHARS = 48
+
+
+def key_dot(entries: Iterable[tuple[int, str]], *, rows: int, heading: str, min_font: int) -> str:
+    """The DOT of a key to numbered boxes: "#12 first words of statement 12…" for each
+    ``(id, text)`` of ``entries`` in that order, ``rows`` to a column, columns side by
+    side, lines left-aligned, under ``heading``. Plain labels, user text escaped."""
+    dot = _Dot(min_font)
+    graph_attrs = {**_GRAPH, "rankdir": "TB", "nodesep": "0.4"}
+    title = clean_text(heading, MAX_TITLE)
+    if title:
+        graph_attrs.update(labelloc="t", labeljust="c", label=_label(_wrap(title, 80)))
+    dot.graph.graph_attr.update(dot.attrs(graph_attrs))
+    lines = [f"#{sid} {clean_text(text, KEY_CHARS)}" for sid, text in entries]
+    rows = max(1, rows)
+    for column, start in enumerate(range(0, len(lines), rows), start=1):
+        label = "".join(_escape(line) + "\\l" for line in lines[start : start + rows])
+        attrs = {**_NODE, "shape": "plaintext", "style": "", "margin": "0.05,0.02"}
+        dot.node(f"k{column}", {**attrs, "label": graphviz.nohtml(label)})
+    return dot.graph.source
 
 
 def to_dot(

@@ -53,7 +53,7 @@ from dataclasses import dataclass, field
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DecodedStreamObject, NameObject, RectangleObject
 
-from api.graph.dot import PAGES, DiagramOptions, clean_text, to_dot
+from api.graph.dot import KEY_CHARS, PAGES, DiagramOptions, clean_text, key_dot, to_dot
 from api.graph.model import ArgumentGraph, Kind, Role
 
 __all__ = [
@@ -64,6 +64,8 @@ __all__ = [
     "Paged",
     "Part",
     "TooManyPages",
+    "key_parts",
+    "main_conclusions",
     "page_image_dot",
     "paginate",
     "plan",
@@ -148,7 +150,7 @@ class Part:
     statements drawn as short references to another page; ``titles``: what it shows, one
     title per piece put together on the page."""
 
-    kind: str  # "whole", "subtree", "step", "unlinked", "overview", or "group" of these
+    kind: str  # "whole", "subtree", "step", "unlinked", "overview", "key", or "group"
     root: int | None
     statements: set[int]
     links: set[int]
@@ -157,6 +159,7 @@ class Part:
     titles: list[str] = field(default_factory=list)
     direction: str | None = None  # overrides the options' direction (sideways)
     way: tuple[str, int] | None = None  # (stagger, max lines); None: the first of ``_ways``
+    rows: int = 0  # a key's entries to a column
 
 
 class _Map:
@@ -428,12 +431,24 @@ def overview_part(graph: ArgumentGraph) -> Part:
     return Part("overview", None, ids, links, set(), brief=set(ids))
 
 
+def key_parts(ids: list[int], per_page: int, rows: int) -> list[Part]:
+    """The overview's key (number -> first words) on pages of ``per_page`` entries,
+    ``rows`` to a column, in order of number."""
+    ordered = sorted(ids)
+    return [
+        Part("key", None, set(ordered[start : start + per_page]), set(), set(), rows=rows)
+        for start in range(0, len(ordered), per_page)
+    ]
+
+
 # --- drawing parts -----------------------------------------------------------------------
 
 
 def _title(part: Part, size: PageSize) -> str:
     if part.kind == "overview":
-        return "Overview: every statement by number"
+        return "Overview: every statement by number (key on the next page)"
+    if part.kind == "key":
+        return f"Key to the overview: #{min(part.statements)} to #{max(part.statements)}"
     return "; ".join(part.titles)
 
 
@@ -451,7 +466,7 @@ def _notes(part: Part, index: _Map, page_of: PageNumbers, size: PageSize) -> dic
     notes: dict[int, str] = {}
     here = page_of.get(-1, 0)  # the page being drawn (see paginate)
     for sid in sorted(part.statements):
-        if part.kind == "overview":
+        if part.kind in ("overview", "key"):
             continue
         bits: list[str] = []
         elsewhere = page_of.get(sid)
@@ -509,6 +524,11 @@ def part_dot(
     """The DOT of one page: the part's statements and links in the whole map's roles and
     styles, every font at least ``BASE_FONT``."""
     index = index or _Map(graph)
+    if part.kind == "key":
+        entries = [(s.id, s.text) for s in graph.statements if s.id in part.statements]
+        min_font = max(options.min_font, BASE_FONT)
+        dot = key_dot(entries, rows=part.rows, heading=heading, min_font=min_font)
+        return _with_graph_settings(dot, f"pad={_PAD_PT / 72:g}")
     sub = ArgumentGraph(
         map=graph.map,
         statements=tuple(s for s in graph.statements if s.id in part.statements),
@@ -552,6 +572,8 @@ def _ways(part: Part, size: PageSize) -> list[tuple[str, int]]:
     overview) are small: their undercutters stay level."""
     if part.kind == "overview":
         return [("reasons", size.max_lines), ("", size.max_lines)]
+    if part.kind == "key":
+        return [("", 1)]
     lines = (size.max_lines, 2 * size.max_lines) if size.name == "slides" else (size.max_lines,)
     return [(stagger, n) for n in lines for stagger in ("all", "")]
 
@@ -617,6 +639,8 @@ def _area(
     for sid in part.statements:
         if part.kind == "overview":
             chars = 4
+        elif part.kind == "key":
+            chars = min(len(graph_text.get(sid, "")), KEY_CHARS) + 5
         elif sid in part.brief:
             chars = BRIEF_CHARS
         else:
@@ -727,6 +751,21 @@ def paginate(
         raise TooManyPages(
             f"this map needs about {about} {size.plural} or more; the limit is {max_pages}"
         )
+
+    def key_for(ids: list[int]) -> list[Part]:
+        """The key's pages: as many entries on a page as fit (measured), in columns of as
+        many rows as the page's height holds at the minimum text size."""
+        line = BASE_FONT * 1.2  # natural points a key line takes
+        room_h = max(h for _, h in size.orientations()) - 2 * size.margin
+        rows = max(5, int((room_h / size.min_scale - 3 * line) / line))
+        per_page = len(ids)
+        while True:
+            pages = key_parts(ids, per_page, min(rows, per_page))
+            if all(fits_many(pages)) or per_page <= 5:
+                return pages
+            per_page = max(5, per_page * 2 // 3)
+            rows = min(rows, per_page)
+
     parts = plan(graph, fits, fits_many)
     notices: list[str] = []
     whole = len(parts) == 1 and parts[0].kind == "whole"
@@ -743,10 +782,12 @@ def paginate(
             overview = None
     ordered = list(parts)
     if overview is not None:
+        # The overview's boxes show numbers only: its key follows it.
+        key = key_for(sorted(texts))
         if size.name == "slides":
-            ordered.append(overview)
+            ordered.extend([overview, *key])
         else:
-            ordered.insert(0, overview)
+            ordered[:0] = [overview, *key]
     if len(ordered) > max_pages:
         raise TooManyPages(f"this map needs {len(ordered)} {size.plural}; the limit is {max_pages}")
 
@@ -792,7 +833,7 @@ def paginate(
         # statement -> the page that owns it; ("link", id) -> the page drawing it
         page_of: dict[PageKey, int] = {}
         for number, part in zip(first_sheet, ordered, strict=True):
-            if part.kind == "overview":
+            if part.kind in ("overview", "key"):
                 continue
             for sid in part.owned:
                 page_of.setdefault(sid, number)

@@ -14,11 +14,12 @@ import subprocess
 
 import pytest
 
-from api.graph.dot import PAGES, DiagramOptions
+from api.graph.dot import KEY_CHARS, PAGES, DiagramOptions, key_dot
 from api.graph.model import ArgumentGraph, Kind, Link, MapInfo, Role, Statement
 from api.graph.paging import (
     SIZES,
     TooManyPages,
+    key_parts,
     page_image_dot,
     paginate,
     plan,
@@ -229,12 +230,66 @@ def test_handout_pages_are_exactly_the_paper_size_with_text_of_at_least_8_pt(
 @needs_tools
 def test_the_a4_handout_is_a_few_pages_opening_with_an_overview(handouts, tmp_path):
     paged = handouts["a4"]
-    assert paged.page_count <= 9
+    assert paged.page_count <= 10  # the overview, its key, and the argument's parts
     assert paged.pages[0].part.kind == "overview"
     assert paged.notices == []
     text = " ".join(word for word, _ in words(paged.pdf, tmp_path))
     assert "Overview: every statement by number" in text
     assert re.search(r"reasons: p\. \d", text)  # a link that crosses pages says where
+
+
+def page_text(pdf: bytes, page: int, tmp_path) -> str:
+    path = tmp_path / "out.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(
+        ["pdftotext", "-f", str(page), "-l", str(page), "-layout", str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
+@needs_tools
+@pytest.mark.parametrize("name", ["a4", "a3", "letter"])
+def test_the_overview_is_followed_by_its_key_number_to_first_words(handouts, essay, name, tmp_path):
+    paged = handouts[name]
+    assert [page.part.kind for page in paged.pages[:2]] == ["overview", "key"]
+    assert "key on the next page" in " ".join(page_text(paged.pdf, 1, tmp_path).split())
+    key = page_text(paged.pdf, 2, tmp_path)
+    assert "Key to the overview" in " ".join(key.split())
+    entries = dict(re.findall(r"^\s*#(\d+) (.+?)\s*$", key, re.M))
+    assert sorted(int(n) for n in entries) == sorted(s.id for s in essay.statements)
+    for statement in essay.statements:
+        shown = entries[str(statement.id)]
+        # the statement's first words, cut at a word boundary with an ellipsis
+        assert statement.text.startswith(shown.removesuffix("…")), (shown, statement.text)
+        assert shown.endswith("…") or shown == statement.text
+        assert len(shown) <= KEY_CHARS
+
+
+def test_a_long_key_is_cut_into_pages_in_number_order_every_number_once():
+    parts = key_parts([9, 3, 1, 7, 5, 2, 8, 4, 6, 10, 11], per_page=4, rows=2)
+    assert [sorted(part.statements) for part in parts] == [
+        [1, 2, 3, 4],
+        [5, 6, 7, 8],
+        [9, 10, 11],
+    ]
+    assert {part.kind for part in parts} == {"key"}
+    assert {part.rows for part in parts} == {2}
+
+
+def test_the_key_escapes_statement_text_for_graphviz():
+    dot = key_dot(
+        [(1, 'Quote " and back\\slash \\l and <b>tag</b> & co')],
+        rows=5,
+        heading="Key",
+        min_font=8,
+    )
+    label = re.search(r'label="(#1 .*?)\\l"', dot).group(1)
+    assert '\\"' in label  # the quote escaped
+    assert "\\\\slash" in label
+    assert "\\\\l" in label
+    assert "&amp;" in label
 
 
 @needs_tools
