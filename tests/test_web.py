@@ -805,3 +805,12 @@ def test_the_page_draws_the_diagram_once_for_itself_and_its_picture(client, cats
     client.get("/maps/cats/")
     assert client.get("/api/maps/cats/diagram.svg?numbers=1").status_code == 200
     assert len(runs) == 1
+
+
+def test_the_diagram_key_explains_both_kinds_of_dot(client, cats_map):
+    # The cats map has an undercut: its diagram draws the dot where the objection meets
+    # the step it attacks, and the page's key says what that dot is.
+    key = parse(client.get("/maps/cats/")).by_id("diagram").find_all("ul", cls="diagram-key")[0]
+    items = [li.text() for li in key.find_all("li")]
+    assert "co-premises meet in a dot" in items
+    assert any("objection to a step" in item and "dot" in item for item in items)
