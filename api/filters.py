@@ -9,6 +9,7 @@ import django_filters
 from django import forms
 from django.conf import settings
 from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions
 from rest_framework.filters import OrderingFilter
 
@@ -75,8 +76,9 @@ class SearchFilter(django_filters.CharFilter):
     field_class = SearchField
 
 
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
 class IdFilter(django_filters.NumberFilter):
-    """An id: a whole number from 1 to the largest a row can have."""
+    """An id: a whole number from 1 to the largest a row can have (the schema says so)."""
 
     field_class = forms.IntegerField
 

@@ -31,3 +31,17 @@ class PageNumberPagination(pagination.PageNumberPagination):
                     }
                 )
         return super().get_page_size(request)
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        """``page`` and ``page_size`` with the bounds ``get_page_size`` and DRF enforce:
+        both from 1; a ``page_size`` above the maximum is accepted and read as it."""
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] in (self.page_query_param, self.page_size_query_param):
+                parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_size_query_param:
+                parameter["description"] = (
+                    f"Results per page, from 1; above {self.max_page_size} "
+                    f"(ARGMAP_MAX_PAGE_SIZE) it is {self.max_page_size}."
+                )
+        return parameters

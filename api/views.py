@@ -46,8 +46,13 @@ from api.serializers import (
 )
 from api.throttling import RENDER_THROTTLES
 
-_VERSION_TAG = re.compile(r'^\s*(?:W/)?"(\d+)"\s*$')
-IF_MATCH_PATTERN = r'^\s*(\*|(W/)?"[0-9]+")\s*$'
+# If-Match as the API reads it, and as the schema says (one pattern for both): the map's
+# ETag (a version in quotes, weak or strong), or "*" where that is allowed, with the
+# spaces and tabs HTTP allows around a field value.
+ETAG_PATTERN = r'^[ \t]*(?:W/)?"([0-9]{1,18})"[ \t]*$'
+IF_MATCH_PATTERN = r'^[ \t]*(?:\*|(?:W/)?"[0-9]{1,18}")[ \t]*$'
+_VERSION_TAG = re.compile(ETAG_PATTERN)
+_IF_MATCH = re.compile(IF_MATCH_PATTERN)
 
 IF_MATCH = OpenApiParameter(
     "If-Match",
@@ -61,7 +66,7 @@ IF_MATCH_REQUIRED = OpenApiParameter(
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
     required=True,
-    pattern=_VERSION_TAG.pattern,
+    pattern=ETAG_PATTERN,
     description='The map version you last read, as its ETag (`"7"`). Missing: 428; stale: 412.',
 )
 CASCADE = OpenApiParameter(
@@ -78,14 +83,14 @@ def map_etag(map_: ArgumentMap) -> str:
 def expected_version(request: Request) -> int | None:
     """The version named by ``If-Match``, or None when the header is absent or ``*``."""
     header = request.headers.get("If-Match")
-    if header is None or header.strip() == "*":
+    if header is None:
         return None
-    match = _VERSION_TAG.match(header)
-    if not match:
+    if not _IF_MATCH.fullmatch(header):
         raise exceptions.ValidationError(
-            {"If-Match": ['Must be the map\'s ETag, a version in quotes such as "7".']}
+            {"If-Match": ['Must be the map\'s ETag, a version in quotes such as "7", or *.']}
         )
-    return int(match.group(1))
+    match = _VERSION_TAG.fullmatch(header)
+    return int(match.group(1)) if match else None
 
 
 if TYPE_CHECKING:
@@ -186,6 +191,11 @@ class StrictQueryMixin(_GenericView):
         return allowed | self.extra_query_params.get(self.action, set())
 
     def initial(self, request, *args, **kwargs) -> None:
+        method = request.method.lower()
+        if method not in self.http_method_names or not hasattr(self, method):
+            # The method comes first: 405 with Allow, before authentication and whatever
+            # the query holds.
+            self.http_method_not_allowed(request, *args, **kwargs)
         super().initial(request, *args, **kwargs)
         check_query_params(request, self.allowed_query_params())
 
@@ -483,10 +493,20 @@ def file_response(
     return response
 
 
+def _param_schema(param: diagrams.Param) -> dict:
+    """The OpenAPI schema of one diagram option, its bounds from ``diagrams.PARAMS``."""
+    schema: dict = {"type": {"int": "integer", "bool": "boolean", "choice": "string"}[param.kind]}
+    if param.low is not None:
+        schema["minimum"] = param.low
+    if param.high is not None:
+        schema["maximum"] = param.high
+    return schema
+
+
 DIAGRAM_PARAMETERS = [
     OpenApiParameter(
         param.name,
-        {"int": int, "bool": bool, "choice": str}[param.kind],
+        _param_schema(param),
         OpenApiParameter.QUERY,
         description=param.help,
         enum=list(param.choices) or None,

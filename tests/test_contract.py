@@ -1,0 +1,113 @@
+"""The OpenAPI schema says what the API accepts: its bounds and patterns are the ones the
+code enforces (read from the same definitions), and a request the schema allows is not
+refused for a reason the schema does not state (issue: the contract is exact)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.conf import settings
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+
+from api import diagrams
+from api.graph.validate import MAX_ID
+from api.views import ETAG_PATTERN, IF_MATCH_PATTERN
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def schema(api_client) -> dict:
+    return api_client.get("/api/schema/?format=json").json()
+
+
+def parameter(schema: dict, path: str, method: str, name: str) -> dict:
+    [found] = [p for p in schema["paths"][path][method]["parameters"] if p["name"] == name]
+    return found
+
+
+@pytest.mark.parametrize("path", ["/api/maps/", "/api/statements/", "/api/links/"])
+def test_paging_parameters_declare_the_bounds_the_api_enforces(schema, api_client, path):
+    for name in ("page", "page_size"):
+        assert parameter(schema, path, "get", name)["schema"]["minimum"] == 1
+        assert api_client.get(f"{path}?{name}=0").status_code in (400, 404)
+        assert api_client.get(f"{path}?{name}=1").status_code == 200
+    # above the maximum, page_size is read as the maximum: accepted, as documented
+    size = parameter(schema, path, "get", "page_size")
+    assert "maximum" not in size["schema"]
+    assert str(settings.ARGMAP_MAX_PAGE_SIZE) in size["description"]
+    assert (
+        api_client.get(f"{path}?page_size={settings.ARGMAP_MAX_PAGE_SIZE + 1}").status_code == 200
+    )
+
+
+@pytest.mark.parametrize("name", ["premise", "conclusion", "target_link"])
+def test_id_filters_declare_their_range(schema, api_client, name):
+    bounds = parameter(schema, "/api/links/", "get", name)["schema"]
+    assert (bounds["minimum"], bounds["maximum"]) == (1, MAX_ID)
+    assert api_client.get(f"/api/links/?{name}=0").status_code == 400
+    assert api_client.get(f"/api/links/?{name}=1").status_code == 200
+
+
+def test_diagram_options_declare_the_bounds_of_diagrams_params(schema, api_client, cats_map):
+    path = "/api/maps/{slug}/diagram.{fmt}"
+    ranged = [param for param in diagrams.PARAMS if param.kind == "int"]
+    assert ranged
+    for param in ranged:
+        declared = parameter(schema, path, "get", param.name)["schema"]
+        assert declared.get("minimum") == param.low
+        assert declared.get("maximum") == param.high
+        if param.low is not None:
+            below = api_client.get(f"/api/maps/cats/diagram.dot?{param.name}={param.low - 1}")
+            assert below.status_code == 400
+            assert param.name in below.json()["errors"]
+
+
+def test_a_method_the_endpoint_does_not_take_is_405_whatever_the_query(api_client, cats_map):
+    for path in (
+        "/api/maps/cats/evaluation/?semantics=grounded",
+        "/api/maps/cats/evaluation/?nonsense=1",
+        "/api/statements/?page_size=0",
+    ):
+        response = api_client.generic("TRACE", path)
+        assert response.status_code == 405, (path, response.content)
+        assert "GET" in response["Allow"]
+
+
+# If-Match: what the schema's pattern allows is exactly what the API reads as a version
+# (or "*"); anything else is a 400 naming the header.
+HEADER_PIECES = st.lists(
+    st.sampled_from([" ", "\t", "\x0b", "\n", '"', "W/", "*", "7", "12", "x", ",", "w/"]),
+    max_size=7,
+).map("".join)
+
+
+@given(value=HEADER_PIECES)
+@hypothesis_settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_if_match_is_read_exactly_as_the_schema_pattern_says(value, auth_client, cats_map):
+    # (the map is shared by the examples: a version that matches writes, another is 412)
+    response = auth_client.patch(
+        "/api/maps/cats/", {"summary": "A summary."}, format="json", HTTP_IF_MATCH=value
+    )
+    # (the pattern is anchored: as JSON Schema reads it, the whole value must match)
+    if re.fullmatch(IF_MATCH_PATTERN, value) is not None:
+        assert response.status_code in (200, 412), (value, response.content)
+    else:
+        assert response.status_code == 400, (value, response.content)
+        assert "If-Match" in response.json()["errors"]
+
+
+def test_the_schema_states_the_if_match_patterns_the_api_uses(schema):
+    optional = parameter(schema, "/api/maps/{slug}/", "patch", "If-Match")
+    assert optional["schema"]["pattern"] == IF_MATCH_PATTERN
+    assert not optional.get("required", False)
+    required = parameter(schema, "/api/maps/{slug}/graph/", "put", "If-Match")
+    assert required["schema"]["pattern"] == ETAG_PATTERN
+    assert required["required"] is True
+    responses = schema["paths"]["/api/maps/{slug}/graph/"]["put"]["responses"]
+    assert {"412", "428"} <= set(responses)
