@@ -42,12 +42,32 @@ def flatten_errors(errors: Any, prefix: str = "") -> dict[str, list[str]]:
     return flat
 
 
-def validation_response(errors: dict[str, list[str]]) -> Response:
+def validation_response(errors: dict[str, list[str]], *, conflict: bool = False) -> Response:
+    """400 naming each field at fault; 409 when every fault is a conflict with what is
+    stored (``conflict``: a taken slug, a link that duplicates another)."""
     summary = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in errors.items())
     return Response(
-        {"detail": f"Invalid input. {summary}", "errors": errors},
-        status=status.HTTP_400_BAD_REQUEST,
+        {"detail": f"{'Conflict' if conflict else 'Invalid input'}. {summary}", "errors": errors},
+        status=status.HTTP_409_CONFLICT if conflict else status.HTTP_400_BAD_REQUEST,
     )
+
+
+# The error code of a value that conflicts with what is stored (Django's and DRF's
+# uniqueness checks use it; the services raise it for a taken slug or a duplicate link).
+CONFLICT_CODE = "unique"
+
+
+def _codes(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [code for item in value.values() for code in _codes(item)]
+    if isinstance(value, list):
+        return [code for item in value for code in _codes(item)]
+    return [str(value)]
+
+
+def _only_conflicts(codes: Any) -> bool:
+    found = _codes(codes)
+    return bool(found) and all(code == CONFLICT_CODE for code in found)
 
 
 class PreconditionRequired(exceptions.APIException):
@@ -113,7 +133,11 @@ def _handle(exc: Exception, context: dict) -> Response | None:
         return validation_response({"semantics": [str(exc)]})
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
-            return validation_response({k: list(v) for k, v in exc.message_dict.items()})
+            codes = {k: [e.code for e in v] for k, v in exc.error_dict.items()}
+            return validation_response(
+                {k: list(v) for k, v in exc.message_dict.items()},
+                conflict=_only_conflicts(codes),
+            )
         return validation_response({"non_field_errors": list(exc.messages)})
     if isinstance(exc, PreconditionFailed):
         response = Response(
@@ -134,7 +158,9 @@ def _handle(exc: Exception, context: dict) -> Response | None:
             status=status.HTTP_409_CONFLICT,
         )
     if isinstance(exc, exceptions.ValidationError):
-        return validation_response(flatten_errors(exc.detail))
+        return validation_response(
+            flatten_errors(exc.detail), conflict=_only_conflicts(exc.get_codes())
+        )
     if isinstance(exc, exceptions.ParseError):
         message = str(exc.detail)
         return Response(

@@ -5,6 +5,8 @@ looked up among the maps the user may see, so a private map's slug answers exact
 an unknown one does.
 """
 
+import re
+
 import django_filters
 from django import forms
 from django.conf import settings
@@ -154,25 +156,43 @@ class LinkFilter(django_filters.FilterSet):
         return queryset.filter(pk__in=links)
 
 
+def ordering_pattern(fields: list[str]) -> str:
+    """``?ordering=`` as the API reads it and the schema states it: comma-separated field
+    names, each with an optional ``-`` for descending, nothing else (or nothing at all)."""
+    term = "-?(?:" + "|".join(re.escape(name) for name in fields) + ")"
+    return rf"^(?:{term}(?:,{term})*)?$"
+
+
 class StrictOrderingFilter(OrderingFilter):
-    """``?ordering=`` with a field the list cannot be ordered by is a 400 naming it."""
+    """``?ordering=`` with a field the list cannot be ordered by, or written otherwise than
+    ``ordering_pattern`` says, is a 400 naming it; the schema carries the pattern."""
 
     def get_ordering(self, request, queryset, view):
         params = request.query_params.get(self.ordering_param)
-        if params:
+        if params is not None:
             valid = [
                 name for name, _ in self.get_valid_fields(queryset, view, {"request": request})
             ]
-            terms = [term.strip() for term in params.split(",")]
-            bad = [term for term in terms if term.lstrip("-") not in valid]
-            if bad:
+            if not re.fullmatch(ordering_pattern(valid), params):
+                bad = [t for t in params.split(",") if t.removeprefix("-") not in valid] or [params]
                 allowed = ", ".join(valid) or "nothing"
                 raise exceptions.ValidationError(
                     {
                         self.ordering_param: [
                             f"Cannot order by {', '.join(map(repr, bad))}; this list orders "
-                            f"by {allowed} (prefix - for descending)."
+                            f"by {allowed}, comma-separated (prefix - for descending)."
                         ]
                     }
                 )
         return super().get_ordering(request, queryset, view)
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        parameters = super().get_schema_operation_parameters(view)
+        fields = getattr(view, "ordering_fields", None)
+        for parameter in parameters:
+            if parameter["name"] == self.ordering_param and isinstance(fields, list | tuple):
+                parameter["schema"]["pattern"] = ordering_pattern(list(fields))
+                parameter["description"] = (
+                    f"Order by {', '.join(fields)}, comma-separated; prefix - for descending."
+                )
+        return parameters

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 ERROR_SCHEMA = {
     "type": "object",
     "properties": {
@@ -24,7 +26,10 @@ COMMON = {
     "429": "Too many requests; see Retry-After.",
 }
 WRITES = {
-    "409": "Other links still use this object (their ids in `links`).",
+    "409": (
+        "Conflict with what is stored: the slug is taken, the link duplicates another "
+        "(named), or other links still use this object (their ids in `links`)."
+    ),
     "412": "If-Match names a version that is no longer current.",
     "413": "Request body too large.",
 }
@@ -64,4 +69,39 @@ def add_error_responses(result: dict, generator, request, public) -> dict:
                     code,
                     {"description": description, "content": {"application/json": {"schema": ref}}},
                 )
+    return result
+
+
+# A collection's POST creates an object; these operations take its key in their path.
+_MEMBER_PATH = re.compile(r"\{(?P<param>\w+)\}/")
+
+
+def add_links(result: dict, generator, request, public) -> dict:
+    """drf-spectacular post-processing hook: OpenAPI links from each creating POST (201) of
+    a collection (``/api/maps/``) to every operation under a member of it
+    (``/api/maps/{slug}/...``), its path parameter taken from the created object (the
+    ``slug``, or ``id`` for ``{id}``), so clients and test tools can chain them."""
+    paths = result.get("paths", {})
+    for path, path_item in paths.items():
+        created = path_item.get("post", {}).get("responses", {}).get("201")
+        if created is None:
+            continue
+        links = {}
+        for other, other_item in paths.items():
+            if not other.startswith(path):
+                continue
+            member = _MEMBER_PATH.match(other[len(path) :])
+            if member is None:
+                continue
+            param = member.group("param")
+            field = "id" if param in ("id", "pk") else param
+            for method, operation in other_item.items():
+                if isinstance(operation, dict) and "operationId" in operation:
+                    links[operation["operationId"]] = {
+                        "operationId": operation["operationId"],
+                        "parameters": {param: f"$response.body#/{field}"},
+                        "description": f"{method.upper()} {other} of the created object.",
+                    }
+        if links:
+            created["links"] = links
     return result

@@ -376,7 +376,7 @@ def test_a_duplicate_link_is_refused_in_either_premise_order(auth_client, cats_m
             "conclusion": pair.conclusion_id,
         }
         response = auth_client.post("/api/links/", body, format="json")
-        assert_error(response, 400, f"Link {pair.pk} already has")
+        assert_error(response, 409, f"Link {pair.pk} already has")
     assert snapshot() == before
     # Another kind, or a premise fewer, is another link.
     body = {"map": "cats", "kind": "oppose", "premises": premises, "conclusion": pair.conclusion_id}
@@ -396,7 +396,7 @@ def test_a_link_changed_into_a_duplicate_is_refused(auth_client, cats_map):
     premises = list(first.premise_rows.values_list("statement_id", flat=True))
     before = snapshot()
     response = auth_client.patch(f"/api/links/{second.pk}/", {"premises": premises}, format="json")
-    assert_error(response, 400, f"Link {first.pk}")
+    assert_error(response, 409, f"Link {first.pk}")
     assert snapshot() == before
 
 

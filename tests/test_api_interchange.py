@@ -120,9 +120,9 @@ def test_import_too_large_is_413(auth_client, settings, db):
     assert not ArgumentMap.objects.exists()
 
 
-def test_import_slug_taken_is_400(auth_client, cats_map):
+def test_import_slug_taken_is_a_409_conflict(auth_client, cats_map):
     response = upload(auth_client, "x.argdown", b"[A]: a statement\n", slug="cats")
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "slug" in response.json()["errors"]
 
 

@@ -236,15 +236,15 @@ def test_malformed_json_bodies_are_400(auth_client, cats_map, body):
 
 
 def test_map_create_rejects_bad_fields(auth_client, cats_map):
-    for payload, field in [
-        ({"slug": "cats", "title": "dup"}, "slug"),
-        ({"slug": "bad slug!", "title": "x"}, "slug"),
-        ({"slug": "ok", "title": ""}, "title"),
-        ({"slug": "ok", "title": "t\x00"}, "title"),
-        ({"slug": "ok", "title": "t", "source_date": "yesterday"}, "source_date"),
+    for payload, field, code in [
+        ({"slug": "cats", "title": "dup"}, "slug", 409),  # taken: a conflict
+        ({"slug": "bad slug!", "title": "x"}, "slug", 400),
+        ({"slug": "ok", "title": ""}, "title", 400),
+        ({"slug": "ok", "title": "t\x00"}, "title", 400),
+        ({"slug": "ok", "title": "t", "source_date": "yesterday"}, "source_date", 400),
     ]:
         before = snapshot()
         response = auth_client.post("/api/maps/", payload, format="json")
-        assert response.status_code == 400, (payload, response.content)
+        assert response.status_code == code, (payload, response.content)
         assert field in response.json()["errors"], (payload, response.json())
         assert snapshot() == before

@@ -13,10 +13,17 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from api import diagrams
+from api.filters import ordering_pattern
 from api.graph.validate import MAX_ID
 from api.views import ETAG_PATTERN, IF_MATCH_PATTERN
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _no_read_limits(settings):
+    # Hundreds of generated requests a minute: the read limits are tested elsewhere.
+    settings.ARGMAP_THROTTLE_RATES = {**settings.ARGMAP_THROTTLE_RATES, "anon": None, "user": None}
 
 
 @pytest.fixture
@@ -111,3 +118,102 @@ def test_the_schema_states_the_if_match_patterns_the_api_uses(schema):
     assert required["required"] is True
     responses = schema["paths"]["/api/maps/{slug}/graph/"]["put"]["responses"]
     assert {"412", "428"} <= set(responses)
+
+
+ORDERING_PIECES = st.lists(
+    st.sampled_from(["slug", "title", "created_at", "-", ",", " ", "x", "id"]), max_size=6
+).map("".join)
+
+
+@given(value=ORDERING_PIECES)
+@hypothesis_settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_ordering_is_read_exactly_as_the_schema_pattern_says(value, api_client, schema):
+    pattern = parameter(schema, "/api/maps/", "get", "ordering")["schema"]["pattern"]
+    response = api_client.get("/api/maps/", {"ordering": value})
+    if re.fullmatch(pattern, value):
+        assert response.status_code == 200, (value, response.content)
+    else:
+        assert response.status_code == 400, (value, response.content)
+        assert "ordering" in response.json()["errors"]
+
+
+def test_every_list_states_what_it_orders_by(schema):
+    for path, fields in (
+        ("/api/maps/", ["slug", "title", "created_at", "updated_at"]),
+        ("/api/statements/", ["id", "text"]),
+        ("/api/links/", ["id", "kind"]),
+    ):
+        declared = parameter(schema, path, "get", "ordering")
+        assert declared["schema"]["pattern"] == ordering_pattern(fields)
+
+
+def test_a_taken_slug_and_a_duplicate_link_are_conflicts(auth_client, cats_map, schema):
+    taken = auth_client.post("/api/maps/", {"slug": "cats", "title": "Again"}, format="json")
+    assert taken.status_code == 409
+    assert "slug" in taken.json()["errors"]
+    link = cats_map.links.filter(kind="support").first()
+    body = {
+        "map": "cats",
+        "kind": "support",
+        "premises": list(link.premise_rows.values_list("statement_id", flat=True)),
+        "conclusion": link.conclusion_id,
+    }
+    duplicate = auth_client.post("/api/links/", body, format="json")
+    assert duplicate.status_code == 409
+    assert f"Link {link.pk}" in duplicate.json()["detail"]
+    for path, method in (("/api/maps/", "post"), ("/api/links/", "post")):
+        assert "409" in schema["paths"][path][method]["responses"]
+    # a field that is merely wrong is still a 400
+    bad = auth_client.post("/api/maps/", {"slug": "bad slug!", "title": "x"}, format="json")
+    assert bad.status_code == 400
+
+
+def resolve(expression: str, body: dict) -> str:
+    """A link's ``$response.body#/a/b`` against a response body."""
+    assert expression.startswith("$response.body#/")
+    value = body
+    for key in expression.removeprefix("$response.body#/").split("/"):
+        value = value[key]
+    return str(value)
+
+
+def test_links_chain_a_created_object_to_the_operations_that_take_its_key(
+    auth_client, schema, cats_map
+):
+    operations = {
+        op["operationId"]: (path, method)
+        for path, item in schema["paths"].items()
+        for method, op in item.items()
+        if isinstance(op, dict) and "operationId" in op
+    }
+    created = {
+        "/api/maps/": {"slug": "linked", "title": "Linked"},
+        "/api/statements/": {"map": "cats", "text": "A linked statement."},
+    }
+    for collection, body in created.items():
+        links = schema["paths"][collection]["post"]["responses"]["201"]["links"]
+        response = auth_client.post(collection, body, format="json")
+        assert response.status_code == 201
+        reached = 0
+        for link in links.values():
+            path, method = operations[link["operationId"]]
+            assert path.startswith(collection)
+            url = path
+            for name, expression in link["parameters"].items():
+                url = url.replace("{" + name + "}", resolve(expression, response.json()))
+            if method == "get" and "{" not in url:
+                assert auth_client.get(url).status_code == 200, url
+                reached += 1
+        assert reached >= 1
+    maps_links = schema["paths"]["/api/maps/"]["post"]["responses"]["201"]["links"]
+    # every operation under a map is reachable from its creation
+    under_a_map = {
+        op["operationId"]
+        for path, item in schema["paths"].items()
+        if path.startswith("/api/maps/{slug}/")
+        for op in item.values()
+        if isinstance(op, dict) and "operationId" in op
+    }
+    assert under_a_map <= set(maps_links)

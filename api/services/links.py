@@ -65,7 +65,7 @@ def link_validate(
         link_known=lambda pk: target_obj is not None,
         max_lengths=settings.ARGMAP_MAX_LENGTHS,
     )
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[str | ValidationError]] = {}
     for where, message in problems:
         errors.setdefault(where.split("/")[0], []).append(message)
     if (
@@ -82,8 +82,11 @@ def link_validate(
         duplicate = _duplicate_of(map_, kind, premise_pks, conclusion_pk, target_pk, link)
         if duplicate is not None:
             errors["premises"] = [
-                f"Link {duplicate} already has this kind, these premises (in any order) and "
-                "this target."
+                ValidationError(
+                    f"Link {duplicate} already has this kind, these premises (in any order) "
+                    "and this target.",
+                    code="unique",
+                )
             ]
     if errors:
         raise ValidationError(errors)

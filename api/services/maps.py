@@ -68,7 +68,9 @@ def map_create(*, slug: str, title: str, owner=None, **fields: Any) -> ArgumentM
         raise ValidationError({name: ["Unknown field."] for name in sorted(unknown)})
     if slug in RESERVED_SLUGS:
         raise ValidationError({"slug": [f"{slug!r} is reserved; choose another slug."]})
-    taken = ValidationError({"slug": [f"A map with slug {slug!r} already exists."]})
+    taken = ValidationError(
+        {"slug": [ValidationError(f"A map with slug {slug!r} already exists.", code="unique")]}
+    )
     if ArgumentMap.objects.filter(slug=slug).exists():
         raise taken
     cleaned = clean_map_fields({"title": title, **fields})
@@ -103,7 +105,15 @@ def map_update(
     if new_slug != locked.slug and new_slug in RESERVED_SLUGS:
         raise ValidationError({"slug": [f"{new_slug!r} is reserved; choose another slug."]})
     if new_slug != locked.slug and ArgumentMap.objects.filter(slug=new_slug).exists():
-        raise ValidationError({"slug": [f"A map with slug {cleaned['slug']!r} already exists."]})
+        raise ValidationError(
+            {
+                "slug": [
+                    ValidationError(
+                        f"A map with slug {cleaned['slug']!r} already exists.", code="unique"
+                    )
+                ]
+            }
+        )
     before = {name: getattr(locked, name) for name in cleaned}
     for name, value in cleaned.items():
         setattr(locked, name, value)
