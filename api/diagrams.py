@@ -71,10 +71,12 @@ class DiagramError(Exception):
 
 
 class InvalidDiagramOptions(DiagramError):
-    """Bad or unknown options: ``errors`` maps each option to its messages."""
+    """Bad or unknown options: ``errors`` maps each option to its messages; ``missing``
+    when they name a statement the map does not have (a 404, not a 400)."""
 
-    def __init__(self, errors: dict[str, list[str]]) -> None:
+    def __init__(self, errors: dict[str, list[str]], *, missing: bool = False) -> None:
         self.errors = errors
+        self.missing = missing
         super().__init__("; ".join(f"{name}: {' '.join(m)}" for name, m in errors.items()))
 
 
@@ -272,7 +274,7 @@ def _focus(graph: ArgumentGraph, request: DiagramRequest) -> ArgumentGraph:
         return neighbourhood(graph, request.focus, request.depth)
     except KeyError:
         raise InvalidDiagramOptions(
-            {"focus": [f"Statement {request.focus} is not in this map."]}
+            {"focus": [f"Statement {request.focus} is not in this map."]}, missing=True
         ) from None
 
 
@@ -403,16 +405,17 @@ class Refusal:
 
     errors: dict[str, list[str]] | None = None
     too_big: str | None = None
+    missing: bool = False
 
     @classmethod
     def of(cls, error: InvalidDiagramOptions | DiagramTooBig) -> Refusal:
         if isinstance(error, InvalidDiagramOptions):
-            return cls(errors=error.errors)
+            return cls(errors=error.errors, missing=error.missing)
         return cls(too_big=str(error))
 
     def raise_again(self) -> None:
         if self.errors is not None:
-            raise InvalidDiagramOptions(self.errors)
+            raise InvalidDiagramOptions(self.errors, missing=self.missing)
         raise DiagramTooBig(self.too_big or "")
 
 

@@ -42,19 +42,29 @@ def flatten_errors(errors: Any, prefix: str = "") -> dict[str, list[str]]:
     return flat
 
 
-def validation_response(errors: dict[str, list[str]], *, conflict: bool = False) -> Response:
-    """400 naming each field at fault; 409 when every fault is a conflict with what is
-    stored (``conflict``: a taken slug, a link that duplicates another)."""
+_HEADINGS = {
+    status.HTTP_400_BAD_REQUEST: "Invalid input",
+    status.HTTP_404_NOT_FOUND: "Not found",
+    status.HTTP_409_CONFLICT: "Conflict",
+}
+
+
+def validation_response(
+    errors: dict[str, list[str]], *, code: int = status.HTTP_400_BAD_REQUEST
+) -> Response:
+    """The errors of named fields: 400 by default; 404 when every one names an object
+    that does not exist (or that the user may not see), 409 when every one clashes with
+    what is stored (``status_for_codes``)."""
     summary = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in errors.items())
-    return Response(
-        {"detail": f"{'Conflict' if conflict else 'Invalid input'}. {summary}", "errors": errors},
-        status=status.HTTP_409_CONFLICT if conflict else status.HTTP_400_BAD_REQUEST,
-    )
+    return Response({"detail": f"{_HEADINGS[code]}. {summary}", "errors": errors}, status=code)
 
 
-# The error code of a value that conflicts with what is stored (Django's and DRF's
-# uniqueness checks use it; the services raise it for a taken slug or a duplicate link).
-CONFLICT_CODE = "unique"
+# Error codes that stand for another status than 400: a value naming an object that does
+# not exist or is not visible ("does_not_exist": Django's, DRF's and argmap's), and a value
+# that clashes with what is stored ("unique": a taken slug, a duplicate link; "conflict":
+# moving a statement or link to another map).
+NOT_FOUND_CODES = frozenset({"does_not_exist"})
+CONFLICT_CODES = frozenset({"unique", "conflict"})
 
 
 def _codes(value: Any) -> list[str]:
@@ -65,9 +75,15 @@ def _codes(value: Any) -> list[str]:
     return [str(value)]
 
 
-def _only_conflicts(codes: Any) -> bool:
-    found = _codes(codes)
-    return bool(found) and all(code == CONFLICT_CODE for code in found)
+def status_for_codes(codes: Any) -> int:
+    """404 when every error is a missing object, 409 when every one is a conflict, else
+    400: a request the schema allows is refused only for what it cannot state."""
+    found = set(_codes(codes))
+    if found and found <= NOT_FOUND_CODES:
+        return status.HTTP_404_NOT_FOUND
+    if found and found <= CONFLICT_CODES:
+        return status.HTTP_409_CONFLICT
+    return status.HTTP_400_BAD_REQUEST
 
 
 class PreconditionRequired(exceptions.APIException):
@@ -108,7 +124,8 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
 
 def _handle(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, InvalidDiagramOptions):
-        return validation_response(exc.errors)
+        missing = status.HTTP_404_NOT_FOUND if exc.missing else status.HTTP_400_BAD_REQUEST
+        return validation_response(exc.errors, code=missing)
     if type(exc) in DIAGRAM_ERRORS:
         code, name = DIAGRAM_ERRORS[type(exc)]
         response = Response({"detail": str(exc), "code": name}, status=code)
@@ -135,8 +152,7 @@ def _handle(exc: Exception, context: dict) -> Response | None:
         if hasattr(exc, "error_dict"):
             codes = {k: [e.code for e in v] for k, v in exc.error_dict.items()}
             return validation_response(
-                {k: list(v) for k, v in exc.message_dict.items()},
-                conflict=_only_conflicts(codes),
+                {k: list(v) for k, v in exc.message_dict.items()}, code=status_for_codes(codes)
             )
         return validation_response({"non_field_errors": list(exc.messages)})
     if isinstance(exc, PreconditionFailed):
@@ -159,7 +175,7 @@ def _handle(exc: Exception, context: dict) -> Response | None:
         )
     if isinstance(exc, exceptions.ValidationError):
         return validation_response(
-            flatten_errors(exc.detail), conflict=_only_conflicts(exc.get_codes())
+            flatten_errors(exc.detail), code=status_for_codes(exc.get_codes())
         )
     if isinstance(exc, exceptions.ParseError):
         message = str(exc.detail)

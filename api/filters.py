@@ -94,8 +94,23 @@ def visible_maps(request) -> QuerySet:
     return ArgumentMap.objects.visible_to(getattr(request, "user", None))
 
 
+class _MapField(forms.ModelChoiceField):
+    """A map's slug; one the user cannot see is an object that does not exist (code
+    ``does_not_exist``: a 404 naming it, as ``GET /api/maps/{slug}/`` answers)."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError as exc:
+            raise forms.ValidationError(exc.messages[0], code="does_not_exist") from None
+
+
+class MapFilter(django_filters.ModelChoiceFilter):
+    field_class = _MapField
+
+
 def map_filter() -> django_filters.ModelChoiceFilter:
-    return django_filters.ModelChoiceFilter(
+    return MapFilter(
         field_name="map",
         to_field_name="slug",
         queryset=visible_maps,

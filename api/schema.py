@@ -22,7 +22,10 @@ COMMON = {
     "400": "Invalid input; `errors` names each field at fault.",
     "401": "Authentication needed.",
     "403": "Not allowed: only the map's owner and staff change it.",
-    "404": "No such object, or not visible to you.",
+    "404": (
+        "No such object, or not visible to you: in the path, or named by a parameter or "
+        "a body field (`errors` names it)."
+    ),
     "429": "Too many requests; see Retry-After.",
 }
 WRITES = {

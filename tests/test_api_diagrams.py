@@ -98,7 +98,6 @@ def test_focus_draws_the_neighbourhood(api_client, cats_map):
         ("wrap=abc", "wrap"),
         ("depth=-1", "depth"),
         ("focus=0", "focus"),
-        ("focus=999999", "focus"),
         ("page=a0", "page"),
         ("quotes=maybe", "quotes"),
         ("engine=neato", "engine"),
@@ -114,6 +113,10 @@ def test_invalid_option_is_400_naming_it(api_client, cats_map, query, field):
 
 def test_unknown_format_and_map_are_404(api_client, cats_map):
     assert api_client.get(f"{URL}.gif").status_code == 404
+    # a focus on a statement the map does not have: 404 naming it
+    missing = api_client.get(f"{URL}.svg?focus=999999")
+    assert missing.status_code == 404
+    assert "focus" in missing.json()["errors"]
     assert api_client.get("/api/maps/nope/diagram.svg").status_code == 404
 
 

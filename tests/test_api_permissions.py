@@ -117,8 +117,8 @@ def test_statement_and_link_writes(clients, maps, actor, visibility):
     elif ok:
         assert response.status_code == 201
     elif hidden:
-        # A private map is not even named: its slug is unknown to this user.
-        assert response.status_code == 400
+        # A private map is not even named: its slug is unknown to this user (404).
+        assert response.status_code == 404
         assert "map" in response.json()["errors"]
     else:
         assert response.status_code == 403

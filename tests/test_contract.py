@@ -217,3 +217,26 @@ def test_links_chain_a_created_object_to_the_operations_that_take_its_key(
         if isinstance(op, dict) and "operationId" in op
     }
     assert under_a_map <= set(maps_links)
+
+
+def test_naming_an_object_that_does_not_exist_is_a_404_naming_the_field(auth_client, cats_map):
+    # Well formed by the schema, refused for what no schema can state: the object is
+    # not there (or not visible). 404, the field named, nothing written.
+    for response, field in (
+        (auth_client.get("/api/statements/?map=nowhere"), "map"),
+        (auth_client.get("/api/links/?map=nowhere"), "map"),
+        (auth_client.post("/api/statements/", {"map": "nope", "text": "x"}, format="json"), "map"),
+        (auth_client.get("/api/maps/cats/diagram.dot?focus=999999"), "focus"),
+    ):
+        assert response.status_code == 404, response.content
+        assert field in response.json()["errors"]
+
+
+def test_moving_a_statement_or_link_to_another_map_is_a_conflict(auth_client, cats_map, make_map):
+    make_map("dogs")
+    statement = cats_map.statements.first()
+    link = cats_map.links.first()
+    for url in (f"/api/statements/{statement.pk}/", f"/api/links/{link.pk}/"):
+        response = auth_client.patch(url, {"map": "dogs"}, format="json")
+        assert response.status_code == 409, response.content
+        assert "map" in response.json()["errors"]

@@ -190,7 +190,9 @@ def link_update(*, link: Link, expected_version: int | None = None, **fields: An
     """
     locked = lock_map(link.map, expected_version)
     if "map" in fields and _as_pk(fields.pop("map")) != locked.pk:
-        raise ValidationError({"map": ["A link cannot move to another map."]})
+        raise ValidationError(
+            {"map": [ValidationError("A link cannot move to another map.", code="conflict")]}
+        )
     merged: dict[str, Any] = {
         "kind": link.kind,
         "premises": list(

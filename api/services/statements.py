@@ -101,7 +101,9 @@ def statement_update(
     """
     locked = lock_map(statement.map, expected_version)
     if "map" in fields and fields.pop("map").pk != locked.pk:
-        raise ValidationError({"map": ["A statement cannot move to another map."]})
+        raise ValidationError(
+            {"map": [ValidationError("A statement cannot move to another map.", code="conflict")]}
+        )
     merged: dict[str, Any] = {
         "text": statement.text,
         "attributed_to": statement.attributed_to,
