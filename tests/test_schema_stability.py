@@ -1,0 +1,150 @@
+"""The API's contract does not lose anything without saying so (docs/api.md, "Versions").
+
+``tests/data/schema/openapi.json`` is the schema as last published. The current schema must
+still have every operation, parameter and field of it, with the same type, and no
+constraint of it may tighten (a higher minimum, a lower maximum, a shorter maxLength, an
+enum value gone, another pattern, a parameter or field that became required). Each
+exception must be listed in docs/api.md's "Removed or tightened" list, as the line that
+``differences`` prints for it. Additions need nothing. After a release, refresh the copy:
+``.venv/bin/python manage.py spectacular --format openapi-json --file
+tests/data/schema/openapi.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import data_file
+
+ROOT = Path(__file__).resolve().parents[1]
+PUBLISHED = data_file("schema/openapi.json")
+DOCS = ROOT / "docs" / "api.md"
+METHODS = {"get", "put", "post", "patch", "delete", "head", "options"}
+
+
+def _operations(schema: dict) -> dict[str, dict]:
+    return {
+        f"{method.upper()} {path}": operation
+        for path, item in schema.get("paths", {}).items()
+        for method, operation in item.items()
+        if method in METHODS
+    }
+
+
+def _loosened_or_same(where: str, old: dict, new: dict) -> Iterator[str]:
+    """What ``new`` (a parameter's or property's schema) tightens of ``old``."""
+    if old.get("type") != new.get("type") or old.get("$ref") != new.get("$ref"):
+        was, now = old.get("type") or old.get("$ref"), new.get("type") or new.get("$ref")
+        yield f"{where}: type {was} is now {now}"
+    for key in ("minimum", "minLength", "minItems"):
+        if key in new and new[key] > old.get(key, float("-inf")):
+            yield f"{where}: {key} raised to {new[key]}"
+    for key in ("maximum", "maxLength", "maxItems"):
+        if key in new and new[key] < old.get(key, float("inf")):
+            yield f"{where}: {key} lowered to {new[key]}"
+    if "enum" in old and set(old["enum"]) - set(new.get("enum", old["enum"])):
+        gone = sorted(map(str, set(old["enum"]) - set(new["enum"])))
+        yield f"{where}: enum lost {', '.join(gone)}"
+    if "enum" in new and "enum" not in old:
+        yield f"{where}: enum added"
+    if new.get("pattern") != old.get("pattern") and "pattern" in new:
+        yield f"{where}: pattern is now {new['pattern']}"
+
+
+def _schema_of(component: dict, schemas: dict) -> dict:
+    ref = component.get("$ref", "")
+    return schemas.get(ref.rsplit("/", 1)[-1], component) if ref else component
+
+
+def differences(old: dict, new: dict) -> list[str]:
+    """One line for each thing of ``old`` that ``new`` lost or tightened."""
+    found: list[str] = []
+    new_operations = _operations(new)
+    for name, operation in _operations(old).items():
+        current = new_operations.get(name)
+        if current is None:
+            found.append(f"removed: {name}")
+            continue
+        params = {(p["in"], p["name"]): p for p in current.get("parameters", [])}
+        for parameter in operation.get("parameters", []):
+            key = (parameter["in"], parameter["name"])
+            where = f"{name} {parameter['in']} parameter {parameter['name']}"
+            if key not in params:
+                found.append(f"removed: {where}")
+                continue
+            if params[key].get("required") and not parameter.get("required"):
+                found.append(f"{where}: now required")
+            found.extend(
+                _loosened_or_same(where, parameter.get("schema", {}), params[key].get("schema", {}))
+            )
+    old_schemas = old.get("components", {}).get("schemas", {})
+    new_schemas = new.get("components", {}).get("schemas", {})
+    for component, body in old_schemas.items():
+        if component not in new_schemas:
+            found.append(f"removed: component {component}")
+            continue
+        current = new_schemas[component]
+        required = set(current.get("required", [])) - set(body.get("required", []))
+        if component.endswith("Request") and required:
+            found.append(f"component {component}: now required {', '.join(sorted(required))}")
+        for field, field_schema in body.get("properties", {}).items():
+            where = f"component {component} field {field}"
+            if field not in current.get("properties", {}):
+                found.append(f"removed: {where}")
+                continue
+            found.extend(
+                _loosened_or_same(
+                    where,
+                    _schema_of(field_schema, old_schemas),
+                    _schema_of(current["properties"][field], new_schemas),
+                )
+            )
+    return found
+
+
+def announced() -> set[str]:
+    """The lines of docs/api.md's "Removed or tightened" list."""
+    text = DOCS.read_text("utf-8")
+    section = re.search(r"^### Removed or tightened\n(.*?)(?=^#|\Z)", text, re.M | re.S)
+    assert section is not None, "docs/api.md has no '### Removed or tightened' section"
+    return {
+        line[2:].strip().strip("`")
+        for line in section.group(1).splitlines()
+        if line.startswith("- ")
+    }
+
+
+@pytest.mark.django_db
+def test_nothing_published_disappears_or_tightens_unannounced(api_client):
+    published = json.loads(PUBLISHED.read_text("utf-8"))
+    current = api_client.get("/api/schema/?format=json").json()
+    unannounced = [line for line in differences(published, current) if line not in announced()]
+    assert unannounced == [], (
+        "The schema lost or tightened these since tests/data/schema/openapi.json; list each "
+        "in docs/api.md under 'Removed or tightened' (and bump the major version), or put "
+        "it back:\n" + "\n".join(unannounced)
+    )
+
+
+def test_the_comparison_sees_a_removal_and_a_tightening():
+    published = json.loads(PUBLISHED.read_text("utf-8"))
+    changed = json.loads(PUBLISHED.read_text("utf-8"))
+    del changed["paths"]["/api/links/"]["get"]
+    [page_size] = [
+        p for p in changed["paths"]["/api/maps/"]["get"]["parameters"] if p["name"] == "page_size"
+    ]
+    page_size["schema"]["minimum"] = 5
+    statement = changed["components"]["schemas"]["StatementRequest"]
+    del statement["properties"]["note"]
+    statement["properties"]["text"]["maxLength"] = 10
+    found = differences(published, changed)
+    assert "removed: GET /api/links/" in found
+    assert "GET /api/maps/ query parameter page_size: minimum raised to 5" in found
+    assert "removed: component StatementRequest field note" in found
+    assert "component StatementRequest field text: maxLength lowered to 10" in found
+    assert differences(published, published) == []
