@@ -186,4 +186,14 @@ def _handle(exc: Exception, context: dict) -> Response | None:
             },
             status=status.HTTP_400_BAD_REQUEST,
         )
+    if isinstance(exc, exceptions.UnsupportedMediaType):
+        view = context.get("view")
+        accepted = [parser.media_type for parser in getattr(view, "parser_classes", [])]
+        return Response(
+            {
+                "detail": f"{exc.detail} Send the body as {' or '.join(accepted)}.",
+                "errors": {"Content-Type": [f"Must be {' or '.join(accepted)}."]},
+            },
+            status=status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+        )
     return drf_exception_handler(exc, context)

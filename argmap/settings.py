@@ -217,11 +217,10 @@ REST_FRAMEWORK = {
         "api.throttling.AnonRateThrottle",
         "api.throttling.UserRateThrottle",
     ],
-    "DEFAULT_PARSER_CLASSES": [
-        "api.parsers.JSONParser",  # nesting checked before decoding (ARGMAP_MAX_NESTING)
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON bodies only (nesting checked before decoding, ARGMAP_MAX_NESTING): a form's
+    # strings cannot carry JSON's types ("0" for false), so the schema could not say what a
+    # form body means. The import takes a file: multipart there (api/views.py).
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberPagination",
     "PAGE_SIZE": env_int("ARGMAP_PAGE_SIZE", 50),
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -28,6 +28,7 @@ MAP_FILES = sorted(
         p
         for p in DATA.rglob("*")
         if "argdown" not in p.parts
+        and "schema" not in p.parts  # argmap's own OpenAPI schema, not a map
         and (p.suffix in {".json", ".xml"} or (p.suffix == ".txt" and "kialo" in p.parts))
     ]
     + [

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from api import diagrams
 from api.filters import ordering_pattern
 from api.graph.validate import MAX_ID
+from api.models import ArgumentMap
 from api.views import ETAG_PATTERN, IF_MATCH_PATTERN
 
 pytestmark = pytest.mark.django_db
@@ -240,3 +241,23 @@ def test_moving_a_statement_or_link_to_another_map_is_a_conflict(auth_client, ca
         response = auth_client.patch(url, {"map": "dogs"}, format="json")
         assert response.status_code == 409, response.content
         assert "map" in response.json()["errors"]
+
+
+def test_json_bodies_only_where_the_schema_says_so(auth_client, cats_map, schema):
+    # A form's strings cannot carry JSON's types ("0" for is_private): only the import,
+    # which takes a file, reads multipart; every other body is JSON, and says so.
+    before = ArgumentMap.objects.count()
+    response = auth_client.post(
+        "/api/maps/", {"slug": "formed", "title": "F", "is_private": "0"}, format="multipart"
+    )
+    assert response.status_code == 415
+    assert "application/json" in response.json()["detail"]
+    assert ArgumentMap.objects.count() == before
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            if not isinstance(operation, dict) or "requestBody" not in operation:
+                continue
+            expected = (
+                ["multipart/form-data"] if path == "/api/maps/import/" else ["application/json"]
+            )
+            assert list(operation["requestBody"]["content"]) == expected, (method, path)
