@@ -6,6 +6,8 @@ import difflib
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from django.db import models
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -13,7 +15,7 @@ from api import services
 from api.graph import formats
 from api.graph.evaluation import SEMANTICS
 from api.graph.model import Role
-from api.graph.validate import LINK_FIELDS, MAX_ID, STATEMENT_FIELDS
+from api.graph.validate import LINK_FIELDS, MAX_ID, STATEMENT_FIELDS, TEXT_PATTERN
 from api.models import ArgumentMap, Link, LinkKind, Statement
 from api.permissions import check_can_edit
 
@@ -33,6 +35,20 @@ if TYPE_CHECKING:
     _Serializer = serializers.Serializer
 else:
     _Serializer = object  # a mixin for the serializers below; typed as their base
+
+
+class TextField(serializers.CharField):
+    """Text a person wrote (a statement, a quote, a note, a title...). The services refuse
+    control characters with the position (``api.graph.validate.text_problem``); the
+    schema states the same rule as ``TEXT_PATTERN`` (``TextFieldExtension``)."""
+
+
+class TextFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = TextField
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        return {**schema, "pattern": TEXT_PATTERN}
 
 
 class StrictInputMixin(_Serializer):
@@ -95,6 +111,13 @@ class VisibleMapField(serializers.SlugRelatedField):
 
 
 class ArgumentMapSerializer(StrictInputMixin, serializers.ModelSerializer):
+    # The map's text fields (title, summary, source_title, source_author, source_text)
+    # are text a person wrote: their schema states the rule on control characters.
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: TextField,
+        models.TextField: TextField,
+    }
     read_only_hints = {
         "owner": (
             "a map belongs to the user who created it; staff change its owner in the admin "
@@ -176,10 +199,10 @@ class StatementSerializer(StrictInputMixin, serializers.ModelSerializer):
     role = serializers.SerializerMethodField()
     # Text fields are checked (control characters, emptiness) by the services, which keep
     # the messages in one place; DRF's own trimming would hide what was sent.
-    text = serializers.CharField(trim_whitespace=False, allow_blank=True)
-    quote = serializers.CharField(trim_whitespace=False, allow_blank=True, required=False)
-    attributed_to = serializers.CharField(trim_whitespace=False, allow_blank=True, required=False)
-    note = serializers.CharField(trim_whitespace=False, allow_blank=True, required=False)
+    text = TextField(trim_whitespace=False, allow_blank=True)
+    quote = TextField(trim_whitespace=False, allow_blank=True, required=False)
+    attributed_to = TextField(trim_whitespace=False, allow_blank=True, required=False)
+    note = TextField(trim_whitespace=False, allow_blank=True, required=False)
 
     class Meta:
         model = Statement
@@ -224,8 +247,8 @@ class LinkSerializer(StrictInputMixin, serializers.ModelSerializer):
         required=False,
         help_text="The link whose inference this one attacks (an undercutter).",
     )
-    scheme = serializers.CharField(trim_whitespace=False, allow_blank=True, required=False)
-    note = serializers.CharField(trim_whitespace=False, allow_blank=True, required=False)
+    scheme = TextField(trim_whitespace=False, allow_blank=True, required=False)
+    note = TextField(trim_whitespace=False, allow_blank=True, required=False)
 
     class Meta:
         model = Link

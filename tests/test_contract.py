@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from api import diagrams
 from api.filters import ordering_pattern
-from api.graph.validate import MAX_ID
+from api.graph.validate import MAX_ID, TEXT_PATTERN
 from api.models import ArgumentMap
 from api.views import ETAG_PATTERN, IF_MATCH_PATTERN
 
@@ -261,3 +261,42 @@ def test_json_bodies_only_where_the_schema_says_so(auth_client, cats_map, schema
                 ["multipart/form-data"] if path == "/api/maps/import/" else ["application/json"]
             )
             assert list(operation["requestBody"]["content"]) == expected, (method, path)
+
+
+TEXT_PIECES = st.lists(
+    st.sampled_from(["a", " ", "\t", "\n", "\x00", "\x07", "\x1f", "\x7f", "\x85", "é", "\x9f"]),
+    min_size=1,
+    max_size=6,
+).map("".join)
+
+
+@given(value=TEXT_PIECES)
+@hypothesis_settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_text_is_refused_exactly_where_the_schema_pattern_says(
+    value, auth_client, cats_map, schema
+):
+    declared = schema["components"]["schemas"]["StatementRequest"]["properties"]["note"]
+    assert declared["pattern"] == TEXT_PATTERN
+    statement = cats_map.statements.first()
+    response = auth_client.patch(f"/api/statements/{statement.pk}/", {"note": value}, format="json")
+    if re.fullmatch(TEXT_PATTERN, value):
+        assert response.status_code == 200, (value, response.content)
+    else:
+        assert response.status_code == 400, (value, response.content)
+        assert response.json()["errors"]["note"]  # named (NUL: DRF's own words)
+
+
+def test_every_text_field_of_a_request_states_the_text_pattern(schema):
+    components = schema["components"]["schemas"]
+    for component, fields in (
+        ("StatementRequest", ["text", "quote", "attributed_to", "note"]),
+        ("LinkRequest", ["scheme", "note"]),
+        ("ArgumentMapRequest", ["title", "summary", "source_title", "source_author"]),
+    ):
+        for field in fields:
+            assert components[component]["properties"][field]["pattern"] == TEXT_PATTERN, (
+                component,
+                field,
+            )

@@ -16,8 +16,12 @@ from api.graph.graphjson import MAP_KEYS
 from api.graph.model import ArgumentGraph, Kind, Link, Role
 
 ALLOWED_CONTROL = frozenset("\n\t")
-# Unicode's control characters (category Cc: U+0000-001F, U+007F-009F) but tab and newline.
-CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Unicode's control characters (category Cc: U+0000-001F, U+007F-009F) but tab and newline,
+# as a character class that Python and JSON Schema (ECMA-262) read alike.
+CONTROL_CLASS = r"\u0000-\u0008\u000b-\u001f\u007f-\u009f"
+CONTROL = re.compile(f"[{CONTROL_CLASS}]")
+# Text as the API's schema states it: no control character (tab and newline allowed).
+TEXT_PATTERN = f"^[^{CONTROL_CLASS}]*$"
 SURROGATE = re.compile("[\ud800-\udfff]")
 
 # The largest id a database row can have (a signed 64-bit integer): a larger one is an
