@@ -37,6 +37,10 @@ else:
     _Serializer = object  # a mixin for the serializers below; typed as their base
 
 
+# The largest quote offset: what a positive integer column holds on every database.
+MAX_OFFSET = 2**31 - 1
+
+
 class TextField(serializers.CharField):
     """Text a person wrote (a statement, a quote, a note, a title...). The services refuse
     control characters with the position (``api.graph.validate.text_problem``); the
@@ -207,6 +211,12 @@ class StatementSerializer(StrictInputMixin, serializers.ModelSerializer):
     class Meta:
         model = Statement
         fields = ["id", "map", *STATEMENT_FIELDS, "role"]
+        # Offsets into the source text, with the bound every database holds (a positive
+        # integer column: 2^31 - 1), not the one the current backend reports, so the
+        # contract is the same on SQLite and PostgreSQL.
+        extra_kwargs = {
+            name: {"min_value": 0, "max_value": MAX_OFFSET} for name in ("quote_start", "quote_end")
+        }
 
     @extend_schema_field(serializers.ChoiceField(choices=[r.value for r in Role]))
     def get_role(self, obj: Statement) -> str:
