@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import re
-from typing import Any
-
-from api.graph.validate import TEXT_PATTERN
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -111,31 +108,3 @@ def add_links(result: dict, generator, request, public) -> dict:
         if links:
             created["links"] = links
     return result
-
-
-_BLANK = {"type": "string", "maxLength": 0}
-
-
-def _collapse_blank_text(node: Any) -> Any:
-    """drf-spectacular writes a blank-allowed field with a pattern as ``oneOf: [field,
-    {maxLength: 0}]``; ``TEXT_PATTERN`` matches the empty string itself, so ``oneOf``
-    (exactly one) would refuse "". Such a pair is the field alone."""
-    if isinstance(node, dict):
-        choices = node.get("oneOf")
-        if (
-            isinstance(choices, list)
-            and len(choices) == 2
-            and choices[1] == _BLANK
-            and choices[0].get("pattern") == TEXT_PATTERN
-        ):
-            rest = {k: v for k, v in node.items() if k != "oneOf"}
-            return {**choices[0], **rest}
-        return {key: _collapse_blank_text(value) for key, value in node.items()}
-    if isinstance(node, list):
-        return [_collapse_blank_text(item) for item in node]
-    return node
-
-
-def collapse_blank_text(result: dict, generator, request, public) -> dict:
-    """drf-spectacular post-processing hook: see ``_collapse_blank_text``."""
-    return _collapse_blank_text(result)

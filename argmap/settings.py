@@ -296,7 +296,6 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.add_error_responses",
         "api.schema.add_links",
-        "api.schema.collapse_blank_text",
     ],
     "ENUM_NAME_OVERRIDES": {
         "LinkKindEnum": "api.models.LinkKind",

@@ -1,7 +1,8 @@
 """Where a drawn diagram put its statements, and which part of it a reader should see first.
 
 A diagram of a big map is much larger than a screen. The coaches' page opens it on the
-argument's head: the main conclusion and its direct reasons and objections (``opening``),
+argument's head: the main conclusion and its direct reasons and objections (``opening``,
+which is ``api.graph.paging.argument_head``: where a deck opens too),
 at a readable size, with the rest a scroll away. For that the page needs to know where
 Graphviz placed those boxes: ``statement_boxes`` reads it back from the SVG that
 ``api.graph.render`` made (each statement is a node titled ``s<id>``, see
@@ -16,8 +17,7 @@ from dataclasses import dataclass
 
 from defusedxml import ElementTree
 
-from api.graph.model import ArgumentGraph
-from api.graph.paging import main_conclusions
+from api.graph.paging import argument_head as opening
 
 __all__ = ["Box", "Drawing", "opening", "statement_boxes"]
 
@@ -108,25 +108,3 @@ def statement_boxes(svg: bytes) -> Drawing:
         ys = [(y + dy - view[1]) / view[3] for _, y in points]
         boxes[int(found.group(1))] = Box(min(xs), min(ys), max(xs), max(ys))
     return Drawing(_length(root.get("width")), _length(root.get("height")), boxes)
-
-
-def opening(graph: ArgumentGraph, around: int | None = None) -> list[int]:
-    """The statements a diagram of ``graph`` should open on, the first one its centre:
-    ``around`` (a focused diagram's statement) or else the main conclusion with the most
-    argued under it, then the premises of the links that conclude in it (its direct
-    reasons and objections). Empty when there is no such statement."""
-    if around is None:
-        mains = main_conclusions(graph)
-        if not mains:
-            return []
-        around = mains[0]
-    if around not in {s.id for s in graph.statements}:
-        return []
-    direct = [
-        premise
-        for link in graph.links
-        if link.conclusion == around
-        for premise in link.premises
-        if premise != around
-    ]
-    return [around, *dict.fromkeys(direct)]

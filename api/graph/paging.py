@@ -64,8 +64,8 @@ __all__ = [
     "Paged",
     "Part",
     "TooManyPages",
+    "argument_head",
     "key_parts",
-    "main_conclusions",
     "page_image_dot",
     "paginate",
     "plan",
@@ -250,10 +250,21 @@ PageKey = int | tuple[str, int]
 PageNumbers = Mapping[PageKey, int]
 
 
-def main_conclusions(graph: ArgumentGraph) -> list[int]:
-    """The ids of ``graph``'s main conclusions, the one with the most argued under it
-    first (ties by number): where a deck, and the coaches' page, open."""
-    return _Map(graph).main_conclusions()
+def argument_head(graph: ArgumentGraph, around: int | None = None) -> list[int]:
+    """Where a deck's first step, and the coaches' page, open: ``around`` or else the main
+    conclusion with the most argued under it (``_Map.main_conclusions``), then its direct
+    reasons and objections (the premises of the links into it and of their undercutters,
+    as a step page draws them). Empty when there is no such statement."""
+    index = _Map(graph)
+    if around is None:
+        mains = index.main_conclusions()
+        if not mains:
+            return []
+        around = mains[0]
+    if around not in index.ids:
+        return []
+    family = index.family(index.incoming.get(around, ()))
+    return [around, *dict.fromkeys(p for p in index.premises(family) if p != around)]
 
 
 def _part(

@@ -20,8 +20,9 @@ ALLOWED_CONTROL = frozenset("\n\t")
 # as a character class that Python and JSON Schema (ECMA-262) read alike.
 CONTROL_CLASS = r"\u0000-\u0008\u000b-\u001f\u007f-\u009f"
 CONTROL = re.compile(f"[{CONTROL_CLASS}]")
-# Text as the API's schema states it: no control character (tab and newline allowed).
-TEXT_PATTERN = f"^[^{CONTROL_CLASS}]*$"
+# Text as the API's schema states it: no control character (tab and newline allowed). It
+# matches no empty string: a field that may be blank is documented as this pattern or "".
+TEXT_PATTERN = f"^[^{CONTROL_CLASS}]+$"
 SURROGATE = re.compile("[\ud800-\udfff]")
 
 # The largest id a database row can have (a signed 64-bit integer): a larger one is an
