@@ -7,7 +7,11 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from django.http import QueryDict
+from drf_spectacular.extensions import (
+    OpenApiSerializerExtension,
+    OpenApiSerializerFieldExtension,
+)
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -55,20 +59,82 @@ class TextFieldExtension(OpenApiSerializerFieldExtension):
         return {**schema, "pattern": TEXT_PATTERN}
 
 
+def json_type_name(value: Any) -> str:
+    """The JSON type of a parsed JSON value, as JSON Schema names it."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object"
+
+
+def json_types(field: serializers.Field) -> frozenset[str]:
+    """The JSON types a field takes, as its schema states them. DRF's fields also read
+    strings as numbers and booleans (``"0"``, ``"true"``) and numbers as strings: that
+    suits forms, but a JSON body is taken as the schema types it."""
+    if isinstance(field, serializers.BooleanField):
+        return frozenset({"boolean"})
+    if isinstance(field, (serializers.IntegerField, serializers.PrimaryKeyRelatedField)):
+        return frozenset({"integer"})
+    if isinstance(field, (serializers.FloatField, serializers.DecimalField)):
+        return frozenset({"integer", "number"})
+    if isinstance(field, (serializers.ListField, serializers.ManyRelatedField)):
+        return frozenset({"array"})
+    if isinstance(field, serializers.ChoiceField):
+        return frozenset(json_type_name(choice) for choice in field.choices)
+    return frozenset({"string"})
+
+
+def json_type_error(field: serializers.Field, value: Any) -> str | None:
+    """Why a JSON value is not of the field's type (its items included), or None."""
+    if value is None:
+        return None  # DRF answers for null: allowed or "may not be null"
+    expected = json_types(field)
+    got = json_type_name(value)
+    if got not in expected and not (got == "integer" and "number" in expected):
+        return f"Must be {' or '.join(sorted(expected))}, not {got}."
+    child = getattr(field, "child", None) or getattr(field, "child_relation", None)
+    if child is not None and isinstance(value, list):
+        for index, item in enumerate(value):
+            problem = json_type_error(child, item)
+            if problem:
+                return f"Item {index}: {problem}"
+    return None
+
+
 class StrictInputMixin(_Serializer):
     """Nothing silently dropped: an unknown field is a 400 naming it, and so is a
     read-only field sent with a value other than the object's current one (sent back
     unchanged, as in a GET body, it is accepted). ``read_only_hints`` say how such a
-    field does change."""
+    field does change. A JSON body's values have the types the schema states
+    (``json_types``); the schema of the request admits no other field
+    (``StrictInputExtension``)."""
 
     read_only_hints: dict[str, str] = {}
 
     def to_internal_value(self, data):
         if isinstance(data, Mapping):
             errors = self.input_field_errors(data)
+            if not isinstance(data, QueryDict):  # a JSON body, not a form
+                errors.update(self.json_type_errors(data))
             if errors:
                 raise serializers.ValidationError(errors)
         return super().to_internal_value(data)
+
+    def json_type_errors(self, data: Mapping) -> dict[str, list[str]]:
+        errors: dict[str, list[str]] = {}
+        for name, field in self.fields.items():
+            if name in data and not field.read_only:
+                problem = json_type_error(field, data[name])
+                if problem:
+                    errors[name] = [problem]
+        return errors
 
     def input_field_errors(self, data: Mapping) -> dict[str, list[str]]:
         fields = self.fields
@@ -90,6 +156,20 @@ class StrictInputMixin(_Serializer):
             hint = self.read_only_hints.get(key, "it is set by the server.")
             errors[key] = [f"Cannot be set here: {hint}"]
         return errors
+
+
+class StrictInputExtension(OpenApiSerializerExtension):
+    """A request body of a ``StrictInputMixin`` serializer admits no field the schema does
+    not list (``additionalProperties: false``), as the mixin refuses them."""
+
+    target_class = StrictInputMixin
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        if direction == "request":
+            schema["additionalProperties"] = False
+        return schema
 
 
 class VisibleMapField(serializers.SlugRelatedField):
@@ -215,7 +295,12 @@ class StatementSerializer(StrictInputMixin, serializers.ModelSerializer):
         # integer column: 2^31 - 1), not the one the current backend reports, so the
         # contract is the same on SQLite and PostgreSQL.
         extra_kwargs = {
-            name: {"min_value": 0, "max_value": MAX_OFFSET} for name in ("quote_start", "quote_end")
+            **{
+                name: {"min_value": 0, "max_value": MAX_OFFSET}
+                for name in ("quote_start", "quote_end")
+            },
+            # A score is a degree in [0, 1] (the services check it too, for every writer).
+            "base_score": {"min_value": 0.0, "max_value": 1.0},
         }
 
     @extend_schema_field(serializers.ChoiceField(choices=[r.value for r in Role]))

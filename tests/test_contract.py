@@ -309,3 +309,71 @@ def test_every_text_field_of_a_request_states_the_text_pattern(schema):
                 component,
                 field,
             )
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"slug": "typed", "title": "T", "is_private": 0}, "is_private"),
+        ({"slug": "typed", "title": 5}, "title"),
+        ({"slug": 7, "title": "T"}, "slug"),
+        ({"slug": "typed", "title": "T", "source_date": 20190601}, "source_date"),
+    ],
+)
+def test_a_json_body_is_taken_as_the_schema_types_it(auth_client, schema, body, field):
+    # DRF would read 0 as false and 5 as "5"; the schema says boolean and string, and a
+    # request the schema forbids is refused: 400 naming the field, nothing written.
+    before = ArgumentMap.objects.count()
+    response = auth_client.post("/api/maps/", body, format="json")
+    assert response.status_code == 400, response.content
+    declared = schema["components"]["schemas"]["ArgumentMapRequest"]["properties"][field]
+    assert declared.get("type", "string") in response.json()["errors"][field][0]
+    assert ArgumentMap.objects.count() == before
+
+
+def test_numbers_and_lists_keep_their_types(auth_client, cats_map):
+    statement = cats_map.statements.first()
+    version = cats_map.version
+    for url, body, field in (
+        (f"/api/statements/{statement.pk}/", {"quote_start": "0"}, "quote_start"),
+        (f"/api/statements/{statement.pk}/", {"quote_start": 1.5}, "quote_start"),
+        (f"/api/statements/{statement.pk}/", {"base_score": "0.5"}, "base_score"),
+        (f"/api/statements/{statement.pk}/", {"base_score": True}, "base_score"),
+        (f"/api/links/{cats_map.links.first().pk}/", {"premises": [str(statement.pk)]}, "premises"),
+        (f"/api/links/{cats_map.links.first().pk}/", {"premises": statement.pk}, "premises"),
+    ):
+        response = auth_client.patch(url, body, format="json")
+        assert response.status_code == 400, (body, response.content)
+        assert field in response.json()["errors"], body
+    # A whole number is a number; an integer given as a number with no fraction is not.
+    ok = auth_client.patch(f"/api/statements/{statement.pk}/", {"base_score": 1}, format="json")
+    assert ok.status_code == 200, ok.content
+    cats_map.refresh_from_db()
+    assert cats_map.version == version + 1
+
+
+def test_request_bodies_admit_no_field_they_do_not_list(schema, auth_client, cats_map):
+    components = schema["components"]["schemas"]
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            if not isinstance(operation, dict) or "requestBody" not in operation:
+                continue
+            for media in operation["requestBody"]["content"].values():
+                name = media["schema"]["$ref"].rsplit("/", 1)[1]
+                if name != "GraphRequest":  # the whole-map body: read by api.graph
+                    assert components[name]["additionalProperties"] is False, (method, path)
+    # As stated: a field the schema does not list is refused, naming it.
+    response = auth_client.post("/api/statements/", {"map": "cats", "text": "x", "colour": 1})
+    assert response.status_code == 400
+    assert "colour" in response.json()["errors"]
+
+
+def test_the_score_states_its_bounds(schema, auth_client, cats_map):
+    declared = schema["components"]["schemas"]["PatchedStatementRequest"]["properties"]
+    assert (declared["base_score"]["minimum"], declared["base_score"]["maximum"]) == (0, 1)
+    statement = cats_map.statements.first()
+    for score, expected in ((0, 200), (1, 200), (1.0001, 400), (-0.0001, 400)):
+        response = auth_client.patch(
+            f"/api/statements/{statement.pk}/", {"base_score": score}, format="json"
+        )
+        assert response.status_code == expected, (score, response.content)

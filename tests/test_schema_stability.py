@@ -89,6 +89,9 @@ def differences(old: dict, new: dict) -> list[str]:
             found.append(f"removed: component {component}")
             continue
         current = new_schemas[component]
+        closed = current.get("additionalProperties") is False
+        if closed and body.get("additionalProperties") is not False:
+            found.append(f"component {component}: admits no other field")
         required = set(current.get("required", [])) - set(body.get("required", []))
         if component.endswith("Request") and required:
             found.append(f"component {component}: now required {', '.join(sorted(required))}")
@@ -107,16 +110,23 @@ def differences(old: dict, new: dict) -> list[str]:
     return found
 
 
+ANNOUNCING = ("Removed or tightened", "Stated as enforced")
+
+
 def announced() -> set[str]:
-    """The lines of docs/api.md's "Removed or tightened" list."""
+    """The lines of docs/api.md's "Removed or tightened" list (breaking changes) and its
+    "Stated as enforced" list (constraints the server always applied, newly stated)."""
     text = DOCS.read_text("utf-8")
-    section = re.search(r"^### Removed or tightened\n(.*?)(?=^#|\Z)", text, re.M | re.S)
-    assert section is not None, "docs/api.md has no '### Removed or tightened' section"
-    return {
-        line[2:].strip().strip("`")
-        for line in section.group(1).splitlines()
-        if line.startswith("- ")
-    }
+    lines: set[str] = set()
+    for heading in ANNOUNCING:
+        section = re.search(rf"^### {heading}\n(.*?)(?=^#|\Z)", text, re.M | re.S)
+        assert section is not None, f"docs/api.md has no '### {heading}' section"
+        lines.update(
+            line[2:].strip().strip("`")
+            for line in section.group(1).splitlines()
+            if line.startswith("- ")
+        )
+    return lines
 
 
 @pytest.mark.django_db
