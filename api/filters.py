@@ -16,8 +16,9 @@ from rest_framework import exceptions
 from rest_framework.filters import OrderingFilter
 
 from api.graph.model import Role
-from api.graph.validate import MAX_ID
+from api.graph.validate import MAX_ID, SLUG_MESSAGE, is_slug
 from api.models import ArgumentMap, Link, LinkKind, LinkPremise, Statement, StatementQuerySet
+from api.schema import SLUG_SCHEMA
 
 TRUE_WORDS = frozenset({"true", "1", "yes"})
 FALSE_WORDS = frozenset({"false", "0", "no"})
@@ -96,15 +97,19 @@ def visible_maps(request) -> QuerySet:
 
 class _MapField(forms.ModelChoiceField):
     """A map's slug; one the user cannot see is an object that does not exist (code
-    ``does_not_exist``: a 404 naming it, as ``GET /api/maps/{slug}/`` answers)."""
+    ``does_not_exist``: a 404 naming it, as ``GET /api/maps/{slug}/`` answers). What is
+    no slug is a 400."""
 
     def to_python(self, value):
+        if value not in self.empty_values and not is_slug(value):
+            raise forms.ValidationError(SLUG_MESSAGE, code="invalid")
         try:
             return super().to_python(value)
         except forms.ValidationError as exc:
             raise forms.ValidationError(exc.messages[0], code="does_not_exist") from None
 
 
+@extend_schema_field(SLUG_SCHEMA)
 class MapFilter(django_filters.ModelChoiceFilter):
     field_class = _MapField
 

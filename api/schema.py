@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import re
 
+from api.graph.validate import MAX_SLUG_LENGTH, SLUG_PATTERN
+
+# A map named by its slug (a body's "map", the filter ?map=).
+SLUG_SCHEMA = {"type": "string", "pattern": SLUG_PATTERN, "maxLength": MAX_SLUG_LENGTH}
+
 ERROR_SCHEMA = {
     "type": "object",
     "properties": {

@@ -19,9 +19,20 @@ from api import services
 from api.graph import formats
 from api.graph.evaluation import SEMANTICS
 from api.graph.model import Role
-from api.graph.validate import LINK_FIELDS, MAX_ID, STATEMENT_FIELDS, TEXT_PATTERN
+from api.graph.validate import (
+    LINK_FIELDS,
+    MAX_ID,
+    REQUIRED_TEXT_PATTERN,
+    SLUG_MESSAGE,
+    STATEMENT_FIELDS,
+    TEXT_PATTERN,
+    URL_PATTERN,
+    is_slug,
+)
 from api.models import ArgumentMap, Link, LinkKind, Statement
 from api.permissions import check_can_edit
+from api.schema import SLUG_SCHEMA
+from api.services.common import length_limit
 
 
 def _expected_version(serializer: serializers.Serializer) -> int | None:
@@ -46,17 +57,40 @@ MAX_OFFSET = 2**31 - 1
 
 
 class TextField(serializers.CharField):
-    """Text a person wrote (a statement, a quote, a note, a title...). The services refuse
-    control characters with the position (``api.graph.validate.text_problem``); the
-    schema states the same rule as ``TEXT_PATTERN`` (``TextFieldExtension``)."""
+    """Text a person wrote (a statement, a quote, a note, a title...), at most as long as
+    ``settings.ARGMAP_MAX_LENGTHS[limit]``. The services check it (control characters with
+    the position, emptiness, length: ``api.graph.validate.text_problem``) and strip it;
+    DRF's own trimming would hide what was sent. The schema states the same rules
+    (``TextFieldExtension``)."""
+
+    def __init__(self, *, limit: str | None = None, **kwargs):
+        self.limit = limit
+        kwargs["trim_whitespace"] = False
+        kwargs["max_length"] = None
+        super().__init__(**kwargs)
+
+    def schema_pattern(self) -> str:
+        return TEXT_PATTERN if self.allow_blank else REQUIRED_TEXT_PATTERN
+
+
+class UrlField(TextField):
+    """A web address (``api.graph.validate.URL_PATTERN``), or blank."""
+
+    def schema_pattern(self) -> str:
+        return URL_PATTERN
 
 
 class TextFieldExtension(OpenApiSerializerFieldExtension):
     target_class = TextField
+    match_subclasses = True
 
     def map_serializer_field(self, auto_schema, direction):
         schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
-        return {**schema, "pattern": TEXT_PATTERN}
+        if direction == "request":  # what is sent; an answer holds what was stored
+            schema["pattern"] = self.target.schema_pattern()
+            if self.target.limit is not None:
+                schema["maxLength"] = length_limit(self.target.limit)
+        return schema
 
 
 def json_type_name(value: Any) -> str:
@@ -172,12 +206,14 @@ class StrictInputExtension(OpenApiSerializerExtension):
         return schema
 
 
+@extend_schema_field(SLUG_SCHEMA)
 class VisibleMapField(serializers.SlugRelatedField):
-    """A map by slug, among the maps the requesting user may see and change."""
+    """A map by slug, among the maps the requesting user may see and change. What is no
+    slug is a 400; a slug no visible map has, a 404."""
 
     default_error_messages = {
         "does_not_exist": "No map with slug '{value}'.",  # a private one reads the same
-        "invalid": "Must be a map's slug.",
+        "invalid": SLUG_MESSAGE,
     }
 
     def __init__(self, **kwargs):
@@ -188,6 +224,8 @@ class VisibleMapField(serializers.SlugRelatedField):
         return ArgumentMap.objects.visible_to(getattr(request, "user", None))
 
     def to_internal_value(self, data):
+        if not is_slug(data):
+            self.fail("invalid")
         map_ = super().to_internal_value(data)
         request = self.context.get("request")
         check_can_edit(getattr(request, "user", None), map_)
@@ -214,6 +252,9 @@ class ArgumentMapSerializer(StrictInputMixin, serializers.ModelSerializer):
         "statement_count": "it is counted from the map's statements.",
         "link_count": "it is counted from the map's links.",
     }
+    source_url = UrlField(
+        limit="map.source_url", allow_blank=True, required=False, help_text="Where the source is."
+    )
     owner: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True, help_text="null: staff's map."
     )
@@ -236,11 +277,10 @@ class ArgumentMapSerializer(StrictInputMixin, serializers.ModelSerializer):
         ]
         read_only_fields = ["version", "created_at", "updated_at"]
         # The services strip what they store (and keep the source text exactly, since
-        # quotes point into it by offset); DRF's own trimming would change it silently.
-        # Their lengths are the services' to check (settings.ARGMAP_MAX_LENGTHS).
+        # quotes point into it by offset), within settings.ARGMAP_MAX_LENGTHS.
         extra_kwargs = {
-            name: {"trim_whitespace": False, "max_length": None}
-            for name in ("title", "summary", "source_title", "source_author", "source_text")
+            name: {"limit": f"map.{name}"}
+            for name in ("title", "summary", "source_title", "source_author")
         }
 
     # Lists annotate the counts (one query for the page); a fresh write counts them.
@@ -281,12 +321,10 @@ class StatementSerializer(StrictInputMixin, serializers.ModelSerializer):
 
     map = VisibleMapField(help_text="Slug of the map.")
     role = serializers.SerializerMethodField()
-    # Text fields are checked (control characters, emptiness) by the services, which keep
-    # the messages in one place; DRF's own trimming would hide what was sent.
-    text = TextField(trim_whitespace=False, allow_blank=True)
-    quote = TextField(trim_whitespace=False, allow_blank=True, required=False)
-    attributed_to = TextField(trim_whitespace=False, allow_blank=True, required=False)
-    note = TextField(trim_whitespace=False, allow_blank=True, required=False)
+    text = TextField(limit="statement.text")
+    quote = TextField(limit="statement.quote", allow_blank=True, required=False)
+    attributed_to = TextField(limit="statement.attributed_to", allow_blank=True, required=False)
+    note = TextField(limit="statement.note", allow_blank=True, required=False)
 
     class Meta:
         model = Statement
@@ -342,8 +380,8 @@ class LinkSerializer(StrictInputMixin, serializers.ModelSerializer):
         required=False,
         help_text="The link whose inference this one attacks (an undercutter).",
     )
-    scheme = TextField(trim_whitespace=False, allow_blank=True, required=False)
-    note = TextField(trim_whitespace=False, allow_blank=True, required=False)
+    scheme = TextField(limit="link.scheme", allow_blank=True, required=False)
+    note = TextField(limit="link.note", allow_blank=True, required=False)
 
     class Meta:
         model = Link

@@ -730,7 +730,8 @@ def test_json_nested_too_deeply_is_400(auth_client, cats_map):
 
 
 def test_the_import_slug_is_reserved(auth_client, cats_map):
+    # Taken by the import endpoint: a conflict, as a slug another map has.
     response = auth_client.post("/api/maps/", {"slug": "import", "title": "X"}, format="json")
-    assert_error(response, 400, "reserved")
-    assert_error(auth_client.patch("/api/maps/cats/", {"slug": "import"}, format="json"), 400)
+    assert_error(response, 409, "reserved")
+    assert_error(auth_client.patch("/api/maps/cats/", {"slug": "import"}, format="json"), 409)
     assert services.map_free_slug("import.json") == "import-2"

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from api import diagrams
 from api.filters import ordering_pattern
-from api.graph.validate import MAX_ID, TEXT_PATTERN
+from api.graph.validate import MAX_ID, REQUIRED_TEXT_PATTERN, TEXT_PATTERN
 from api.models import ArgumentMap
 from api.views import ETAG_PATTERN, IF_MATCH_PATTERN
 
@@ -273,28 +273,44 @@ def stated_pattern(declared: dict) -> str:
 
 
 TEXT_PIECES = st.lists(
-    st.sampled_from(["a", " ", "\t", "\n", "\x00", "\x07", "\x1f", "\x7f", "\x85", "é", "\x9f"]),
-    min_size=1,
+    st.sampled_from(
+        [
+            *["a", " ", "\t", "\n", "\r", "\x00", "\x07", "\x1f", "\x7f", "\x85", "é"],
+            *["\x9f", "\u3000", "\u00a0", "\x0b", "\ufeff"],
+        ]
+    ),
+    min_size=0,
     max_size=6,
 ).map("".join)
 
 
-@given(value=TEXT_PIECES)
+def schema_allows(declared: dict, value: str) -> bool:
+    """Whether a text field's schema (a pattern and length, or "that or empty") allows it."""
+    if "oneOf" in declared:
+        return any(schema_allows(option, value) for option in declared["oneOf"])
+    pattern = declared.get("pattern")
+    return (
+        (pattern is None or re.fullmatch(pattern, value) is not None)
+        and len(value) >= declared.get("minLength", 0)
+        and len(value) <= declared.get("maxLength", len(value))
+    )
+
+
+@given(value=TEXT_PIECES, field=st.sampled_from(["text", "note"]))
 @hypothesis_settings(
-    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-def test_text_is_refused_exactly_where_the_schema_pattern_says(
-    value, auth_client, cats_map, schema
-):
-    declared = schema["components"]["schemas"]["StatementRequest"]["properties"]["note"]
-    assert stated_pattern(declared) == TEXT_PATTERN
+def test_text_is_refused_exactly_where_the_schema_says(value, field, auth_client, cats_map, schema):
+    # "text" may not be blank (white space alone is blank); "note" may. Either takes a
+    # carriage return (stored as a line break) and no other control character.
+    declared = schema["components"]["schemas"]["StatementRequest"]["properties"][field]
     statement = cats_map.statements.first()
-    response = auth_client.patch(f"/api/statements/{statement.pk}/", {"note": value}, format="json")
-    if re.fullmatch(TEXT_PATTERN, value):
+    response = auth_client.patch(f"/api/statements/{statement.pk}/", {field: value}, format="json")
+    if schema_allows(declared, value):
         assert response.status_code == 200, (value, response.content)
     else:
         assert response.status_code == 400, (value, response.content)
-        assert response.json()["errors"]["note"]  # named (NUL: DRF's own words)
+        assert response.json()["errors"][field]  # named (NUL: DRF's own words)
 
 
 def test_every_text_field_of_a_request_states_the_text_pattern(schema):
@@ -305,10 +321,69 @@ def test_every_text_field_of_a_request_states_the_text_pattern(schema):
         ("ArgumentMapRequest", ["title", "summary", "source_title", "source_author"]),
     ):
         for field in fields:
-            assert stated_pattern(components[component]["properties"][field]) == TEXT_PATTERN, (
-                component,
-                field,
-            )
+            declared = components[component]["properties"][field]
+            if field in ("text", "title"):  # may not be blank
+                assert declared["pattern"] == REQUIRED_TEXT_PATTERN, (component, field)
+                assert declared["minLength"] == 1
+            else:
+                assert stated_pattern(declared) == TEXT_PATTERN, (component, field)
+
+
+@pytest.mark.parametrize(
+    ("component", "field", "limit"),
+    [
+        ("StatementRequest", "text", "statement.text"),
+        ("StatementRequest", "quote", "statement.quote"),
+        ("LinkRequest", "scheme", "link.scheme"),
+        ("ArgumentMapRequest", "title", "map.title"),
+        ("ArgumentMapRequest", "source_url", "map.source_url"),
+    ],
+)
+def test_text_lengths_are_the_settings_limits(schema, settings, component, field, limit):
+    declared = schema["components"]["schemas"][component]["properties"][field]
+    options = declared.get("oneOf", [declared])
+    assert options[0]["maxLength"] == settings.ARGMAP_MAX_LENGTHS[limit]
+
+
+def test_a_text_at_its_length_limit_is_taken_and_one_more_character_is_not(
+    auth_client, cats_map, settings
+):
+    # Counted as sent, white space included, as the schema's maxLength counts.
+    limit = settings.ARGMAP_MAX_LENGTHS["statement.text"]
+    statement = cats_map.statements.first()
+    url = f"/api/statements/{statement.pk}/"
+    assert auth_client.patch(url, {"text": "x" * limit}, format="json").status_code == 200
+    response = auth_client.patch(url, {"text": " " + "x" * limit}, format="json")
+    assert response.status_code == 400
+    assert f"At most {limit} characters" in response.json()["errors"]["text"][0]
+
+
+@pytest.mark.parametrize(
+    ("url", "allowed"),
+    [
+        ("https://example.org/a?b=c#d", True),
+        ("HTTP://example.org", True),
+        ("http://localhost:8000/x", True),
+        ("https://例え.テスト/パス", True),
+        ("", True),
+        ("ftp://example.org", False),
+        ("https://", False),
+        ("https:///path", False),
+        (" https://example.org", False),
+        ("https://example.org/a b", False),
+        ("https://example.org\n", False),
+        ("example.org", False),
+    ],
+)
+def test_a_source_url_is_refused_exactly_where_the_schema_pattern_says(
+    auth_client, cats_map, schema, url, allowed
+):
+    declared = schema["components"]["schemas"]["PatchedArgumentMapRequest"]["properties"]
+    assert schema_allows(declared["source_url"], url) is allowed
+    response = auth_client.patch("/api/maps/cats/", {"source_url": url}, format="json")
+    assert response.status_code == (200 if allowed else 400), response.content
+    if not allowed:
+        assert "source_url" in response.json()["errors"]
 
 
 @pytest.mark.parametrize(
@@ -377,3 +452,18 @@ def test_the_score_states_its_bounds(schema, auth_client, cats_map):
             f"/api/statements/{statement.pk}/", {"base_score": score}, format="json"
         )
         assert response.status_code == expected, (score, response.content)
+
+
+@pytest.mark.parametrize("value", ["a b", "ça", "x" * 101, "a/b", "\x00"])
+def test_a_map_named_by_what_is_no_slug_is_a_400(auth_client, cats_map, schema, value):
+    # A slug no map has is a 404 (test above); what the schema's slug pattern refuses is a
+    # 400 on every database (PostgreSQL cannot even look a NUL up).
+    declared = schema["components"]["schemas"]["StatementRequest"]["properties"]["map"]
+    assert not (re.fullmatch(declared["pattern"], value) and len(value) <= declared["maxLength"])
+    body = auth_client.post("/api/statements/", {"map": value, "text": "x"}, format="json")
+    query = auth_client.get("/api/links/", {"map": value})
+    for response in (body, query):
+        assert response.status_code == 400, response.content
+        assert "slug" in response.json()["errors"]["map"][0]
+    stated = parameter(schema, "/api/links/", "get", "map")["schema"]
+    assert {**stated, "description": declared["description"]} == declared

@@ -36,10 +36,22 @@ def _operations(schema: dict) -> dict[str, dict]:
     }
 
 
+def _type(schema: dict) -> str | None:
+    """The type of a schema, or the one type all of its ``oneOf`` options share."""
+    types = {option.get("type") for option in schema.get("oneOf", [])}
+    return schema.get("type") or (types.pop() if len(types) == 1 else None)
+
+
 def _loosened_or_same(where: str, old: dict, new: dict) -> Iterator[str]:
-    """What ``new`` (a parameter's or property's schema) tightens of ``old``."""
-    if old.get("type") != new.get("type") or old.get("$ref") != new.get("$ref"):
-        was, now = old.get("type") or old.get("$ref"), new.get("type") or new.get("$ref")
+    """What ``new`` (a parameter's or property's schema) tightens of ``old``. A field that
+    may be blank is stated as "this or empty" (``oneOf``): its first option is compared."""
+    if "oneOf" in old and _type(old) == "string" and "oneOf" not in new:
+        old = old["oneOf"][0]
+    elif "oneOf" in new and _type(new) == "string":
+        old = old["oneOf"][0] if "oneOf" in old else old
+        new = new["oneOf"][0]
+    if _type(old) != _type(new) or old.get("$ref") != new.get("$ref"):
+        was, now = _type(old) or old.get("$ref"), _type(new) or new.get("$ref")
         yield f"{where}: type {was} is now {now}"
     for key in ("minimum", "minLength", "minItems"):
         if key in new and new[key] > old.get(key, float("-inf")):

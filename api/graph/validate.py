@@ -16,13 +16,64 @@ from api.graph.graphjson import MAP_KEYS
 from api.graph.model import ArgumentGraph, Kind, Link, Role
 
 ALLOWED_CONTROL = frozenset("\n\t")
-# Unicode's control characters (category Cc: U+0000-001F, U+007F-009F) but tab and newline,
-# as a character class that Python and JSON Schema (ECMA-262) read alike.
-CONTROL_CLASS = r"\u0000-\u0008\u000b-\u001f\u007f-\u009f"
+
+
+def char_class(chars: Iterable[str]) -> str:
+    """The inside of a character class holding exactly ``chars``, as ranges of ``\\uXXXX``
+    escapes (BMP characters): Python and JSON Schema (ECMA-262) read it alike."""
+    codes = sorted({ord(c) for c in chars})
+    assert all(code <= 0xFFFF for code in codes)
+    parts: list[str] = []
+    start = previous = None
+    for code in [*codes, None]:
+        if code is not None and previous is not None and code == previous + 1:
+            previous = code
+            continue
+        if start is not None and previous is not None:
+            parts.append(f"\\u{start:04x}" + (f"-\\u{previous:04x}" if previous > start else ""))
+        start = previous = code
+    return "".join(parts)
+
+
+# Unicode's control characters (category Cc: U+0000-001F, U+007F-009F) but tab and newline.
+CONTROL_CLASS = char_class(
+    c for c in map(chr, [*range(0x20), *range(0x7F, 0xA0)]) if c not in ALLOWED_CONTROL
+)
 CONTROL = re.compile(f"[{CONTROL_CLASS}]")
-# Text as the API's schema states it: no control character (tab and newline allowed). It
-# matches no empty string: a field that may be blank is documented as this pattern or "".
-TEXT_PATTERN = f"^[^{CONTROL_CLASS}]+$"
+# What a client may send: a carriage return too, since every line break is stored as "\n"
+# (``normalize_newlines``) before the control characters are looked for.
+SENT_CONTROL_CLASS = char_class(
+    c for c in map(chr, [*range(0x20), *range(0x7F, 0xA0)]) if c not in ALLOWED_CONTROL | {"\r"}
+)
+# The white space that stripping removes (``str.isspace``), but for the controls.
+SPACE_CLASS = char_class(
+    c for c in map(chr, range(0x10000)) if c.isspace() and not CONTROL.match(c)
+)
+# Text as the API's schema states it: no control character. TEXT_PATTERN matches no empty
+# string (a field that may be blank is documented as this pattern or ""); a field that may
+# not be blank holds something besides white space (REQUIRED_TEXT_PATTERN).
+TEXT_PATTERN = f"^[^{SENT_CONTROL_CLASS}]+$"
+REQUIRED_TEXT_PATTERN = (
+    f"^[^{SENT_CONTROL_CLASS}]*[^{CONTROL_CLASS}{SPACE_CLASS}][^{SENT_CONTROL_CLASS}]*$"
+)
+# A web address: http or https, a host, then anything but white space and control
+# characters. Read whole (``URL.fullmatch``); blank is no address.
+_URL_CHAR = f"{CONTROL_CLASS}{SPACE_CLASS}"
+URL_PATTERN = f"^[Hh][Tt][Tt][Pp][Ss]?://[^{_URL_CHAR}/?#]+(?:[/?#][^{_URL_CHAR}]*)?$"
+URL = re.compile(URL_PATTERN)
+# A map's slug, as Django's SlugField and the map's URL take it.
+SLUG_PATTERN = "^[-a-zA-Z0-9_]+$"
+SLUG = re.compile(SLUG_PATTERN)
+MAX_SLUG_LENGTH = 100
+SLUG_MESSAGE = (
+    f"Must be a map's slug: letters, digits, '-' and '_', at most {MAX_SLUG_LENGTH} characters."
+)
+
+
+def is_slug(value: Any) -> bool:
+    return isinstance(value, str) and len(value) <= MAX_SLUG_LENGTH and bool(SLUG.fullmatch(value))
+
+
 SURROGATE = re.compile("[\ud800-\udfff]")
 
 # The largest id a database row can have (a signed 64-bit integer): a larger one is an
@@ -90,11 +141,17 @@ def text_problem(
     if control:
         index = control.start()
         return f"Contains a control character (U+{ord(value[index]):04X}) at position {index}."
-    stripped = value.strip()
-    if required and not stripped:
+    if required and not value.strip():
         return "May not be empty."
-    if max_length is not None and len(stripped) > max_length:
-        return f"At most {max_length} characters (got {len(stripped)})."
+    if max_length is not None and len(value) > max_length:
+        return f"At most {max_length} characters (got {len(value)})."
+    return None
+
+
+def url_problem(value: str) -> str | None:
+    """Why ``value`` is not a web address (``URL_PATTERN``), or None if it is one or blank."""
+    if value and not URL.fullmatch(value):
+        return "Must be a web address starting with http:// or https://, without spaces."
     return None
 
 

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from api.graph.graphjson import MAP_KEYS
-from api.graph.validate import name_ids
+from api.graph.validate import name_ids, url_problem
 from api.models import ArgumentMap, Statement
 from api.services.common import check_text, length_limit, lock_map, normalize_newlines
 
@@ -32,6 +32,10 @@ def clean_map_fields(fields: dict[str, Any]) -> dict[str, Any]:
             cleaned[name] = check_text(
                 cleaned[name], name, required=False, max_length=length_limit(f"map.{name}")
             )
+    if "source_url" in cleaned:
+        problem = url_problem(fields["source_url"])  # as sent: white space is no address
+        if problem:
+            raise ValidationError({"source_url": [problem]})
     if "source_text" in cleaned:
         # The source text is kept exactly: quotes point into it by offset.
         text = normalize_newlines(cleaned["source_text"] or "")
@@ -67,7 +71,13 @@ def map_create(*, slug: str, title: str, owner=None, **fields: Any) -> ArgumentM
     if unknown:
         raise ValidationError({name: ["Unknown field."] for name in sorted(unknown)})
     if slug in RESERVED_SLUGS:
-        raise ValidationError({"slug": [f"{slug!r} is reserved; choose another slug."]})
+        raise ValidationError(
+            {
+                "slug": [
+                    ValidationError(f"{slug!r} is reserved; choose another slug.", code="unique")
+                ]
+            }
+        )
     taken = ValidationError(
         {"slug": [ValidationError(f"A map with slug {slug!r} already exists.", code="unique")]}
     )
@@ -103,7 +113,15 @@ def map_update(
     cleaned = clean_map_fields(fields)
     new_slug = cleaned.get("slug", locked.slug)
     if new_slug != locked.slug and new_slug in RESERVED_SLUGS:
-        raise ValidationError({"slug": [f"{new_slug!r} is reserved; choose another slug."]})
+        raise ValidationError(
+            {
+                "slug": [
+                    ValidationError(
+                        f"{new_slug!r} is reserved; choose another slug.", code="unique"
+                    )
+                ]
+            }
+        )
     if new_slug != locked.slug and ArgumentMap.objects.filter(slug=new_slug).exists():
         raise ValidationError(
             {
