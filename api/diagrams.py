@@ -46,6 +46,7 @@ from api.graph.render import (
     graphviz_available,
 )
 from api.graph.shading import shading
+from api.graph.validate import BOOLEAN_MESSAGE, QUERY_BOOLEANS
 from api.models import ArgumentMap
 from api.render_slots import NoRenderSlot, render_slot
 from api.selectors import map_graph_get
@@ -141,8 +142,6 @@ PARAMS = (
     Param("shade", "choice", None, "Shade statements by their evaluation under this "
           "semantics, with a legend.", tuple(SEMANTICS)),
 )  # fmt: skip
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off"}
 
 
 def _parse(param: Param, raw: Any) -> tuple[Any, str | None]:
@@ -152,10 +151,9 @@ def _parse(param: Param, raw: Any) -> tuple[Any, str | None]:
     if param.kind == "bool":
         if isinstance(raw, bool):
             return raw, None
-        text = str(raw).strip().lower()
-        if text in _TRUE or text in _FALSE:
-            return text in _TRUE, None
-        return None, "Must be true or false (1 or 0)."
+        if raw in QUERY_BOOLEANS:
+            return QUERY_BOOLEANS[raw], None
+        return None, f"{BOOLEAN_MESSAGE}."
     if param.kind == "choice":
         if str(raw) in param.choices:
             return str(raw), None

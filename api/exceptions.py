@@ -20,8 +20,9 @@ from api.diagrams import (
     InvalidDiagramOptions,
     RendererBusy,
 )
-from api.graph.errors import FormatError
+from api.graph.errors import BrokenRule, FormatError
 from api.graph.evaluation import EvaluationTooComplex, UnknownSemantics
+from api.graph.validate import MISSING, RULE
 from api.services import InUse, PreconditionFailed
 
 
@@ -46,25 +47,28 @@ _HEADINGS = {
     status.HTTP_400_BAD_REQUEST: "Invalid input",
     status.HTTP_404_NOT_FOUND: "Not found",
     status.HTTP_409_CONFLICT: "Conflict",
+    status.HTTP_422_UNPROCESSABLE_ENTITY: "Unprocessable",
 }
 
 
 def validation_response(
     errors: dict[str, list[str]], *, code: int = status.HTTP_400_BAD_REQUEST
 ) -> Response:
-    """The errors of named fields: 400 by default; 404 when every one names an object
-    that does not exist (or that the user may not see), 409 when every one clashes with
-    what is stored (``status_for_codes``)."""
+    """The errors of named fields, with the status ``status_for_codes`` picks (400 by
+    default)."""
     summary = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in errors.items())
     return Response({"detail": f"{_HEADINGS[code]}. {summary}", "errors": errors}, status=code)
 
 
-# Error codes that stand for another status than 400: a value naming an object that does
-# not exist or is not visible ("does_not_exist": Django's, DRF's and argmap's), and a value
-# that clashes with what is stored ("unique": a taken slug, a duplicate link; "conflict":
-# moving a statement or link to another map).
-NOT_FOUND_CODES = frozenset({"does_not_exist"})
+# Error codes that stand for another status than 400 (a value the schema rules out): a
+# value naming an object that does not exist or is not visible ("does_not_exist":
+# Django's, DRF's and argmap's), a value that clashes with what is stored ("unique": a
+# taken slug, a duplicate link; "conflict": moving a statement or link to another map),
+# and a well formed value that breaks a rule of maps ("rule": a quote not in the source,
+# a link with no target, undercutters in a cycle; api.graph.validate.RULE).
+NOT_FOUND_CODES = frozenset({MISSING})
 CONFLICT_CODES = frozenset({"unique", "conflict"})
+RULE_CODES = frozenset({RULE})
 
 
 def _codes(value: Any) -> list[str]:
@@ -76,14 +80,18 @@ def _codes(value: Any) -> list[str]:
 
 
 def status_for_codes(codes: Any) -> int:
-    """404 when every error is a missing object, 409 when every one is a conflict, else
-    400: a request the schema allows is refused only for what it cannot state."""
+    """400 if any error is one the schema states (or of no known kind); otherwise 404 if
+    any names an object that does not exist, then 409 for a clash with what is stored,
+    then 422 for a broken rule: a request the schema allows is refused only for what it
+    cannot state, and the status says which."""
     found = set(_codes(codes))
-    if found and found <= NOT_FOUND_CODES:
+    if not found or found - NOT_FOUND_CODES - CONFLICT_CODES - RULE_CODES:
+        return status.HTTP_400_BAD_REQUEST
+    if found & NOT_FOUND_CODES:
         return status.HTTP_404_NOT_FOUND
-    if found and found <= CONFLICT_CODES:
+    if found & CONFLICT_CODES:
         return status.HTTP_409_CONFLICT
-    return status.HTTP_400_BAD_REQUEST
+    return status.HTTP_422_UNPROCESSABLE_ENTITY
 
 
 class PreconditionRequired(exceptions.APIException):
@@ -143,7 +151,15 @@ def _handle(exc: Exception, context: dict) -> Response | None:
             "line": exc.line,
             "column": exc.column,
         }
-        return Response(body, status=status.HTTP_400_BAD_REQUEST)
+        # A file's content, and a body's that breaks a rule of maps, are beyond what the
+        # schema can state: 422. The shape of a JSON body is the schema's: 400.
+        unprocessable = upload or isinstance(exc, BrokenRule)
+        return Response(
+            body,
+            status=status.HTTP_422_UNPROCESSABLE_ENTITY
+            if unprocessable
+            else status.HTTP_400_BAD_REQUEST,
+        )
     if isinstance(exc, EvaluationTooComplex):
         return Response({"detail": str(exc)}, status=status.HTTP_422_UNPROCESSABLE_ENTITY)
     if isinstance(exc, UnknownSemantics):

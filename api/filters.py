@@ -16,34 +16,42 @@ from rest_framework import exceptions
 from rest_framework.filters import OrderingFilter
 
 from api.graph.model import Role
-from api.graph.validate import MAX_ID, SLUG_MESSAGE, is_slug
+from api.graph.validate import (
+    BOOLEAN_MESSAGE,
+    MAX_ID,
+    QUERY_BOOLEANS,
+    QUERY_TEXT_PATTERN,
+    SLUG_MESSAGE,
+    is_slug,
+    words_pattern,
+)
 from api.models import ArgumentMap, Link, LinkKind, LinkPremise, Statement, StatementQuerySet
 from api.schema import SLUG_SCHEMA
 
-TRUE_WORDS = frozenset({"true", "1", "yes"})
-FALSE_WORDS = frozenset({"false", "0", "no"})
-
 
 def parse_bool(value: str, name: str) -> bool:
-    """``true``/``false`` (also 1/0, yes/no, any case); anything else is a 400."""
-    word = value.strip().lower()
-    if word in TRUE_WORDS | FALSE_WORDS:
-        return word in TRUE_WORDS
-    raise exceptions.ValidationError({name: [f"Must be true or false (got {value!r})."]})
+    """``true``/``false`` (or 1/0); anything else is a 400 naming ``name``."""
+    if value in QUERY_BOOLEANS:
+        return QUERY_BOOLEANS[value]
+    raise exceptions.ValidationError({name: [f"{BOOLEAN_MESSAGE} (got {value!r})."]})
 
 
 class StrictBooleanField(forms.Field):
     def to_python(self, value):
         if value in (None, ""):
             return None
-        word = str(value).strip().lower()
-        if word in TRUE_WORDS | FALSE_WORDS:
-            return word in TRUE_WORDS
-        raise forms.ValidationError(f"Must be true or false (got {value!r}).")
+        if value in QUERY_BOOLEANS:
+            return QUERY_BOOLEANS[value]
+        raise forms.ValidationError(f"{BOOLEAN_MESSAGE} (got {value!r}).")
 
 
 class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
+
+
+@extend_schema_field({"type": "string", "pattern": QUERY_TEXT_PATTERN})
+class TextFilter(django_filters.CharFilter):
+    """Text to match; the schema states that it holds no NUL (which a form refuses)."""
 
 
 class SearchField(forms.CharField):
@@ -53,6 +61,7 @@ class SearchField(forms.CharField):
     Past either cap: a 400 that names it."""
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("strip", False)  # the length counted as sent, as the schema does
         kwargs.setdefault("max_length", settings.ARGMAP_SEARCH_MAX_LENGTH)
         kwargs.setdefault(
             "error_messages",
@@ -75,6 +84,13 @@ class SearchField(forms.CharField):
         return value
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": words_pattern(settings.ARGMAP_SEARCH_MAX_WORDS),
+        "maxLength": settings.ARGMAP_SEARCH_MAX_LENGTH,
+    }
+)
 class SearchFilter(django_filters.CharFilter):
     field_class = SearchField
 
@@ -145,7 +161,7 @@ class StatementFilter(django_filters.FilterSet):
         exclude=True,
         help_text="Only statements with (true) or without (false) a quote.",
     )
-    attributed_to = django_filters.CharFilter(lookup_expr="iexact")
+    attributed_to = TextFilter(lookup_expr="iexact")
 
     class Meta:
         model = Statement
@@ -164,7 +180,7 @@ class LinkFilter(django_filters.FilterSet):
     premise = IdFilter(method="filter_premise", help_text="Links with this statement as premise.")
     conclusion = IdFilter(field_name="conclusion")
     target_link = IdFilter(field_name="target_link")
-    scheme = django_filters.CharFilter(lookup_expr="icontains")
+    scheme = TextFilter(lookup_expr="icontains")
 
     class Meta:
         model = Link

@@ -39,6 +39,11 @@ WRITES = {
         "(named), or other links still use this object (their ids in `links`)."
     ),
     "412": "If-Match names a version that is no longer current.",
+    "422": (
+        "Well formed, but it breaks a rule of maps (the quote is not in the source text; a "
+        "link needs exactly one target; undercutters may not form a cycle...), or the "
+        "uploaded file cannot be read as a map; `errors` names the field (or the place)."
+    ),
     "413": "Request body too large.",
 }
 

@@ -364,6 +364,7 @@ class LinkSerializer(StrictInputMixin, serializers.ModelSerializer):
     kind = serializers.ChoiceField(choices=LinkKind.choices)
     premises = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        allow_empty=False,
         help_text="Statement ids, in order. Several premises are co-premises.",
     )
     conclusion = serializers.IntegerField(

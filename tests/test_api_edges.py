@@ -135,7 +135,7 @@ def test_graph_put_refuses_a_duplicate_link_naming_both(auth_client, cats_map):
     body["links"].append(copy_)
     before = snapshot()
     response = put_graph(auth_client, body, etag)
-    assert_error(response, 400, f"Link -1 duplicates link {original['id']}")
+    assert_error(response, 422, f"Link -1 duplicates link {original['id']}")
     assert snapshot() == before
 
 
@@ -337,7 +337,7 @@ def test_bad_query_parameters_are_named(api_client, cats_map, path, name):
 
 
 def test_good_query_parameters_still_work(api_client, cats_map):
-    quoted = api_client.get("/api/statements/?has_quote=TRUE&ordering=-text&page_size=1")
+    quoted = api_client.get("/api/statements/?has_quote=true&ordering=-text&page_size=1")
     assert quoted.status_code == 200
     assert quoted.json()["count"] == 2
     assert api_client.get("/api/maps/?format=json&ordering=-title").status_code == 200
@@ -350,7 +350,7 @@ def test_cascade_must_be_a_boolean(auth_client, cats_map):
     response = auth_client.delete(f"/api/statements/{claim.pk}/?cascade=maybe")
     assert_error(response, 400, "cascade")
     assert snapshot() == before
-    assert auth_client.delete(f"/api/statements/{claim.pk}/?cascade=no").status_code == 409
+    assert auth_client.delete(f"/api/statements/{claim.pk}/?cascade=false").status_code == 409
     assert snapshot() == before
 
 
@@ -571,7 +571,7 @@ def test_a_premise_from_a_private_map_reads_as_unknown(api_client, other_user, m
     for premise in (hidden, missing):
         body = {"map": "mine", "kind": "support", "premises": [premise], "conclusion": target}
         response = api_client.post("/api/links/", body, format="json")
-        assert_error(response, 400, f"No statement {premise} in this map.")
+        assert_error(response, 404, f"No statement {premise} in this map.")
         answers.append(response.content.replace(str(premise).encode(), b"N"))
     assert answers[0] == answers[1]
 

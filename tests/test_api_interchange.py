@@ -95,10 +95,11 @@ def test_json_export_is_the_graph(api_client, cats_map):
         ("bad.json", b"\xff\xfe", {"line": 1}),
     ],
 )
-def test_bad_files_are_400_pointing_at_the_fault(auth_client, cats_map, name, content, where):
+def test_bad_files_are_422_pointing_at_the_fault(auth_client, cats_map, name, content, where):
+    # The upload is well formed; what the file holds is beyond the schema: 422.
     before = snapshot()
     response = upload(auth_client, name, content)
-    assert response.status_code == 400, response.content
+    assert response.status_code == 422, response.content
     body = response.json()
     for key, value in where.items():
         assert body[key] == value, body
@@ -189,26 +190,30 @@ def test_put_graph_replaces_keeping_known_ids(auth_client, cats_map):
 
 
 @pytest.mark.parametrize(
-    ("change", "pointer"),
+    ("change", "pointer", "status"),
     [
-        (lambda b: b["statements"][0].update(text=""), "/statements/0/text"),
-        (lambda b: b["links"][0].update(premises=[999_999]), "/links/0/premises/0"),
-        (lambda b: b["links"][0].update(kind="maybe"), "/links/0/kind"),
+        # 400: the shape the schema states; 422: a well formed map that breaks a rule.
+        (lambda b: b["statements"][0].update(text=""), "/statements/0/text", 400),
+        (lambda b: b["links"][0].update(premises=[999_999]), "/links/0/premises/0", 422),
+        (lambda b: b["links"][0].update(kind="maybe"), "/links/0/kind", 400),
         (
             lambda b: b["statements"][1].update(quote="words not in the source"),
             "/statements/1/quote",
+            422,
         ),
-        (lambda b: b["links"].__setitem__(0, "oops"), "/links/0"),
-        (lambda b: b.pop("statements"), "/statements"),
+        (lambda b: b["links"].__setitem__(0, "oops"), "/links/0", 400),
+        (lambda b: b.pop("statements"), "/statements", 400),
     ],
 )
-def test_put_graph_rejects_bad_graph_and_changes_nothing(auth_client, cats_map, change, pointer):
+def test_put_graph_rejects_bad_graph_and_changes_nothing(
+    auth_client, cats_map, change, pointer, status
+):
     response = auth_client.get("/api/maps/cats/graph/")
     body, etag = response.json(), response["ETag"]
     change(body)
     before = snapshot()
     response = auth_client.put("/api/maps/cats/graph/", body, format="json", HTTP_IF_MATCH=etag)
-    assert response.status_code == 400, response.content
+    assert response.status_code == status, response.content
     assert pointer in response.json()["errors"], response.json()
     assert snapshot() == before
 
@@ -311,7 +316,7 @@ def test_format_field_forces_a_format(auth_client, db):
     kialo = (DATA / "kialo/phones.txt").read_bytes()
     before = snapshot()
     response = upload(auth_client, "phones.txt", kialo, format="argdown")
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Argdown" in response.json()["detail"]
     assert snapshot() == before
     assert upload(auth_client, "phones.txt", kialo, format="kialo").status_code == 201
@@ -327,7 +332,7 @@ def test_format_field_forces_a_format(auth_client, db):
 def test_a_file_that_is_no_map_is_refused_and_writes_nothing(auth_client, cats_map, content):
     before = snapshot()
     response = upload(auth_client, "upload.txt", content)
-    assert response.status_code == 400, response.content
+    assert response.status_code == 422, response.content
     detail = response.json()["detail"]
     for name in ("AIF JSON", "Argdown", "Kialo text export", "SADFace JSON", "microtexts"):
         assert name in detail

@@ -123,24 +123,25 @@ def test_if_match_malformed_is_400(auth_client, cats_map):
 
 
 BAD_STATEMENTS = [
-    ({"map": "cats", "text": ""}, "text"),
-    ({"map": "cats", "text": "bell \x07"}, "text"),
-    ({"map": "cats", "text": "nul \x00 inside"}, "text"),
-    ({"map": "cats"}, "text"),
-    ({"text": "x"}, "map"),
-    ({"map": "cats", "text": "x", "quote": "not in source"}, "quote"),
-    ({"map": "cats", "text": "x", "quote_start": 3}, "quote_end"),
-    ({"map": "cats", "text": "x", "quote_start": "a", "quote_end": 4}, "quote_start"),
-    ({"map": "cats", "text": "x", "base_score": 2}, "base_score"),
-    ({"map": "cats", "text": "x", "attributed_to": "a" * 500}, "attributed_to"),
+    ({"map": "cats", "text": ""}, "text", 400),
+    ({"map": "cats", "text": "bell \x07"}, "text", 400),
+    ({"map": "cats", "text": "nul \x00 inside"}, "text", 400),
+    ({"map": "cats"}, "text", 400),
+    ({"text": "x"}, "map", 400),
+    ({"map": "cats", "text": "x", "quote": "not in source"}, "quote", 422),
+    ({"map": "cats", "text": "x", "quote_start": 3}, "quote_end", 422),
+    ({"map": "cats", "text": "x", "quote_start": "a", "quote_end": 4}, "quote_start", 400),
+    ({"map": "cats", "text": "x", "base_score": 2}, "base_score", 400),
+    ({"map": "cats", "text": "x", "attributed_to": "a" * 500}, "attributed_to", 400),
 ]
 
 
-@pytest.mark.parametrize(("payload", "field"), BAD_STATEMENTS)
-def test_bad_statement_is_400_naming_field(auth_client, cats_map, payload, field):
+@pytest.mark.parametrize(("payload", "field", "status"), BAD_STATEMENTS)
+def test_bad_statement_is_refused_naming_field(auth_client, cats_map, payload, field, status):
+    # 400: the schema rules it out; 422: well formed, but the quote is not in the source.
     before = snapshot()
     response = auth_client.post("/api/statements/", payload, format="json")
-    assert response.status_code == 400, response.content
+    assert response.status_code == status, response.content
     body = response.json()
     assert field in body["errors"], body
     assert field in body["detail"]
@@ -179,43 +180,46 @@ def link_payload(case, cats_map, other_map):
     return payload, changes[1]
 
 
-LINK_CASES = [
-    "cross_map_premise",
-    "cross_map_conclusion",
-    "cross_map_target_link",
-    "self_support",
-    "empty_premises",
-    "missing_premises",
-    "premises_not_a_list",
-    "duplicate_premise",
-    "unknown_premise",
-    "unknown_conclusion",
-    "unknown_target_link",
-    "both_targets",
-    "neither_target",
-    "bad_kind",
-    "control_in_scheme",
-    "negative_id",
-]
+# Each bad link with its status: 400 for what the schema rules out, 404 for an id that
+# names nothing in the map (another map's reads the same), 422 for a well formed link that
+# breaks a rule of maps.
+LINK_CASES = {
+    "cross_map_premise": 404,
+    "cross_map_conclusion": 404,
+    "cross_map_target_link": 404,
+    "self_support": 422,
+    "empty_premises": 400,
+    "missing_premises": 400,
+    "premises_not_a_list": 400,
+    "duplicate_premise": 422,
+    "unknown_premise": 404,
+    "unknown_conclusion": 404,
+    "unknown_target_link": 404,
+    "both_targets": 422,
+    "neither_target": 422,
+    "bad_kind": 400,
+    "control_in_scheme": 400,
+    "negative_id": 400,
+}
 
 
-@pytest.mark.parametrize("case", LINK_CASES)
-def test_bad_link_is_400_naming_field(auth_client, make_map, case):
+@pytest.mark.parametrize(("case", "status"), LINK_CASES.items())
+def test_bad_link_is_refused_naming_field(auth_client, make_map, case, status):
     cats_map, other_map = make_map("cats"), make_map("dogs")
     payload, field = link_payload(case, cats_map, other_map)
     before = snapshot()
     response = auth_client.post("/api/links/", payload, format="json")
-    assert response.status_code == 400, response.content
+    assert response.status_code == status, response.content
     body = response.json()
     assert any(key.startswith(field) for key in body["errors"]), body
     assert snapshot() == before
 
 
-def test_bad_link_update_is_400_and_changes_nothing(auth_client, cats_map):
+def test_bad_link_update_is_422_and_changes_nothing(auth_client, cats_map):
     link = cats_map.links.first()
     before = snapshot()
     response = auth_client.patch(f"/api/links/{link.pk}/", {"target_link": link.pk})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "target_link" in response.json()["errors"]
     assert snapshot() == before
 

@@ -112,10 +112,14 @@ def test_if_match_is_read_exactly_as_the_schema_pattern_says(value, auth_client,
 
 def test_the_schema_states_the_if_match_patterns_the_api_uses(schema):
     optional = parameter(schema, "/api/maps/{slug}/", "patch", "If-Match")
-    assert optional["schema"]["pattern"] == IF_MATCH_PATTERN
+    assert optional["schema"] == {
+        "type": "string",
+        "format": "if-match",
+        "pattern": IF_MATCH_PATTERN,
+    }
     assert not optional.get("required", False)
     required = parameter(schema, "/api/maps/{slug}/graph/", "put", "If-Match")
-    assert required["schema"]["pattern"] == ETAG_PATTERN
+    assert required["schema"] == {"type": "string", "format": "etag", "pattern": ETAG_PATTERN}
     assert required["required"] is True
     responses = schema["paths"]["/api/maps/{slug}/graph/"]["put"]["responses"]
     assert {"412", "428"} <= set(responses)
@@ -467,3 +471,43 @@ def test_a_map_named_by_what_is_no_slug_is_a_400(auth_client, cats_map, schema, 
         assert "slug" in response.json()["errors"]["map"][0]
     stated = parameter(schema, "/api/links/", "get", "map")["schema"]
     assert {**stated, "description": declared["description"]} == declared
+
+
+SEARCH_PIECES = st.lists(
+    st.sampled_from(["a", "é", " ", "\t", "\x1c", "\u3000", "\x00", "\x85", "\x07"]), max_size=30
+).map("".join)
+
+
+@given(value=SEARCH_PIECES)
+@hypothesis_settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_a_search_is_refused_exactly_where_the_schema_says(value, api_client, cats_map, schema):
+    # At most ARGMAP_SEARCH_MAX_WORDS words as str.split counts them (control characters
+    # that Python counts as white space too), no NUL, at most so many characters.
+    declared = parameter(schema, "/api/statements/", "get", "search")["schema"]
+    allowed = schema_allows(declared, value)
+    assert allowed == (
+        len(value.split()) <= settings.ARGMAP_SEARCH_MAX_WORDS
+        and "\x00" not in value
+        and len(value) <= settings.ARGMAP_SEARCH_MAX_LENGTH
+    )
+    response = api_client.get("/api/statements/", {"search": value})
+    assert response.status_code == (200 if allowed else 400), (value, response.content)
+
+
+@pytest.mark.parametrize(
+    ("value", "allowed"),
+    [
+        *[("true", True), ("false", True), ("1", True), ("0", True)],
+        *[("yes", False), ("True", False), (" true", False), ("on", False)],
+    ],
+)
+def test_a_query_boolean_is_what_the_schema_calls_one(api_client, cats_map, value, allowed):
+    # As OpenAPI clients write a boolean, and nothing else: has_quote, cascade, download.
+    for url in ("/api/statements/", "/api/maps/cats/diagram.dot"):
+        name = "has_quote" if url == "/api/statements/" else "download"
+        response = api_client.get(url, {name: value})
+        assert response.status_code == (200 if allowed else 400), (url, value)
+        if not allowed:
+            assert name in response.json()["errors"]

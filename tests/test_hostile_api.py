@@ -52,11 +52,11 @@ def test_32000_openers_import_within_a_linear_budget(auth_client, settings, open
     assert response.json()["left_out"] == {"untitled paragraph": 1}
 
 
-def test_import_over_the_step_budget_is_400_naming_it_and_writes_nothing(auth_client, settings):
+def test_import_over_the_step_budget_is_422_naming_it_and_writes_nothing(auth_client, settings):
     settings.ARGMAP_IMPORT_MAX_STEPS = 10_000
     before = snapshot()
     response = upload(auth_client, "flood.argdown", corpus.argdown_flood("{", 32_000).encode())
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "ARGMAP_IMPORT_MAX_STEPS" in response.json()["detail"]
     assert "10,000 steps" in response.json()["detail"]
     assert snapshot() == before
@@ -79,10 +79,10 @@ def test_aif_orphan_chain_imports_within_a_linear_budget(auth_client, settings):
         ("deep-front.argdown", corpus.argdown_deep_front_matter(50_000), 4),
     ],
 )
-def test_deeply_nested_imports_are_400_saying_so(auth_client, name, content, line):
+def test_deeply_nested_imports_are_422_saying_so(auth_client, name, content, line):
     before = snapshot()
     response = upload(auth_client, name, content.encode())
-    assert response.status_code == 400, response.content
+    assert response.status_code == 422, response.content
     assert DEPTH_MESSAGE in response.json()["detail"]
     assert response.json()["line"] == line
     assert snapshot() == before

@@ -94,3 +94,9 @@ class FormatError(Exception):
             f"FormatError({self.message!r}, pointer={self.pointer!r}, "
             f"line={self.line!r}, column={self.column!r})"
         )
+
+
+class BrokenRule(FormatError):
+    """A document of the right shape whose content breaks a rule of maps: an id that
+    names nothing in it, a quote not in the source, undercutters in a cycle... The API
+    answers 422 for it; for a ``FormatError`` of the shape itself, 400."""

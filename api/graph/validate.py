@@ -9,9 +9,9 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
-from api.graph.errors import FormatError
+from api.graph.errors import BrokenRule, FormatError
 from api.graph.graphjson import MAP_KEYS
 from api.graph.model import ArgumentGraph, Kind, Link, Role
 
@@ -75,6 +75,24 @@ def is_slug(value: Any) -> bool:
 
 
 SURROGATE = re.compile("[\ud800-\udfff]")
+
+# A query's text (a search, an attribution): anything but NUL, which no database query
+# carries (Django's forms refuse it).
+QUERY_TEXT_PATTERN = "^[^\\u0000]*$"
+# The white space that str.split() splits words at (str.isspace, control characters too).
+SPLIT_CLASS = char_class(c for c in map(chr, range(0x10000)) if c.isspace())
+
+
+def words_pattern(max_words: int) -> str:
+    """Text of at most ``max_words`` words (as ``str.split`` counts them), without NUL."""
+    space, word = f"[{SPLIT_CLASS}]", f"[^{SPLIT_CLASS}\\u0000]+"
+    return f"^{space}*(?:{word}{space}+){{0,{max_words - 1}}}(?:{word})?{space}*$"
+
+
+# A boolean in a query string, as OpenAPI clients write one (and as schemathesis reads
+# one): nothing else is a boolean, so the schema's "boolean" is exactly what is taken.
+QUERY_BOOLEANS = {"true": True, "false": False, "1": True, "0": False}
+BOOLEAN_MESSAGE = "Must be true or false (or 1 or 0)"
 
 # The largest id a database row can have (a signed 64-bit integer): a larger one is an
 # unknown id, never a query that overflows.
@@ -189,6 +207,20 @@ def resolve_quote(
     return quote, start, start + len(quote)
 
 
+# What kind of fault a problem is (``Problem.code``), which the API answers with its own
+# status: a value the schema rules out (400), an id that names nothing (404), or a well
+# formed value that breaks a rule of maps (422).
+INVALID = "invalid"
+MISSING = "does_not_exist"
+RULE = "rule"
+
+
+class Problem(NamedTuple):
+    where: str
+    message: str
+    code: str
+
+
 def link_problems(
     *,
     kind: Any,
@@ -201,8 +233,9 @@ def link_problems(
     statement_known: Callable[[Any], bool],
     link_known: Callable[[Any], bool],
     max_lengths: Mapping[str, int] | None = None,
-) -> list[tuple[str, str]]:
-    """Every rule a single link keeps, as ``(where, message)`` pairs (empty: it is fine).
+) -> list[Problem]:
+    """Every rule a single link keeps, as ``Problem(where, message, code)`` (none: it is
+    fine).
 
     ``where`` is the field at fault, with the premise's index for an unknown premise
     (``"premises/2"``). ``statement_known`` and ``link_known`` say whether an id names a
@@ -215,12 +248,12 @@ def link_problems(
     duplicates) are ``undercut_cycles`` and ``link_key``'s.
     """
     limits = max_lengths or DEFAULT_MAX_LENGTHS
-    problems: list[tuple[str, str]] = []
+    problems: list[Problem] = []
     if kind not in KINDS:
-        problems.append(("kind", f"Must be support or oppose (got {kind!r})."))
+        problems.append(Problem("kind", f"Must be support or oppose (got {kind!r}).", INVALID))
     premises = list(premises)
     if not premises:
-        problems.append(("premises", "A link needs at least one premise."))
+        problems.append(Problem("premises", "A link needs at least one premise.", INVALID))
     else:
         seen: set[Any] = set()
         twice = []
@@ -229,36 +262,47 @@ def link_problems(
                 twice.append(p)
             seen.add(p)
         if twice:
-            problems.append(("premises", f"Statement {twice[0]} appears twice among the premises."))
+            problems.append(
+                Problem("premises", f"Statement {twice[0]} appears twice among the premises.", RULE)
+            )
         else:
             unknown = [(i, p) for i, p in enumerate(premises) if not statement_known(p)]
             if unknown:
                 names = name_ids("statement", (p for _, p in unknown))
-                problems.append((f"premises/{unknown[0][0]}", f"No {names} in this map."))
+                problems.append(
+                    Problem(f"premises/{unknown[0][0]}", f"No {names} in this map.", MISSING)
+                )
     if (conclusion is None) == (target_link is None):
         problems.append(
-            ("conclusion", "Give exactly one of conclusion (a statement) and target_link (a link).")
+            Problem(
+                "conclusion",
+                "Give exactly one of conclusion (a statement) and target_link (a link).",
+                RULE,
+            )
         )
     elif conclusion is not None:
         if not statement_known(conclusion):
-            problems.append(("conclusion", f"No statement {conclusion} in this map."))
+            problems.append(
+                Problem("conclusion", f"No statement {conclusion} in this map.", MISSING)
+            )
         elif conclusion in premises:
             problems.append(
-                (
+                Problem(
                     "premises",
                     f"Statement {conclusion} cannot be a premise of a link that targets it.",
+                    RULE,
                 )
             )
     elif link_id is not None and target_link == link_id:
-        problems.append(("target_link", "A link cannot target itself."))
+        problems.append(Problem("target_link", "A link cannot target itself.", RULE))
     elif not link_known(target_link):
-        problems.append(("target_link", f"No link {target_link} in this map."))
+        problems.append(Problem("target_link", f"No link {target_link} in this map.", MISSING))
     for field, value in (("scheme", scheme), ("note", note)):
         key = f"link.{field}"
         max_length = limits.get(key, DEFAULT_MAX_LENGTHS[key])
         problem = text_problem(value, required=False, max_length=max_length)
         if problem:
-            problems.append((field, problem))
+            problems.append(Problem(field, problem, INVALID))
     return problems
 
 
@@ -365,7 +409,9 @@ def merge_duplicate_links(graph: ArgumentGraph) -> tuple[ArgumentGraph, list[str
 
 def check_graph(graph: ArgumentGraph, *, max_lengths: Mapping[str, int] | None = None) -> None:
     """Raise ``FormatError`` (with a JSON pointer into the whole-map shape) at the first
-    statement or link that breaks a rule of the model; return None if all hold.
+    statement or link that breaks a rule of the model; return None if all hold. A value
+    the shape rules out (text, a score) is a ``FormatError``; an id that names nothing in
+    the graph, a quote not in the source, a cycle or a duplicate is a ``BrokenRule``.
 
     Rules: unique ids; statement text, attribution and quote as ``text_problem`` and
     ``resolve_quote`` require, within ``max_lengths`` (``DEFAULT_MAX_LENGTHS`` for what it
@@ -378,7 +424,7 @@ def check_graph(graph: ArgumentGraph, *, max_lengths: Mapping[str, int] | None =
     for index, s in enumerate(graph.statements):
         where = f"/statements/{index}"
         if s.id in seen:
-            raise FormatError(f"Statement id {s.id} appears twice.", pointer=f"{where}/id")
+            raise BrokenRule(f"Statement id {s.id} appears twice.", pointer=f"{where}/id")
         seen.add(s.id)
         for field, value, required in (
             ("text", s.text, True),
@@ -394,7 +440,7 @@ def check_graph(graph: ArgumentGraph, *, max_lengths: Mapping[str, int] | None =
             resolve_quote(graph.map.source_text, s.quote, s.quote_start, s.quote_end)
         except ValueError as exc:
             field, message = exc.args
-            raise FormatError(message, pointer=f"{where}/{field}") from None
+            raise BrokenRule(message, pointer=f"{where}/{field}") from None
         if not 0.0 <= s.base_score <= 1.0:
             raise FormatError("Must be between 0 and 1.", pointer=f"{where}/base_score")
 
@@ -403,7 +449,7 @@ def check_graph(graph: ArgumentGraph, *, max_lengths: Mapping[str, int] | None =
     for index, link in enumerate(graph.links):
         where = f"/links/{index}"
         if link.id in seen_links:
-            raise FormatError(f"Link id {link.id} appears twice.", pointer=f"{where}/id")
+            raise BrokenRule(f"Link id {link.id} appears twice.", pointer=f"{where}/id")
         seen_links.add(link.id)
         problems = link_problems(
             kind=link.kind,
@@ -418,13 +464,14 @@ def check_graph(graph: ArgumentGraph, *, max_lengths: Mapping[str, int] | None =
             max_lengths=limits,
         )
         if problems:
-            field, message = problems[0]
-            raise FormatError(message, pointer=f"{where}/{field}")
+            field, message, code = problems[0]
+            error = FormatError if code == INVALID else BrokenRule
+            raise error(message, pointer=f"{where}/{field}")
 
     cycle = undercut_cycles(graph.links)
     if cycle:
         index = next(i for i, link in enumerate(graph.links) if link.id in cycle)
-        raise FormatError(
+        raise BrokenRule(
             "Undercutters attack each other in a cycle; a link must end at a statement.",
             pointer=f"/links/{index}/target_link",
         )
@@ -433,7 +480,7 @@ def check_graph(graph: ArgumentGraph, *, max_lengths: Mapping[str, int] | None =
     for index, link in enumerate(graph.links):
         key = link_key(link.kind, link.premises, link.conclusion, link.target_link)
         if key in first:
-            raise FormatError(duplicate_message(link.id, first[key]), pointer=f"/links/{index}")
+            raise BrokenRule(duplicate_message(link.id, first[key]), pointer=f"/links/{index}")
         first[key] = link.id
 
 

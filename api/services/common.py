@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.utils import timezone
 
-from api.graph.validate import resolve_quote, text_problem
+from api.graph.validate import RULE, resolve_quote, text_problem
 from api.models import ArgumentMap
 
 
@@ -68,7 +68,7 @@ def resolve_quote_or_error(
         return resolve_quote(source_text, normalize_newlines(quote), quote_start, quote_end)
     except ValueError as exc:
         field, message = exc.args
-        raise ValidationError({field: [message]}) from None
+        raise ValidationError({field: [ValidationError(message, code=RULE)]}) from None
 
 
 def check_base_score(value: Any) -> float:

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
 
-from api.graph.validate import is_id, link_key, link_problems, name_ids
+from api.graph.validate import RULE, is_id, link_key, link_problems, name_ids
 from api.models import ArgumentMap, Link, LinkPremise, Statement
 from api.services.common import (
     InUse,
@@ -66,8 +66,8 @@ def link_validate(
         max_lengths=settings.ARGMAP_MAX_LENGTHS,
     )
     errors: dict[str, list[str | ValidationError]] = {}
-    for where, message in problems:
-        errors.setdefault(where.split("/")[0], []).append(message)
+    for where, message, code in problems:
+        errors.setdefault(where.split("/")[0], []).append(ValidationError(message, code=code))
     if (
         not errors
         and target_obj is not None
@@ -75,8 +75,11 @@ def link_validate(
         and _undercut_chain_reaches(target_obj, link.pk)
     ):
         errors["target_link"] = [
-            f"Link {target_obj.pk} already leads back to link {link.pk}: undercutters "
-            "may not attack each other in a cycle."
+            ValidationError(
+                f"Link {target_obj.pk} already leads back to link {link.pk}: undercutters "
+                "may not attack each other in a cycle.",
+                code=RULE,
+            )
         ]
     if not errors:
         duplicate = _duplicate_of(map_, kind, premise_pks, conclusion_pk, target_pk, link)

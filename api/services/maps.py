@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from api.graph.graphjson import MAP_KEYS
-from api.graph.validate import name_ids, url_problem
+from api.graph.validate import RULE, name_ids, url_problem
 from api.models import ArgumentMap, Statement
 from api.services.common import check_text, length_limit, lock_map, normalize_newlines
 
@@ -59,7 +59,13 @@ def map_check_source_text(*, map_: ArgumentMap, source_text: str) -> None:
     if broken:
         names = name_ids("statement", broken, prefix="#")
         raise ValidationError(
-            {"source_text": [f"The new source text no longer holds the quotes of {names}."]}
+            {
+                "source_text": [
+                    ValidationError(
+                        f"The new source text no longer holds the quotes of {names}.", code=RULE
+                    )
+                ]
+            }
         )
 
 

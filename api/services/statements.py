@@ -32,7 +32,7 @@ def statement_validate(
     note: Any = "",
 ) -> dict[str, Any]:
     """Return the statement's fields cleaned, or raise ``ValidationError`` per field."""
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[ValidationError]] = {}
     cleaned: dict[str, Any] = {}
     for name, check in (
         ("text", lambda: check_text(text, "text", max_length=length_limit("statement.text"))),
@@ -62,7 +62,7 @@ def statement_validate(
         try:
             cleaned[name] = check()
         except ValidationError as exc:
-            errors.update(exc.message_dict)
+            errors.update(exc.error_dict)  # with their codes
     if "quote" in cleaned:
         # A quote is matched verbatim against the source, so keep its exact characters.
         raw_quote = quote or ""
@@ -71,7 +71,7 @@ def statement_validate(
                 map_.source_text, raw_quote, quote_start, quote_end
             )
         except ValidationError as exc:
-            errors.update(exc.message_dict)
+            errors.update(exc.error_dict)  # with their codes
     if errors:
         raise ValidationError(errors)
     return cleaned
