@@ -73,11 +73,16 @@ class DiagramError(Exception):
 
 class InvalidDiagramOptions(DiagramError):
     """Bad or unknown options: ``errors`` maps each option to its messages; ``missing``
-    when they name a statement the map does not have (a 404, not a 400)."""
+    when they name a statement the map does not have (a 404, not a 400); ``rule`` when
+    each option is well formed but together they ask for what cannot be (a page beyond
+    the diagram's, several pages as one image: a 422)."""
 
-    def __init__(self, errors: dict[str, list[str]], *, missing: bool = False) -> None:
+    def __init__(
+        self, errors: dict[str, list[str]], *, missing: bool = False, rule: bool = False
+    ) -> None:
         self.errors = errors
         self.missing = missing
+        self.rule = rule
         super().__init__("; ".join(f"{name}: {' '.join(m)}" for name, m in errors.items()))
 
 
@@ -230,6 +235,8 @@ def diagram_request(fmt: str, params: Mapping[str, Any]) -> DiagramRequest:
                 f"page={page} makes a PDF of several pages: ask diagram.pdf, or add "
                 f"slide=N for one page as {fmt.upper()}."
             ]
+        if errors:
+            raise InvalidDiagramOptions(errors, rule=True)
     if errors:
         raise InvalidDiagramOptions(errors)
     wrap = data["wrap"]
@@ -383,7 +390,8 @@ def _paged(
             return Diagram(paged.pdf, notices)
         if request.slide > len(paged.pages):
             raise InvalidDiagramOptions(
-                {"slide": [f"This diagram has {_count(len(paged.pages), size.word)}."]}
+                {"slide": [f"This diagram has {_count(len(paged.pages), size.word)}."]},
+                rule=True,
             )
         page = paged.pages[request.slide - 1]
         if request.fmt == "dot":
@@ -404,16 +412,17 @@ class Refusal:
     errors: dict[str, list[str]] | None = None
     too_big: str | None = None
     missing: bool = False
+    rule: bool = False
 
     @classmethod
     def of(cls, error: InvalidDiagramOptions | DiagramTooBig) -> Refusal:
         if isinstance(error, InvalidDiagramOptions):
-            return cls(errors=error.errors, missing=error.missing)
+            return cls(errors=error.errors, missing=error.missing, rule=error.rule)
         return cls(too_big=str(error))
 
     def raise_again(self) -> None:
         if self.errors is not None:
-            raise InvalidDiagramOptions(self.errors, missing=self.missing)
+            raise InvalidDiagramOptions(self.errors, missing=self.missing, rule=self.rule)
         raise DiagramTooBig(self.too_big or "")
 
 

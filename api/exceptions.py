@@ -132,8 +132,14 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
 
 def _handle(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, InvalidDiagramOptions):
-        missing = status.HTTP_404_NOT_FOUND if exc.missing else status.HTTP_400_BAD_REQUEST
-        return validation_response(exc.errors, code=missing)
+        code: int
+        if exc.missing:
+            code = status.HTTP_404_NOT_FOUND
+        elif exc.rule:
+            code = status.HTTP_422_UNPROCESSABLE_ENTITY
+        else:
+            code = status.HTTP_400_BAD_REQUEST
+        return validation_response(exc.errors, code=code)
     if type(exc) in DIAGRAM_ERRORS:
         code, name = DIAGRAM_ERRORS[type(exc)]
         response = Response({"detail": str(exc), "code": name}, status=code)

@@ -88,6 +88,7 @@ class SearchField(forms.CharField):
     {
         "type": "string",
         "pattern": words_pattern(settings.ARGMAP_SEARCH_MAX_WORDS),
+        "minLength": 1,
         "maxLength": settings.ARGMAP_SEARCH_MAX_LENGTH,
     }
 )
@@ -194,9 +195,10 @@ class LinkFilter(django_filters.FilterSet):
 
 def ordering_pattern(fields: list[str]) -> str:
     """``?ordering=`` as the API reads it and the schema states it: comma-separated field
-    names, each with an optional ``-`` for descending, nothing else (or nothing at all)."""
+    names, each with an optional ``-`` for descending, nothing else (an empty one is no
+    parameter: ``check_query_params``)."""
     term = "-?(?:" + "|".join(re.escape(name) for name in fields) + ")"
-    return rf"^(?:{term}(?:,{term})*)?$"
+    return rf"^{term}(?:,{term})*$"
 
 
 class StrictOrderingFilter(OrderingFilter):

@@ -5,12 +5,21 @@ which every entry point (API, admin, import commands) writes through.
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Exists, F, Func, OuterRef, Q, Subquery, TextField, Value
 from django.db.models.functions import Coalesce
 from simple_history.models import HistoricalRecords
 
 from api.graph.model import ROLE_FLAGS, Role, role_of
+from api.graph.validate import url_problem
+
+
+def validate_source_url(value: str) -> None:
+    """The rule of a map's web address (``api.graph.validate.url_problem``), for forms."""
+    problem = url_problem(value)
+    if problem:
+        raise ValidationError(problem, code="invalid")
 
 
 class ArgumentMapQuerySet(models.QuerySet):
@@ -44,7 +53,7 @@ class ArgumentMap(models.Model):
     source_title = models.CharField(max_length=500, blank=True)
     source_author = models.CharField(max_length=300, blank=True)
     source_date = models.DateField(null=True, blank=True)
-    source_url = models.URLField(max_length=1000, blank=True)
+    source_url = models.CharField(max_length=1000, blank=True, validators=[validate_source_url])
     source_text = models.TextField(blank=True, help_text="The full text that quotes point into.")
     version = models.PositiveIntegerField(
         default=1, editable=False, help_text="Bumped on every change to the map or its parts."

@@ -23,6 +23,7 @@ from api.graph.validate import (
     LINK_FIELDS,
     MAX_ID,
     REQUIRED_TEXT_PATTERN,
+    RULE,
     SLUG_MESSAGE,
     STATEMENT_FIELDS,
     TEXT_PATTERN,
@@ -203,6 +204,9 @@ class StrictInputExtension(OpenApiSerializerExtension):
         schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
         if direction == "request":
             schema["additionalProperties"] = False
+            for name, field in self.target.fields.items():  # DRF's allow_empty=False
+                if name in schema["properties"] and getattr(field, "allow_empty", True) is False:
+                    schema["properties"][name]["minItems"] = 1
         return schema
 
 
@@ -485,8 +489,8 @@ class ImportRequestSerializer(StrictInputMixin, serializers.Serializer):
         try:
             return value.read().decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise serializers.ValidationError(
-                f"Must be UTF-8 text; byte {exc.start} is not."
+            raise serializers.ValidationError(  # the file's content: beyond the schema
+                f"Must be UTF-8 text; byte {exc.start} is not.", code=RULE
             ) from None
 
 

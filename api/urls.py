@@ -21,5 +21,6 @@ urlpatterns = [
     ),
     path("", include(router.urls)),
     # Last: any other path under /api/ is a JSON 404, also when DEBUG is on.
-    re_path(r"^(?P<path>.*)$", views.not_found, name="api-not-found"),
+    # ([\s\S]: a line break, %0A, is part of a path too.)
+    re_path(r"^(?P<path>[\s\S]*)$", views.not_found, name="api-not-found"),
 ]

@@ -159,12 +159,26 @@ def not_found(request, path: str = "") -> HttpResponse:
 
 
 def check_query_params(request: Request, allowed: set[str]) -> None:
-    """A 400 naming each query parameter not in ``allowed``."""
+    """A 400 naming each query parameter not in ``allowed``, and each one given empty
+    (``?map=``): none of them has the empty string among its values, so an empty one is
+    not quietly read as left out."""
     unknown = sorted(set(request.query_params) - allowed)
     if unknown:
         takes = ", ".join(sorted(allowed - {"format"})) or "no parameters"
         raise exceptions.ValidationError(
             {name: [f"Unknown query parameter; this endpoint takes {takes}."] for name in unknown}
+        )
+    check_no_empty_params(request)
+
+
+def check_no_empty_params(request: Request) -> None:
+    """A 400 naming each query parameter given empty (``?focus=``)."""
+    empty = sorted(
+        name for name, values in request.query_params.lists() if any(v == "" for v in values)
+    )
+    if empty:
+        raise exceptions.ValidationError(
+            {name: ["Empty: give a value, or leave the parameter out."] for name in empty}
         )
 
 
@@ -560,6 +574,7 @@ class DiagramView(APIView):
         | {304: None},
     )
     def get(self, request: Request, slug: str, fmt: str) -> HttpResponse:
+        check_no_empty_params(request)  # the options themselves: diagram_request
         map_ = visible_map_or_404(request, slug)
         diagram = diagrams.diagram_request(fmt, request.query_params.dict())
         etag = diagram.etag(map_)

@@ -341,7 +341,7 @@ def test_the_essay_as_slides_and_one_slide_as_png(api_client, essay_map, tmp_pat
 @pytest.mark.parametrize("fmt", ["svg", "png", "dot"])
 def test_pages_as_svg_png_or_dot_need_a_slide_number(api_client, cats_map, fmt):
     response = api_client.get(f"{URL}.{fmt}?page=a4")
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "slide" in response.json()["errors"]
 
 

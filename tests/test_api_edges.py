@@ -735,3 +735,12 @@ def test_the_import_slug_is_reserved(auth_client, cats_map):
     assert_error(response, 409, "reserved")
     assert_error(auth_client.patch("/api/maps/cats/", {"slug": "import"}, format="json"), 409)
     assert services.map_free_slug("import.json") == "import-2"
+
+
+@pytest.mark.parametrize("path", ["/api/maps/a%0A/graph/", "/api/maps/%F1%A0%BA%B3/", "/api/x%0Ay"])
+def test_a_path_no_route_takes_is_a_json_404(api_client, db, path):
+    # Also with a line break in it, which "." in a URL pattern would not match (the HTML
+    # page of Django's resolver would answer).
+    response = api_client.get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"

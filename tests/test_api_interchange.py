@@ -517,6 +517,6 @@ def test_a_microtext_uploaded_with_its_text_quotes_the_text(auth_client):
         {"file": io.BytesIO(xml), "text": io.BytesIO(b"\xff\xfe bad")},
         format="multipart",
     )
-    assert bad.status_code == 400
+    assert bad.status_code == 422
     assert "text" in bad.json()["errors"]
     assert ArgumentMap.objects.count() == 1

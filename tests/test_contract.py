@@ -488,7 +488,8 @@ def test_a_search_is_refused_exactly_where_the_schema_says(value, api_client, ca
     declared = parameter(schema, "/api/statements/", "get", "search")["schema"]
     allowed = schema_allows(declared, value)
     assert allowed == (
-        len(value.split()) <= settings.ARGMAP_SEARCH_MAX_WORDS
+        value != ""  # an empty parameter is none: a 400 too
+        and len(value.split()) <= settings.ARGMAP_SEARCH_MAX_WORDS
         and "\x00" not in value
         and len(value) <= settings.ARGMAP_SEARCH_MAX_LENGTH
     )
@@ -511,3 +512,48 @@ def test_a_query_boolean_is_what_the_schema_calls_one(api_client, cats_map, valu
         assert response.status_code == (200 if allowed else 400), (url, value)
         if not allowed:
             assert name in response.json()["errors"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/statements/?map=",
+        "/api/links/?kind=",
+        "/api/maps/?page=",
+        "/api/statements/?search=",
+        "/api/maps/cats/diagram.svg?focus=",
+    ],
+)
+def test_an_empty_query_parameter_is_a_400_naming_it(api_client, cats_map, url):
+    # No parameter has "" among its values: it is not quietly read as left out.
+    name = url.split("?")[1].rstrip("=")
+    response = api_client.get(url)
+    assert response.status_code == 400, response.content
+    assert name in response.json()["errors"]
+
+
+def test_diagram_options_that_cannot_go_together_are_a_422(api_client, cats_map):
+    # Each option is well formed; together they ask for what cannot be.
+    several = api_client.get("/api/maps/cats/diagram.svg?page=slides")
+    beyond = api_client.get("/api/maps/cats/diagram.svg?page=slides&slide=40")
+    for response in (several, beyond):
+        assert response.status_code == 422, response.content
+        assert "slide" in response.json()["errors"]
+    assert api_client.get("/api/maps/cats/diagram.svg?slide=0").status_code == 400
+
+
+def test_a_text_file_that_is_not_utf8_is_a_422(auth_client, db):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    before = ArgumentMap.objects.count()
+    response = auth_client.post(
+        "/api/maps/import/",
+        {
+            "file": SimpleUploadedFile("m.json", b'{"statements": [], "links": []}'),
+            "text": SimpleUploadedFile("t.txt", b"\xff\xfe\x00"),
+        },
+        format="multipart",
+    )
+    assert response.status_code == 422, response.content
+    assert "text" in response.json()["errors"]
+    assert ArgumentMap.objects.count() == before

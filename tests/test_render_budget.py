@@ -52,7 +52,7 @@ def runs(monkeypatch):
 
 def test_a_slide_past_the_page_limit_is_refused_before_any_layout(api_client, essay_map, runs):
     response = api_client.get(f"{ESSAY}.svg?slide=500")
-    assert response.status_code == 400
+    assert response.status_code == 422
     [message] = response.json()["errors"]["slide"]
     assert "at most 100 pages (ARGMAP_DIAGRAM_MAX_PAGES)" in message
     assert runs == []
@@ -60,14 +60,14 @@ def test_a_slide_past_the_page_limit_is_refused_before_any_layout(api_client, es
 
 def test_a_refusal_that_needed_layout_is_cached(api_client, essay_map, runs):
     first = api_client.get(f"{ESSAY}.svg?slide=50")
-    assert first.status_code == 400
+    assert first.status_code == 422
     [message] = first.json()["errors"]["slide"]
     slides = int(re.fullmatch(r"This diagram has (\d+) slides\.", message).group(1))
     assert 1 < slides < 50
     assert runs  # the deck had to be laid out to know
     laid_out = len(runs)
     again = api_client.get(f"{ESSAY}.svg?slide=50")
-    assert again.status_code == 400
+    assert again.status_code == 422
     assert again.json() == first.json()
     assert len(runs) == laid_out  # asking twice cost once
 

@@ -78,7 +78,7 @@ SURROGATE = re.compile("[\ud800-\udfff]")
 
 # A query's text (a search, an attribution): anything but NUL, which no database query
 # carries (Django's forms refuse it).
-QUERY_TEXT_PATTERN = "^[^\\u0000]*$"
+QUERY_TEXT_PATTERN = "^[^\\u0000]+$"
 # The white space that str.split() splits words at (str.isspace, control characters too).
 SPLIT_CLASS = char_class(c for c in map(chr, range(0x10000)) if c.isspace())
 
