@@ -22,6 +22,7 @@ from api.graph.model import Role
 from api.graph.validate import (
     LINK_FIELDS,
     MAX_ID,
+    MAX_SLUG_LENGTH,
     REQUIRED_TEXT_PATTERN,
     RULE,
     SLUG_MESSAGE,
@@ -143,7 +144,12 @@ def json_type_error(field: serializers.Field, value: Any) -> str | None:
     return None
 
 
-class StrictInputMixin(_Serializer):
+class ClosedRequest(_Serializer):
+    """A request body that admits no field its serializer does not list
+    (``StrictInputExtension`` states ``additionalProperties: false``)."""
+
+
+class StrictInputMixin(ClosedRequest):
     """Nothing silently dropped: an unknown field is a 400 naming it, and so is a
     read-only field sent with a value other than the object's current one (sent back
     unchanged, as in a GET body, it is accepted). ``read_only_hints`` say how such a
@@ -194,10 +200,11 @@ class StrictInputMixin(_Serializer):
 
 
 class StrictInputExtension(OpenApiSerializerExtension):
-    """A request body of a ``StrictInputMixin`` serializer admits no field the schema does
-    not list (``additionalProperties: false``), as the mixin refuses them."""
+    """A request body of a ``ClosedRequest`` serializer (``StrictInputMixin``'s, the whole
+    map's) admits no field the schema does not list (``additionalProperties: false``), as
+    the server refuses them, and a list that may not be empty says so (``minItems``)."""
 
-    target_class = StrictInputMixin
+    target_class = ClosedRequest
     match_subclasses = True
 
     def map_serializer(self, auto_schema, direction):
@@ -416,44 +423,59 @@ class LinkSerializer(StrictInputMixin, serializers.ModelSerializer):
         )
 
 
-class GraphMapSerializer(serializers.Serializer):
-    slug = serializers.SlugField()
-    title = serializers.CharField()
-    summary = serializers.CharField()
-    source_title = serializers.CharField()
-    source_author = serializers.CharField()
+class GraphMapSerializer(ClosedRequest, serializers.Serializer):
+    slug = serializers.SlugField(max_length=MAX_SLUG_LENGTH, help_text="Sent as read.")
+    title = TextField(limit="map.title")
+    summary = TextField(limit="map.summary", allow_blank=True)
+    source_title = TextField(limit="map.source_title", allow_blank=True)
+    source_author = TextField(limit="map.source_author", allow_blank=True)
     source_date = serializers.DateField(allow_null=True)
-    source_url = serializers.CharField()
-    source_text = serializers.CharField()
-    version = serializers.IntegerField()
+    source_url = UrlField(limit="map.source_url", allow_blank=True)
+    source_text = TextField(allow_blank=True)
+    version = serializers.IntegerField(help_text="Sent as read.")
+    is_private = serializers.BooleanField(
+        required=False, help_text="A write may leave it out (unchanged)."
+    )
 
 
-class GraphStatementSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    text = serializers.CharField()
-    quote = serializers.CharField(allow_blank=True)
+class GraphStatementSerializer(ClosedRequest, serializers.Serializer):
+    id = serializers.IntegerField(
+        help_text="This map's id keeps the statement; another is a reference within the body."
+    )
+    text = TextField(limit="statement.text")
+    quote = TextField(limit="statement.quote", allow_blank=True, allow_null=True)
     quote_start = serializers.IntegerField(allow_null=True)
     quote_end = serializers.IntegerField(allow_null=True)
-    attributed_to = serializers.CharField(allow_blank=True)
-    base_score = serializers.FloatField()
-    note = serializers.CharField(
-        allow_blank=True, help_text="The analyst's remark; a write may leave it out."
+    attributed_to = TextField(limit="statement.attributed_to", allow_blank=True, allow_null=True)
+    base_score = serializers.FloatField(min_value=0.0, max_value=1.0)
+    note = TextField(
+        limit="statement.note",
+        allow_blank=True,
+        allow_null=True,
+        required=False,
+        help_text="The analyst's remark; a write may leave it out.",
     )
-    role = serializers.ChoiceField(choices=[r.value for r in Role])
+    role = serializers.ChoiceField(
+        choices=[r.value for r in Role],
+        required=False,
+        help_text="Derived from the links; a write may leave it out, and it is ignored.",
+    )
 
 
-class GraphLinkSerializer(serializers.Serializer):
+class GraphLinkSerializer(ClosedRequest, serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=LinkKind.choices)
-    premises = serializers.ListField(child=serializers.IntegerField())
+    premises = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
     conclusion = serializers.IntegerField(allow_null=True)
     target_link = serializers.IntegerField(allow_null=True)
-    scheme = serializers.CharField(allow_blank=True)
-    note = serializers.CharField(allow_blank=True)
+    scheme = TextField(limit="link.scheme", allow_blank=True, allow_null=True)
+    note = TextField(limit="link.note", allow_blank=True, allow_null=True)
 
 
-class GraphSerializer(serializers.Serializer):
-    """Documents the whole-map shape; the view builds the dict with ``api.graph``."""
+class GraphSerializer(ClosedRequest, serializers.Serializer):
+    """Documents the whole-map shape; the view builds the dict with ``api.graph``, and a
+    write is read by ``api.graph.validate.check_whole_map_keys`` and
+    ``graphjson.from_dict`` (``tests/test_contract.py`` holds them to this)."""
 
     map = GraphMapSerializer()
     statements = GraphStatementSerializer(many=True)

@@ -557,3 +557,63 @@ def test_a_text_file_that_is_not_utf8_is_a_422(auth_client, db):
     assert response.status_code == 422, response.content
     assert "text" in response.json()["errors"]
     assert ArgumentMap.objects.count() == before
+
+
+def test_the_whole_map_body_states_the_keys_the_server_reads(schema):
+    from api.graph.graphjson import MAP_KEYS
+    from api.graph.validate import (
+        OPTIONAL_STATEMENT_KEYS,
+        WHOLE_MAP_KEYS,
+        WHOLE_MAP_LINK_KEYS,
+        WHOLE_MAP_STATEMENT_KEYS,
+    )
+
+    components = schema["components"]["schemas"]
+    for name, required, optional in (
+        ("GraphRequest", WHOLE_MAP_KEYS, ()),
+        ("GraphMapRequest", MAP_KEYS, ("is_private",)),
+        ("GraphStatementRequest", WHOLE_MAP_STATEMENT_KEYS, (*OPTIONAL_STATEMENT_KEYS, "role")),
+        ("GraphLinkRequest", WHOLE_MAP_LINK_KEYS, ()),
+    ):
+        body = components[name]
+        assert body["additionalProperties"] is False, name
+        assert set(body["required"]) == set(required), name
+        assert set(body["properties"]) == {*required, *optional}, name
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "field"),
+    [
+        (lambda b: b.update(colour=1), 400, "/colour"),
+        (lambda b: b["statements"][0].update(colour=1), 400, "/statements/0/colour"),
+        (lambda b: b["map"].update(slug="dogs"), 409, "map.slug"),
+        (lambda b: b["map"].update(slug="not a slug"), 400, "map.slug"),
+        (lambda b: b["map"].update(version=-5), 409, "map.version"),
+        (lambda b: b["map"].update(version="1"), 400, "map.version"),
+        (lambda b: b["map"].update(is_private="yes"), 400, "map.is_private"),
+        (lambda b: b["map"].update(source_url="example.org"), 400, "map.source_url"),
+        (lambda b: b["statements"][0].update(text="   "), 400, "/statements/0/text"),
+        (lambda b: b["statements"][0].update(base_score=1.5), 400, "/statements/0/base_score"),
+        (lambda b: b["links"][0].update(premises=[]), 400, "/links/0/premises"),
+        (lambda b: b["links"][0].update(premises=[10**9]), 422, "/links/0/premises/0"),
+        (
+            lambda b: b["links"][0].update(target_link=b["links"][0]["id"]),
+            422,
+            "/links/0/conclusion",
+        ),
+    ],
+)
+def test_a_whole_map_write_is_refused_as_its_schema_says(
+    auth_client, cats_map, change, status, field
+):
+    # 400: the body breaks its schema; 409: it clashes with the map (another slug or
+    # version than the map's); 422: well formed, but it breaks a rule of maps.
+    response = auth_client.get("/api/maps/cats/graph/")
+    body, etag = response.json(), response["ETag"]
+    change(body)
+    version = cats_map.version
+    response = auth_client.put("/api/maps/cats/graph/", body, format="json", HTTP_IF_MATCH=etag)
+    assert response.status_code == status, response.content
+    assert field in response.json()["errors"], response.json()
+    cats_map.refresh_from_db()
+    assert cats_map.version == version

@@ -39,9 +39,9 @@ def test_editable_fields_are_the_map_keys_but_slug_and_version_plus_privacy():
 
 
 def test_serializers_show_every_map_field():
-    # The graph JSON's map object is documented field for field; the map resource has the
-    # editable fields, the slug and the version.
-    assert tuple(GraphMapSerializer().fields) == MAP_KEYS
+    # The graph JSON's map object is documented field for field (and a write may send
+    # is_private); the map resource has the editable fields, the slug and the version.
+    assert tuple(GraphMapSerializer().fields) == (*MAP_KEYS, "is_private")
     assert set(ArgumentMapSerializer().fields) >= {"slug", "version", *services.MAP_FIELDS}
 
 

@@ -17,6 +17,7 @@ from api.graph.model import Statement as GraphStatement
 from api.graph.validate import (
     STATEMENT_FIELDS,
     check_graph,
+    is_slug,
     links_in_target_order,
     resolve_quote,
 )
@@ -150,19 +151,28 @@ def _map_fields_for_replace(locked: ArgumentMap, fields: dict[str, Any]) -> dict
     ``slug`` and ``version`` may be sent back as read, not changed: the slug changes with
     ``map_update`` (PATCH the map), the version with every write."""
     fields = dict(fields)
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[str | ValidationError]] = {}
     for name in sorted(set(fields) - set(MAP_FIELDS) - {"slug", "version"}):
         errors[f"map.{name}"] = ["Unknown field."]
-    if "slug" in fields and fields.pop("slug") != locked.slug:
+    # Sent as read: another slug or version (of the right type) clashes with the map.
+    if "slug" in fields and (slug := fields.pop("slug")) != locked.slug:
         errors["map.slug"] = [
-            f"Cannot be set here (the map is {locked.slug!r}): rename a map by changing "
-            "the map itself (PATCH /api/maps/{slug}/)."
+            ValidationError(
+                f"Cannot be set here (the map is {locked.slug!r}): rename a map by changing "
+                "the map itself (PATCH /api/maps/{slug}/).",
+                code="conflict" if is_slug(slug) else "invalid",
+            )
         ]
-    if "version" in fields and fields.pop("version") != locked.version:
+    if "version" in fields and (version := fields.pop("version")) != locked.version:
         errors["map.version"] = [
-            f"Cannot be set: it counts the map's changes (now {locked.version}). Send the "
-            "version you read as If-Match."
+            ValidationError(
+                f"Cannot be set: it counts the map's changes (now {locked.version}). Send the "
+                "version you read as If-Match.",
+                code="conflict" if type(version) is int else "invalid",
+            )
         ]
+    if "is_private" in fields and not isinstance(fields["is_private"], bool):
+        errors["map.is_private"] = ["Must be true or false."]
     if errors:
         raise ValidationError(errors)
     try:
