@@ -20,7 +20,6 @@ from api.graph.validate import (
     BOOLEAN_MESSAGE,
     MAX_ID,
     QUERY_BOOLEANS,
-    QUERY_TEXT_PATTERN,
     SLUG_MESSAGE,
     is_slug,
     words_pattern,
@@ -47,11 +46,6 @@ class StrictBooleanField(forms.Field):
 
 class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
-
-
-@extend_schema_field({"type": "string", "pattern": QUERY_TEXT_PATTERN})
-class TextFilter(django_filters.CharFilter):
-    """Text to match; the schema states that it holds no NUL (which a form refuses)."""
 
 
 class SearchField(forms.CharField):
@@ -162,7 +156,7 @@ class StatementFilter(django_filters.FilterSet):
         exclude=True,
         help_text="Only statements with (true) or without (false) a quote.",
     )
-    attributed_to = TextFilter(lookup_expr="iexact")
+    attributed_to = django_filters.CharFilter(lookup_expr="iexact")
 
     class Meta:
         model = Statement
@@ -181,7 +175,7 @@ class LinkFilter(django_filters.FilterSet):
     premise = IdFilter(method="filter_premise", help_text="Links with this statement as premise.")
     conclusion = IdFilter(field_name="conclusion")
     target_link = IdFilter(field_name="target_link")
-    scheme = TextFilter(lookup_expr="icontains")
+    scheme = django_filters.CharFilter(lookup_expr="icontains")
 
     class Meta:
         model = Link

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from api.graph.validate import MAX_SLUG_LENGTH, SLUG_PATTERN
+from api.graph.validate import MAX_SLUG_LENGTH, QUERY_TEXT_PATTERN, SLUG_PATTERN
 
 # A map named by its slug (a body's "map", the filter ?map=).
 SLUG_SCHEMA = {"type": "string", "pattern": SLUG_PATTERN, "maxLength": MAX_SLUG_LENGTH}
@@ -48,6 +48,10 @@ WRITES = {
 }
 
 
+UNPROCESSABLE_READ = (
+    "The options are each well formed but cannot be met together (several pages as one "
+    "image, a slide past the last), or the map is too big for them; `detail` says why."
+)
 RESERVED_SLUG = "The slug `import` is reserved: `/api/maps/import/` takes only POST."
 PRECONDITION_REQUIRED = "If-Match is missing: a write that replaces the whole map needs it."
 
@@ -72,6 +76,8 @@ def add_error_responses(result: dict, generator, request, public) -> dict:
                     security.append({})
             if path == "/api/maps/{slug}/":
                 codes["405"] = RESERVED_SLUG
+            if path.endswith(("/diagram.{fmt}", "/evaluation/")):
+                codes["422"] = UNPROCESSABLE_READ
             if any(
                 p.get("in") == "header" and p.get("name") == "If-Match" and p.get("required")
                 for p in operation.get("parameters", [])
@@ -117,4 +123,45 @@ def add_links(result: dict, generator, request, public) -> dict:
                     }
         if links:
             created["links"] = links
+    return result
+
+
+def state_query_rules(result: dict, generator, request, public) -> dict:
+    """drf-spectacular post-processing hook: every query parameter that takes text says it
+    may not be empty (``minLength: 1``), as ``api.views.check_no_empty_params`` refuses an
+    empty one, and, unless it states its own pattern, that it holds no NUL
+    (``QUERY_TEXT_PATTERN``), as Django's forms refuse one."""
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            if not isinstance(operation, dict):
+                continue
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                text = schema.get("type") == "string" and "enum" not in schema
+                if parameter.get("in") == "query" and text:
+                    schema.setdefault("minLength", 1)
+                    schema.setdefault("pattern", QUERY_TEXT_PATTERN)
+    return result
+
+
+# A list of statements holds what a new link needs: a map and two of its statements.
+STATEMENTS_TO_LINK = {
+    "operationId": "links_create",
+    "requestBody": {
+        "map": "$response.body#/results/0/map",
+        "kind": "support",
+        "premises": ["$response.body#/results/1/id"],
+        "conclusion": "$response.body#/results/0/id",
+    },
+    "description": "A link between the first two statements of the list (POST /api/links/).",
+}
+
+
+def add_workflow_links(result: dict, generator, request, public) -> dict:
+    """drf-spectacular post-processing hook: the OpenAPI link from a list of statements to
+    a new link between two of them, for clients and test tools that chain operations."""
+    listed = result.get("paths", {}).get("/api/statements/", {}).get("get", {})
+    ok = listed.get("responses", {}).get("200")
+    if ok is not None:
+        ok.setdefault("links", {})["links_create"] = STATEMENTS_TO_LINK
     return result

@@ -483,11 +483,13 @@ class GraphSerializer(ClosedRequest, serializers.Serializer):
 
 
 class ImportRequestSerializer(StrictInputMixin, serializers.Serializer):
+    # An empty file is read like any other (and is no map: a 422 naming it).
     file = serializers.FileField(
+        allow_empty_file=True,
         help_text=(
             "An AIF JSON, Argdown, whole-map JSON, Kialo text export, argumentative "
             "microtexts XML or SADFace file."
-        )
+        ),
     )
     format = serializers.ChoiceField(
         choices=list(formats.FORMATS),
@@ -501,6 +503,7 @@ class ImportRequestSerializer(StrictInputMixin, serializers.Serializer):
     is_private = serializers.BooleanField(required=False, default=False)
     text = serializers.FileField(
         required=False,
+        allow_empty_file=True,
         help_text=(
             "For an argumentative microtext: its text file (micro_b001.txt), which the "
             "quotes then point into. Default: the EDUs joined by spaces."

@@ -296,6 +296,8 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.add_error_responses",
         "api.schema.add_links",
+        "api.schema.add_workflow_links",
+        "api.schema.state_query_rules",
     ],
     "ENUM_NAME_OVERRIDES": {
         "LinkKindEnum": "api.models.LinkKind",

@@ -470,7 +470,8 @@ def test_a_map_named_by_what_is_no_slug_is_a_400(auth_client, cats_map, schema, 
         assert response.status_code == 400, response.content
         assert "slug" in response.json()["errors"]["map"][0]
     stated = parameter(schema, "/api/links/", "get", "map")["schema"]
-    assert {**stated, "description": declared["description"]} == declared
+    assert stated["pattern"] == declared["pattern"]
+    assert stated["maxLength"] == declared["maxLength"]
 
 
 SEARCH_PIECES = st.lists(
@@ -617,3 +618,39 @@ def test_a_whole_map_write_is_refused_as_its_schema_says(
     assert field in response.json()["errors"], response.json()
     cats_map.refresh_from_db()
     assert cats_map.version == version
+
+
+def test_every_text_query_parameter_states_it_is_not_empty_and_holds_no_nul(
+    schema, api_client, cats_map
+):
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            for declared in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                kind = declared["schema"]
+                text = kind.get("type") == "string" and "enum" not in kind
+                if declared["in"] == "query" and text:
+                    assert kind["minLength"] == 1, (method, path, declared["name"])
+                    assert not re.fullmatch(kind["pattern"], "a\x00"), (path, declared)
+    # As stated: a NUL in the maps' slug filter is a 400 naming it.
+    response = api_client.get("/api/maps/", {"slug": "a\x00"})
+    assert response.status_code == 400
+    assert "slug" in response.json()["errors"]
+
+
+@pytest.mark.parametrize(
+    ("change", "where"),
+    [
+        (lambda b: b["links"][0].update(note="x" * 5001), "/links/0/note"),
+        (lambda b: b["map"].update(title="\x07"), "map.title"),
+    ],
+)
+def test_a_body_the_schema_rules_out_is_a_400_even_with_a_stale_if_match(
+    auth_client, cats_map, change, where
+):
+    # What the body is by itself is checked before the precondition: a 400, not a 412.
+    body = auth_client.get("/api/maps/cats/graph/").json()
+    change(body)
+    stale = f'"{cats_map.version - 1}"'
+    response = auth_client.put("/api/maps/cats/graph/", body, format="json", HTTP_IF_MATCH=stale)
+    assert response.status_code == 400, response.content
+    assert where in response.json()["errors"]

@@ -407,6 +407,34 @@ def merge_duplicate_links(graph: ArgumentGraph) -> tuple[ArgumentGraph, list[str
     return dataclasses.replace(graph, links=links), notes
 
 
+def check_graph_values(
+    graph: ArgumentGraph, *, max_lengths: Mapping[str, int] | None = None
+) -> None:
+    """Raise ``FormatError`` at the first value the whole-map shape rules out by itself
+    (a statement's or link's text, a score), whatever the map holds: what a write is
+    refused for before its precondition is looked at. Linear."""
+    limits = {**DEFAULT_MAX_LENGTHS, **(max_lengths or {})}
+    for index, s in enumerate(graph.statements):
+        where = f"/statements/{index}"
+        for field, value, required in (
+            ("text", s.text, True),
+            ("attributed_to", s.attributed_to, False),
+            ("quote", s.quote, False),
+            ("note", s.note, False),
+        ):
+            max_length = limits[f"statement.{field}"]
+            problem = text_problem(value, required=required, max_length=max_length)
+            if problem:
+                raise FormatError(problem, pointer=f"{where}/{field}")
+        if not 0.0 <= s.base_score <= 1.0:
+            raise FormatError("Must be between 0 and 1.", pointer=f"{where}/base_score")
+    for index, link in enumerate(graph.links):
+        for field, value in (("scheme", link.scheme), ("note", link.note)):
+            problem = text_problem(value, required=False, max_length=limits[f"link.{field}"])
+            if problem:
+                raise FormatError(problem, pointer=f"/links/{index}/{field}")
+
+
 def check_graph(graph: ArgumentGraph, *, max_lengths: Mapping[str, int] | None = None) -> None:
     """Raise ``FormatError`` (with a JSON pointer into the whole-map shape) at the first
     statement or link that breaks a rule of the model; return None if all hold. A value
@@ -420,29 +448,18 @@ def check_graph(graph: ArgumentGraph, *, max_lengths: Mapping[str, int] | None =
     (``link_key``). Linear in the size of the graph.
     """
     limits = {**DEFAULT_MAX_LENGTHS, **(max_lengths or {})}
+    check_graph_values(graph, max_lengths=limits)
     seen: set[int] = set()
     for index, s in enumerate(graph.statements):
         where = f"/statements/{index}"
         if s.id in seen:
             raise BrokenRule(f"Statement id {s.id} appears twice.", pointer=f"{where}/id")
         seen.add(s.id)
-        for field, value, required in (
-            ("text", s.text, True),
-            ("attributed_to", s.attributed_to, False),
-            ("quote", s.quote, False),
-            ("note", s.note, False),
-        ):
-            max_length = limits[f"statement.{field}"]
-            problem = text_problem(value, required=required, max_length=max_length)
-            if problem:
-                raise FormatError(problem, pointer=f"{where}/{field}")
         try:
             resolve_quote(graph.map.source_text, s.quote, s.quote_start, s.quote_end)
         except ValueError as exc:
             field, message = exc.args
             raise BrokenRule(message, pointer=f"{where}/{field}") from None
-        if not 0.0 <= s.base_score <= 1.0:
-            raise FormatError("Must be between 0 and 1.", pointer=f"{where}/base_score")
 
     link_ids = {link.id for link in graph.links}
     seen_links: set[int] = set()

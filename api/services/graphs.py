@@ -15,8 +15,10 @@ from api.graph.model import ArgumentGraph
 from api.graph.model import Link as GraphLink
 from api.graph.model import Statement as GraphStatement
 from api.graph.validate import (
+    SLUG_MESSAGE,
     STATEMENT_FIELDS,
     check_graph,
+    check_graph_values,
     is_slug,
     links_in_target_order,
     resolve_quote,
@@ -145,32 +147,43 @@ def map_import(
     return map_
 
 
-def _map_fields_for_replace(locked: ArgumentMap, fields: dict[str, Any]) -> dict[str, Any]:
+def _map_fields_for_replace(
+    locked: ArgumentMap, fields: dict[str, Any], *, compare: bool = True
+) -> dict[str, Any]:
     """The map fields of a whole-map write, cleaned; ``map.<name>`` errors otherwise.
 
     ``slug`` and ``version`` may be sent back as read, not changed: the slug changes with
-    ``map_update`` (PATCH the map), the version with every write."""
+    ``map_update`` (PATCH the map), the version with every write. Without ``compare``
+    (before the map is locked), only what the fields are by themselves is checked."""
     fields = dict(fields)
     errors: dict[str, list[str | ValidationError]] = {}
     for name in sorted(set(fields) - set(MAP_FIELDS) - {"slug", "version"}):
         errors[f"map.{name}"] = ["Unknown field."]
     # Sent as read: another slug or version (of the right type) clashes with the map.
-    if "slug" in fields and (slug := fields.pop("slug")) != locked.slug:
-        errors["map.slug"] = [
-            ValidationError(
-                f"Cannot be set here (the map is {locked.slug!r}): rename a map by changing "
-                "the map itself (PATCH /api/maps/{slug}/).",
-                code="conflict" if is_slug(slug) else "invalid",
-            )
-        ]
-    if "version" in fields and (version := fields.pop("version")) != locked.version:
-        errors["map.version"] = [
-            ValidationError(
-                f"Cannot be set: it counts the map's changes (now {locked.version}). Send the "
-                "version you read as If-Match.",
-                code="conflict" if type(version) is int else "invalid",
-            )
-        ]
+    if "slug" in fields:
+        slug = fields.pop("slug")
+        if not is_slug(slug):
+            errors["map.slug"] = [SLUG_MESSAGE]
+        elif compare and slug != locked.slug:
+            errors["map.slug"] = [
+                ValidationError(
+                    f"Cannot be set here (the map is {locked.slug!r}): rename a map by "
+                    "changing the map itself (PATCH /api/maps/{slug}/).",
+                    code="conflict",
+                )
+            ]
+    if "version" in fields:
+        version = fields.pop("version")
+        if type(version) is not int:
+            errors["map.version"] = ["Must be the map's version, a whole number."]
+        elif compare and version != locked.version:
+            errors["map.version"] = [
+                ValidationError(
+                    f"Cannot be set: it counts the map's changes (now {locked.version}). Send "
+                    "the version you read as If-Match.",
+                    code="conflict",
+                )
+            ]
     if "is_private" in fields and not isinstance(fields["is_private"], bool):
         errors["map.is_private"] = ["Must be true or false."]
     if errors:
@@ -228,6 +241,9 @@ def map_graph_replace(
     JSON pointer) or ``ValidationError`` when any rule is broken; either way nothing is
     written.
     """
+    # What the body rules out by itself is refused (400) before the precondition (412).
+    check_graph_values(_normalized(graph), max_lengths=settings.ARGMAP_MAX_LENGTHS)
+    _map_fields_for_replace(map_, map_fields or {}, compare=False)
     locked = lock_map(map_, expected_version)
     cleaned = _map_fields_for_replace(locked, map_fields or {})
     before = {name: getattr(locked, name) for name in cleaned}
