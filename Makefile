@@ -5,7 +5,7 @@ PY := .venv/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup setup-dev lint
+.PHONY: run test setup setup-dev lint fuzz
 
 run: setup
 	$(PY) manage.py migrate --noinput
@@ -22,6 +22,11 @@ lint: setup-dev
 	$(PY) -m mypy
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
+
+# The contract's release check: schemathesis, every check, a random seed, four callers
+# (scripts/fuzz.sh; SEED=n to repeat one).
+fuzz: setup-dev
+	scripts/fuzz.sh
 
 setup:
 	scripts/bootstrap.sh

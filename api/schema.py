@@ -95,6 +95,21 @@ def add_error_responses(result: dict, generator, request, public) -> dict:
 _MEMBER_PATH = re.compile(r"\{(?P<param>\w+)\}/")
 
 
+def _component(schema: dict, result: dict) -> dict:
+    return result["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+
+
+def _as_created(operation: dict, created: dict, result: dict) -> dict:
+    """A PUT body of the object as the creation answered it: each field the PUT takes."""
+    body = _component(operation["requestBody"]["content"]["application/json"]["schema"], result)
+    answered = _component(created["content"]["application/json"]["schema"], result)
+    return {
+        name: f"$response.body#/{name}"
+        for name in body.get("properties", {})
+        if name in answered.get("properties", {})
+    }
+
+
 def add_links(result: dict, generator, request, public) -> dict:
     """drf-spectacular post-processing hook: OpenAPI links from each creating POST (201) of
     a collection (``/api/maps/``) to every operation under a member of it
@@ -116,11 +131,16 @@ def add_links(result: dict, generator, request, public) -> dict:
             field = "id" if param in ("id", "pk") else param
             for method, operation in other_item.items():
                 if isinstance(operation, dict) and "operationId" in operation:
-                    links[operation["operationId"]] = {
+                    link = {
                         "operationId": operation["operationId"],
                         "parameters": {param: f"$response.body#/{field}"},
                         "description": f"{method.upper()} {other} of the created object.",
                     }
+                    if method == "put" and other.endswith(f"{{{param}}}/"):
+                        # Replacing the object: with what it holds (as the creation
+                        # answered it), so the write can succeed.
+                        link["requestBody"] = _as_created(operation, created, result)
+                    links[operation["operationId"]] = link
         if links:
             created["links"] = links
     return result

@@ -202,7 +202,7 @@ class StrictInputMixin(ClosedRequest):
 class StrictInputExtension(OpenApiSerializerExtension):
     """A request body of a ``ClosedRequest`` serializer (``StrictInputMixin``'s, the whole
     map's) admits no field the schema does not list (``additionalProperties: false``), as
-    the server refuses them, and a list that may not be empty says so (``minItems``)."""
+    the server refuses them, and a list or file that may not be empty says so."""
 
     target_class = ClosedRequest
     match_subclasses = True
@@ -211,9 +211,13 @@ class StrictInputExtension(OpenApiSerializerExtension):
         schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
         if direction == "request":
             schema["additionalProperties"] = False
-            for name, field in self.target.fields.items():  # DRF's allow_empty=False
-                if name in schema["properties"] and getattr(field, "allow_empty", True) is False:
+            for name, field in self.target.fields.items():
+                if name not in schema["properties"]:
+                    continue
+                if getattr(field, "allow_empty", True) is False:  # a list: DRF's "empty"
                     schema["properties"][name]["minItems"] = 1
+                if getattr(field, "allow_empty_file", True) is False:  # a file: "empty"
+                    schema["properties"][name]["minLength"] = 1
         return schema
 
 
@@ -483,9 +487,7 @@ class GraphSerializer(ClosedRequest, serializers.Serializer):
 
 
 class ImportRequestSerializer(StrictInputMixin, serializers.Serializer):
-    # An empty file is read like any other (and is no map: a 422 naming it).
     file = serializers.FileField(
-        allow_empty_file=True,
         help_text=(
             "An AIF JSON, Argdown, whole-map JSON, Kialo text export, argumentative "
             "microtexts XML or SADFace file."
@@ -503,7 +505,6 @@ class ImportRequestSerializer(StrictInputMixin, serializers.Serializer):
     is_private = serializers.BooleanField(required=False, default=False)
     text = serializers.FileField(
         required=False,
-        allow_empty_file=True,
         help_text=(
             "For an argumentative microtext: its text file (micro_b001.txt), which the "
             "quotes then point into. Default: the EDUs joined by spaces."

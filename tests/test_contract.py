@@ -184,6 +184,33 @@ def resolve(expression: str, body: dict) -> str:
     return str(value)
 
 
+def resolve_value(expression: str, body: dict):
+    """``$response.body#/field`` of a JSON body, as it is (not as text)."""
+    assert expression.startswith("$response.body#/")
+    return body[expression.removeprefix("$response.body#/")]
+
+
+def test_a_list_of_statements_links_to_a_new_link_between_two_of_them(
+    auth_client, schema, cats_map
+):
+    link = schema["paths"]["/api/statements/"]["get"]["responses"]["200"]["links"]["links_create"]
+    listed = auth_client.get("/api/statements/").json()
+
+    def value(expression):
+        if isinstance(expression, list):
+            return [value(item) for item in expression]
+        if isinstance(expression, str) and expression.startswith("$response.body#/"):
+            found = listed
+            for key in expression.removeprefix("$response.body#/").split("/"):
+                found = found[int(key)] if isinstance(found, list) else found[key]
+            return found
+        return expression
+
+    body = {name: value(expression) for name, expression in link["requestBody"].items()}
+    response = auth_client.post("/api/links/", body, format="json")
+    assert response.status_code in (201, 409), response.content  # new, or one like it
+
+
 def test_links_chain_a_created_object_to_the_operations_that_take_its_key(
     auth_client, schema, cats_map
 ):
@@ -211,7 +238,13 @@ def test_links_chain_a_created_object_to_the_operations_that_take_its_key(
             if method == "get" and "{" not in url:
                 assert auth_client.get(url).status_code == 200, url
                 reached += 1
-        assert reached >= 1
+            if "requestBody" in link:  # a PUT of the object as it was created: it succeeds
+                sent = {
+                    k: resolve_value(v, response.json()) for k, v in link["requestBody"].items()
+                }
+                assert auth_client.put(url, sent, format="json").status_code == 200, (url, sent)
+                reached += 1
+        assert reached >= 2
     maps_links = schema["paths"]["/api/maps/"]["post"]["responses"]["201"]["links"]
     # every operation under a map is reachable from its creation
     under_a_map = {
@@ -642,6 +675,7 @@ def test_every_text_query_parameter_states_it_is_not_empty_and_holds_no_nul(
     [
         (lambda b: b["links"][0].update(note="x" * 5001), "/links/0/note"),
         (lambda b: b["map"].update(title="\x07"), "map.title"),
+        (lambda b: b["links"][0].update(premises=[]), "/links/0/premises"),
     ],
 )
 def test_a_body_the_schema_rules_out_is_a_400_even_with_a_stale_if_match(

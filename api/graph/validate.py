@@ -215,6 +215,9 @@ MISSING = "does_not_exist"
 RULE = "rule"
 
 
+NO_PREMISE = "A link needs at least one premise."
+
+
 class Problem(NamedTuple):
     where: str
     message: str
@@ -253,7 +256,7 @@ def link_problems(
         problems.append(Problem("kind", f"Must be support or oppose (got {kind!r}).", INVALID))
     premises = list(premises)
     if not premises:
-        problems.append(Problem("premises", "A link needs at least one premise.", INVALID))
+        problems.append(Problem("premises", NO_PREMISE, INVALID))
     else:
         seen: set[Any] = set()
         twice = []
@@ -429,6 +432,8 @@ def check_graph_values(
         if not 0.0 <= s.base_score <= 1.0:
             raise FormatError("Must be between 0 and 1.", pointer=f"{where}/base_score")
     for index, link in enumerate(graph.links):
+        if not link.premises:
+            raise FormatError(NO_PREMISE, pointer=f"/links/{index}/premises")
         for field, value in (("scheme", link.scheme), ("note", link.note)):
             problem = text_problem(value, required=False, max_length=limits[f"link.{field}"])
             if problem:

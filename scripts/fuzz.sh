@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Release check of the API's contract (docs/api.md, "Checking the contract"): schemathesis
+# with every check and the stateful phase, with a random seed (the suite's are fixed),
+# against a fresh server holding the essay, as a staff user, a map's owner, another user
+# and no one. Exits non-zero if any run finds a failure.
+#
+#   make fuzz                       # a dev server on SQLite, a random seed
+#   SEED=42 make fuzz               # that seed again
+#   URL=http://host:8000 make fuzz  # a server already running (its tokens: TOKENS below)
+#
+# With URL set, TOKENS names the callers' tokens: "staff=KEY owner=KEY other=KEY".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+ST=.venv/bin/st
+SEED=${SEED:-$RANDOM$RANDOM}
+EXAMPLES=${EXAMPLES:-30}
+PORT=${PORT:-8765}
+WORK=$(mktemp -d)
+SERVER_PID=""
+
+cleanup() {
+    if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; fi
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+if [ -z "${URL:-}" ]; then
+    URL="http://127.0.0.1:$PORT"
+    export DATABASE_URL="sqlite:///$WORK/fuzz.sqlite3"
+    export ARGMAP_THROTTLE_ANON=100000/min ARGMAP_THROTTLE_USER=100000/min
+    export ARGMAP_THROTTLE_RENDER_ANON=100000/min ARGMAP_THROTTLE_RENDER_ALL_ANON=100000/min
+    export ARGMAP_THROTTLE_RENDER_USER=100000/min
+    $PY manage.py migrate --noinput -v0
+    $PY manage.py load_essay -v0
+    TOKENS=$($PY manage.py shell -v0 -c '
+from django.contrib.auth.models import User
+from rest_framework.authtoken.models import Token
+from tests.helpers import build_map
+staff = User.objects.create_superuser("fuzz-staff", password="x")
+owner = User.objects.create_user("fuzz-owner", password="x")
+other = User.objects.create_user("fuzz-other", password="x")
+build_map("cats", owner=owner)
+build_map("secret", owner=owner, is_private=True)
+print(" ".join(f"{n}={Token.objects.create(user=u).key}" for n, u in
+      (("staff", staff), ("owner", owner), ("other", other))))
+' | tail -n 1)
+    $PY manage.py runserver "127.0.0.1:$PORT" --noreload >"$WORK/server.log" 2>&1 &
+    SERVER_PID=$!
+    for _ in $(seq 60); do
+        curl -sf "$URL/api/maps/" >/dev/null && break
+        sleep 0.5
+    done
+fi
+
+echo "schemathesis against $URL, seed $SEED, $EXAMPLES examples per operation"
+failed=0
+for caller in staff owner other anonymous; do
+    auth=()
+    if [ "$caller" != anonymous ]; then
+        key=$(tr ' ' '\n' <<<"$TOKENS" | sed -n "s/^$caller=//p")
+        auth=(-H "Authorization: Token $key")
+    fi
+    echo "== as $caller"
+    if ! timeout 900 "$ST" run "$URL/api/schema/?format=json" -c all "${auth[@]}" \
+        --seed "$SEED" -n "$EXAMPLES" --max-failures 50 --no-color; then
+        failed=1
+    fi
+done
+exit $failed
