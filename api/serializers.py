@@ -501,7 +501,7 @@ class ImportRequestSerializer(StrictInputMixin, serializers.Serializer):
     slug = serializers.SlugField(
         required=False, max_length=100, help_text="Default: from the file's title or name."
     )
-    title = serializers.CharField(required=False, max_length=300)
+    title = TextField(limit="map.title", required=False, help_text="Default: from the file.")
     is_private = serializers.BooleanField(required=False, default=False)
     text = serializers.FileField(
         required=False,

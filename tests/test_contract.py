@@ -676,6 +676,7 @@ def test_every_text_query_parameter_states_it_is_not_empty_and_holds_no_nul(
         (lambda b: b["links"][0].update(note="x" * 5001), "/links/0/note"),
         (lambda b: b["map"].update(title="\x07"), "map.title"),
         (lambda b: b["links"][0].update(premises=[]), "/links/0/premises"),
+        (lambda b: b["map"].update(source_date="AAA"), "map.source_date"),
     ],
 )
 def test_a_body_the_schema_rules_out_is_a_400_even_with_a_stale_if_match(

@@ -17,6 +17,7 @@ from django.core.management import call_command
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import run_state_machine_as_test
 from rest_framework.authtoken.models import Token
+from schemathesis.specs.openapi.checks import ensure_resource_availability
 
 import clients.schemathesis_hooks  # noqa: F401  (the If-Match formats' generators)
 from argmap.wsgi import application
@@ -81,6 +82,13 @@ def test_chained_operations(headers, live_server):
             case.validate_response(
                 response,
                 additional_checks=additional_checks,
+                # A map's key is its slug, which a PATCH may change: a scenario that
+                # renames a map it created and then reads it by the old slug gets a 404,
+                # which this check takes for a lost map (it fails now and then, not on
+                # replay). Open in issue 31: old slugs could redirect to the new one.
+                excluded_checks=[ensure_resource_availability]
+                if case.operation.path.startswith("/api/maps/{slug}/")
+                else None,
                 headers=headers,
                 transport_kwargs=kwargs or None,
                 recorder=self.recorder,

@@ -160,30 +160,31 @@ def _map_fields_for_replace(
     for name in sorted(set(fields) - set(MAP_FIELDS) - {"slug", "version"}):
         errors[f"map.{name}"] = ["Unknown field."]
     # Sent as read: another slug or version (of the right type) clashes with the map.
-    if "slug" in fields:
-        slug = fields.pop("slug")
-        if not is_slug(slug):
-            errors["map.slug"] = [SLUG_MESSAGE]
-        elif compare and slug != locked.slug:
-            errors["map.slug"] = [
-                ValidationError(
-                    f"Cannot be set here (the map is {locked.slug!r}): rename a map by "
-                    "changing the map itself (PATCH /api/maps/{slug}/).",
-                    code="conflict",
-                )
-            ]
-    if "version" in fields:
-        version = fields.pop("version")
-        if type(version) is not int:
-            errors["map.version"] = ["Must be the map's version, a whole number."]
-        elif compare and version != locked.version:
-            errors["map.version"] = [
-                ValidationError(
-                    f"Cannot be set: it counts the map's changes (now {locked.version}). Send "
-                    "the version you read as If-Match.",
-                    code="conflict",
-                )
-            ]
+    for name, valid, now, invalid, clash in (
+        (
+            "slug",
+            is_slug,
+            locked.slug,
+            SLUG_MESSAGE,
+            "Cannot be set here (the map is {now!r}): rename a map by changing the map "
+            "itself (PATCH /api/maps/{{slug}}/).",
+        ),
+        (
+            "version",
+            lambda value: type(value) is int,
+            locked.version,
+            "Must be the map's version, a whole number.",
+            "Cannot be set: it counts the map's changes (now {now}). Send the version you "
+            "read as If-Match.",
+        ),
+    ):
+        if name not in fields:
+            continue
+        sent = fields.pop(name)
+        if not valid(sent):
+            errors[f"map.{name}"] = [invalid]
+        elif compare and sent != now:
+            errors[f"map.{name}"] = [ValidationError(clash.format(now=now), code="conflict")]
     if "is_private" in fields and not isinstance(fields["is_private"], bool):
         errors["map.is_private"] = ["Must be true or false."]
     if errors:
@@ -221,6 +222,19 @@ def _graph_link_row(link: GraphLink) -> tuple:
     )
 
 
+def _clean_map(map_: ArgumentMap, *, only: set[str] | None = None) -> None:
+    """The model's checks of the map (of the fields in ``only``), as ``map.<name>`` errors."""
+    try:
+        if only is None:
+            map_.full_clean()
+        else:
+            map_.clean_fields(exclude=[f.name for f in map_._meta.fields if f.name not in only])
+    except ValidationError as exc:
+        raise ValidationError(
+            {f"map.{name}": messages for name, messages in exc.message_dict.items()}
+        ) from None
+
+
 @transaction.atomic
 def map_graph_replace(
     *,
@@ -243,18 +257,14 @@ def map_graph_replace(
     """
     # What the body rules out by itself is refused (400) before the precondition (412).
     check_graph_values(_normalized(graph), max_lengths=settings.ARGMAP_MAX_LENGTHS)
-    _map_fields_for_replace(map_, map_fields or {}, compare=False)
+    sent = _map_fields_for_replace(map_, map_fields or {}, compare=False)
+    _clean_map(ArgumentMap(**sent), only=set(sent))  # a date, an address...
     locked = lock_map(map_, expected_version)
     cleaned = _map_fields_for_replace(locked, map_fields or {})
     before = {name: getattr(locked, name) for name in cleaned}
     for name, value in cleaned.items():
         setattr(locked, name, value)
-    try:
-        locked.full_clean()
-    except ValidationError as exc:
-        raise ValidationError(
-            {f"map.{name}": messages for name, messages in exc.message_dict.items()}
-        ) from None
+    _clean_map(locked)
     map_changed = any(getattr(locked, name) != value for name, value in before.items())
     info = dataclasses.replace(graph.map, source_text=locked.source_text)
     graph = _checked(dataclasses.replace(graph, map=info))
