@@ -220,25 +220,25 @@ def diagram_request(fmt: str, params: Mapping[str, Any]) -> DiagramRequest:
         if error:
             errors[param.name] = [error]
         data[param.name] = value
-    if not errors:
-        page, slide = data["page"], data["slide"]
-        if slide is not None and page is None:
-            page = data["page"] = "slides"
-        most = settings.ARGMAP_DIAGRAM_MAX_PAGES
-        if slide is not None and slide > most:  # known without laying anything out
-            errors["slide"] = [
-                f"There is no page {slide}: a paged diagram has at most {most} pages "
-                "(ARGMAP_DIAGRAM_MAX_PAGES)."
-            ]
-        if page and fmt != "pdf" and slide is None:
-            errors["slide"] = [
-                f"page={page} makes a PDF of several pages: ask diagram.pdf, or add "
-                f"slide=N for one page as {fmt.upper()}."
-            ]
-        if errors:
-            raise InvalidDiagramOptions(errors, rule=True)
     if errors:
         raise InvalidDiagramOptions(errors)
+    # Each option is well formed; together they may ask for what cannot be (a 422).
+    page, slide = data["page"], data["slide"]
+    if slide is not None and page is None:
+        page = data["page"] = "slides"
+    most = settings.ARGMAP_DIAGRAM_MAX_PAGES
+    if slide is not None and slide > most:  # known without laying anything out
+        errors["slide"] = [
+            f"There is no page {slide}: a paged diagram has at most {most} pages "
+            "(ARGMAP_DIAGRAM_MAX_PAGES)."
+        ]
+    if page and fmt != "pdf" and slide is None:
+        errors["slide"] = [
+            f"page={page} makes a PDF of several pages: ask diagram.pdf, or add "
+            f"slide=N for one page as {fmt.upper()}."
+        ]
+    if errors:
+        raise InvalidDiagramOptions(errors, rule=True)
     wrap = data["wrap"]
     if wrap is None:
         wrap = PAGED_WRAP[data["page"]] if data["page"] else WRAP_DEFAULT

@@ -46,9 +46,9 @@ SENT_CONTROL_CLASS = char_class(
     c for c in map(chr, [*range(0x20), *range(0x7F, 0xA0)]) if c not in ALLOWED_CONTROL | {"\r"}
 )
 # The white space that stripping removes (``str.isspace``), but for the controls.
-SPACE_CLASS = char_class(
-    c for c in map(chr, range(0x10000)) if c.isspace() and not CONTROL.match(c)
-)
+# The white space of str.isspace (and so of str.strip and str.split), in the BMP.
+_WHITE_SPACE = [c for c in map(chr, range(0x10000)) if c.isspace()]
+SPACE_CLASS = char_class(c for c in _WHITE_SPACE if not CONTROL.match(c))
 # Text as the API's schema states it: no control character. TEXT_PATTERN matches no empty
 # string (a field that may be blank is documented as this pattern or ""); a field that may
 # not be blank holds something besides white space (REQUIRED_TEXT_PATTERN).
@@ -80,7 +80,7 @@ SURROGATE = re.compile("[\ud800-\udfff]")
 # carries (Django's forms refuse it).
 QUERY_TEXT_PATTERN = "^[^\\u0000]+$"
 # The white space that str.split() splits words at (str.isspace, control characters too).
-SPLIT_CLASS = char_class(c for c in map(chr, range(0x10000)) if c.isspace())
+SPLIT_CLASS = char_class(_WHITE_SPACE)
 
 
 def words_pattern(max_words: int) -> str:
@@ -440,7 +440,12 @@ def check_graph_values(
                 raise FormatError(problem, pointer=f"/links/{index}/{field}")
 
 
-def check_graph(graph: ArgumentGraph, *, max_lengths: Mapping[str, int] | None = None) -> None:
+def check_graph(
+    graph: ArgumentGraph,
+    *,
+    max_lengths: Mapping[str, int] | None = None,
+    values_checked: bool = False,
+) -> None:
     """Raise ``FormatError`` (with a JSON pointer into the whole-map shape) at the first
     statement or link that breaks a rule of the model; return None if all hold. A value
     the shape rules out (text, a score) is a ``FormatError``; an id that names nothing in
@@ -453,7 +458,8 @@ def check_graph(graph: ArgumentGraph, *, max_lengths: Mapping[str, int] | None =
     (``link_key``). Linear in the size of the graph.
     """
     limits = {**DEFAULT_MAX_LENGTHS, **(max_lengths or {})}
-    check_graph_values(graph, max_lengths=limits)
+    if not values_checked:  # a caller that checked them before a lock says so
+        check_graph_values(graph, max_lengths=limits)
     seen: set[int] = set()
     for index, s in enumerate(graph.statements):
         where = f"/statements/{index}"
