@@ -103,6 +103,19 @@ class PreconditionRequired(exceptions.APIException):
     default_code = "precondition_required"
 
 
+class MapMoved(exceptions.APIException):
+    """A map's URL under a slug it had before a rename: a permanent redirect (308, which
+    keeps the method and body) to the same URL under its slug now."""
+
+    status_code = status.HTTP_308_PERMANENT_REDIRECT
+    default_code = "moved"
+
+    def __init__(self, slug: str, new_slug: str, location: str) -> None:
+        super().__init__(f"The map {slug!r} is now {new_slug!r}: {location}")
+        self.new_slug = new_slug
+        self.location = location
+
+
 class PayloadTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_code = "too_large"
@@ -186,6 +199,12 @@ def _handle(exc: Exception, context: dict) -> Response | None:
             status=status.HTTP_412_PRECONDITION_FAILED,
         )
         response["ETag"] = f'"{exc.current_version}"'
+        return response
+    if isinstance(exc, MapMoved):
+        response = Response(
+            {"detail": str(exc.detail), "slug": exc.new_slug}, status=exc.status_code
+        )
+        response["Location"] = exc.location
         return response
     if isinstance(exc, InUse):
         return Response(

@@ -94,6 +94,19 @@ class ArgumentMap(models.Model):
         return user.is_staff or (self.owner_id is not None and self.owner_id == user.pk)
 
 
+class FormerSlug(models.Model):
+    """A slug a map had before it was renamed. Its URLs answer a redirect to the map under
+    its slug now, for whoever may see the map, until a map takes the slug again (a new
+    map, or this one renamed back) or the map is deleted."""
+
+    slug = models.SlugField(max_length=100, unique=True)
+    map = models.ForeignKey(ArgumentMap, on_delete=models.CASCADE, related_name="former_slugs")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.slug
+
+
 def statement_search_document() -> Func:
     """What a statement search looks in: the text, the quote and the attribution, joined by
     spaces (a searched word has none, so it never matches across two fields). On

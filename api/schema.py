@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from api.graph.validate import MAX_SLUG_LENGTH, QUERY_TEXT_PATTERN, SLUG_PATTERN
 
@@ -54,11 +55,22 @@ UNPROCESSABLE_READ = (
 )
 RESERVED_SLUG = "The slug `import` is reserved: `/api/maps/import/` takes only POST."
 PRECONDITION_REQUIRED = "If-Match is missing: a write that replaces the whole map needs it."
+MOVED = (
+    "The map was renamed: this slug is one it had before. `Location` is the same URL under "
+    "its slug now (`slug`); repeat the request there (308 keeps the method and body)."
+)
+LOCATION_HEADER = {
+    "Location": {
+        "description": "The same URL under the map's slug now.",
+        "schema": {"type": "string"},
+    }
+}
 
 
 def add_error_responses(result: dict, generator, request, public) -> dict:
     """drf-spectacular post-processing hook: document the error responses, that reads
-    need no authentication, and 428 where If-Match is required."""
+    need no authentication, 428 where If-Match is required, and the redirect from a
+    renamed map's former slug."""
     components = result.setdefault("components", {}).setdefault("schemas", {})
     components["Error"] = ERROR_SCHEMA
     ref = {"$ref": "#/components/schemas/Error"}
@@ -83,11 +95,14 @@ def add_error_responses(result: dict, generator, request, public) -> dict:
                 for p in operation.get("parameters", [])
             ):
                 codes["428"] = PRECONDITION_REQUIRED
+            if "{slug}" in path:
+                codes["308"] = MOVED
             for code, description in codes.items():
-                operation["responses"].setdefault(
-                    code,
-                    {"description": description, "content": {"application/json": {"schema": ref}}},
-                )
+                response: dict[str, Any] = {"description": description}
+                if code == "308":
+                    response["headers"] = LOCATION_HEADER
+                response["content"] = {"application/json": {"schema": ref}}
+                operation["responses"].setdefault(code, response)
     return result
 
 

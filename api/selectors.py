@@ -25,7 +25,7 @@ from django.db.models import QuerySet
 from api.graph import ArgumentGraph, Kind, Link, MapInfo, Statement
 from api.graph.graphjson import MAP_KEYS, map_to_dict
 from api.graph.model import Role, role_partition
-from api.models import ArgumentMap, LinkPremise
+from api.models import ArgumentMap, FormerSlug, LinkPremise
 from api.models import Link as LinkRow
 from api.models import Statement as StatementRow
 
@@ -33,6 +33,21 @@ from api.models import Statement as StatementRow
 # order; a link's those of ``api.graph.Link`` but the premises (rows of their own).
 STATEMENT_COLUMNS = tuple(f.name for f in fields(Statement))
 LINK_COLUMNS = ("id", "kind", "conclusion_id", "target_link_id", "scheme", "note")
+
+
+def map_moved(slug: str, user, path: str, query: str = "") -> tuple[str, str] | None:
+    """If ``slug`` is one a map this user may see had before a rename: its slug now, and
+    ``path`` (that map's URL, ``.../maps/{slug}/...``, with its ``query``) under it. Else
+    None: the old slug of a map hidden from the user answers as a slug nobody used."""
+    new_slug = (
+        FormerSlug.objects.filter(slug=slug, map__in=ArgumentMap.objects.visible_to(user))
+        .values_list("map__slug", flat=True)
+        .first()
+    )
+    if new_slug is None:
+        return None
+    location = path.replace(f"/maps/{slug}/", f"/maps/{new_slug}/", 1)
+    return new_slug, f"{location}?{query}" if query else location
 
 
 def map_info_get(map_: ArgumentMap) -> MapInfo:

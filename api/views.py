@@ -28,7 +28,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import diagrams, evaluation_service, selectors, services
-from api.exceptions import PayloadTooLarge, PreconditionRequired
+from api.exceptions import MapMoved, PayloadTooLarge, PreconditionRequired
 from api.filters import LinkFilter, StatementFilter, parse_bool
 from api.graph import formats, graphjson
 from api.graph.validate import check_whole_map_keys
@@ -128,11 +128,22 @@ def accepts_gzip(header: str) -> bool:
     return quality > 0
 
 
+def redirect_if_moved(request: Request, slug: str) -> None:
+    """Raise ``MapMoved`` (a 308 to the same URL under the new slug) if ``slug`` is one a
+    map this user may see had before a rename."""
+    moved = selectors.map_moved(
+        slug, request.user, request.path, request.META.get("QUERY_STRING", "")
+    )
+    if moved is not None:
+        raise MapMoved(slug, *moved)
+
+
 def visible_map_or_404(request: Request, slug: str) -> ArgumentMap:
-    """The map with this slug if the user may see it; else 404 (a private map's slug
-    answers as an unknown one does)."""
+    """The map with this slug if the user may see it; else a redirect if it was renamed,
+    or 404 (a private map's slug answers as an unknown one does)."""
     map_ = ArgumentMap.objects.visible_to(request.user).filter(slug=slug).first()
     if map_ is None:
+        redirect_if_moved(request, slug)
         raise exceptions.NotFound(f"No map with slug {slug!r}.")
     return map_
 
@@ -270,6 +281,13 @@ class ArgumentMapViewSet(
 
     def get_serializer_class(self):
         return ArgumentMapListSerializer if self.action == "list" else ArgumentMapSerializer
+
+    def get_object(self) -> ArgumentMap:
+        try:
+            return super().get_object()
+        except exceptions.NotFound:
+            redirect_if_moved(self.request, self.kwargs[self.lookup_field])
+            raise
 
     def retrieve(self, request: Request, *args, **kwargs) -> Response:
         response = super().retrieve(request, *args, **kwargs)

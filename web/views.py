@@ -13,8 +13,8 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.shortcuts import render
 
 from api import diagrams
 from api.diagrams import INSTALL_HINT
@@ -22,7 +22,7 @@ from api.graph.layout import statement_boxes
 from api.graph.model import ArgumentGraph
 from api.graph.render import RenderFailed, graphviz_available
 from api.models import ArgumentMap
-from api.selectors import map_graph_get
+from api.selectors import map_graph_get, map_moved
 from api.throttling import read_limit_wait, render_limit_wait
 from web import presenters
 from web.forms import DEFAULT_DEPTH, PAGES, DiagramOptionsForm, diagram_url, graph_json_url
@@ -131,7 +131,12 @@ def _opening(
 
 @throttled
 def map_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    map_ = get_object_or_404(ArgumentMap.objects.visible_to(request.user), slug=slug)
+    map_ = ArgumentMap.objects.visible_to(request.user).filter(slug=slug).first()
+    if map_ is None:
+        moved = map_moved(slug, request.user, request.path, request.META.get("QUERY_STRING", ""))
+        if moved is None:
+            raise Http404(f"No map with slug {slug!r}.")
+        return HttpResponsePermanentRedirect(moved[1])  # renamed: its page under the new slug
     graph = map_graph_get(map_)
     form = DiagramOptionsForm(request.GET, statements=graph.statements)
     choice = form.choice()

@@ -1,4 +1,7 @@
-"""Maps: create, change, delete, and free slugs."""
+"""Maps: create, change, delete, and free slugs.
+
+A renamed map keeps its old slug as a ``FormerSlug``: its URLs redirect to the new one
+(``api.selectors.moved_map_slug``) until a map takes that slug again."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from django.utils.text import slugify
 
 from api.graph.graphjson import MAP_KEYS
 from api.graph.validate import RULE, name_ids, url_problem
-from api.models import ArgumentMap, Statement
+from api.models import ArgumentMap, FormerSlug, Statement
 from api.services.common import check_text, length_limit, lock_map, normalize_newlines
 
 # Slugs that name an endpoint beside the maps (``/api/maps/import/``): no map takes them.
@@ -99,6 +102,7 @@ def map_create(*, slug: str, title: str, owner=None, **fields: Any) -> ArgumentM
         if ArgumentMap.objects.filter(slug=slug).exists():
             raise taken from None
         raise
+    FormerSlug.objects.filter(slug=slug).delete()  # the new map takes the name over
     return map_
 
 
@@ -148,6 +152,10 @@ def map_update(
         return locked
     locked.version += 1  # the row is locked (select_for_update) until we commit
     locked.save()
+    if locked.slug != before.get("slug", locked.slug):
+        # The old slug now redirects here; the new one is no other map's former slug.
+        FormerSlug.objects.filter(slug=locked.slug).delete()
+        FormerSlug.objects.create(slug=before["slug"], map=locked)
     return locked
 
 
@@ -158,10 +166,17 @@ def map_delete(*, map_: ArgumentMap, expected_version: int | None = None) -> Non
 
 
 def map_free_slug(text: str) -> str:
-    """Return a slug made from ``text`` that no map has yet (``name``, ``name-2``, ...)."""
+    """Return a slug made from ``text`` that no map has, or had before a rename (``name``,
+    ``name-2``, ...)."""
     base = slugify(text.rsplit(".", 1)[0] if "." in text[-9:] else text)[:90] or "map"
-    # One query, however many maps already share the name.
-    taken = set(ArgumentMap.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    # One query, however many maps share the name. A renamed map's former slug is not
+    # free either: its URLs still lead to that map.
+    taken = set(
+        ArgumentMap.objects.filter(slug__startswith=base)
+        .order_by()
+        .values_list("slug", flat=True)
+        .union(FormerSlug.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    )
     taken |= RESERVED_SLUGS
     slug, n = base, 1
     while slug in taken:
