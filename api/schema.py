@@ -114,15 +114,21 @@ def _component(schema: dict, result: dict) -> dict:
     return result["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
 
 
+def _as_answered(body: dict, answer: dict, result: dict) -> dict:
+    """A body (schema ``body``) of the object as ``answer`` gave it: each field the body
+    takes that the answer holds."""
+    fields = _component(body, result).get("properties", {})
+    answered = _component(answer["content"]["application/json"]["schema"], result)
+    return {
+        name: f"$response.body#/{name}" for name in fields if name in answered.get("properties", {})
+    }
+
+
 def _as_created(operation: dict, created: dict, result: dict) -> dict:
     """A PUT body of the object as the creation answered it: each field the PUT takes."""
-    body = _component(operation["requestBody"]["content"]["application/json"]["schema"], result)
-    answered = _component(created["content"]["application/json"]["schema"], result)
-    return {
-        name: f"$response.body#/{name}"
-        for name in body.get("properties", {})
-        if name in answered.get("properties", {})
-    }
+    return _as_answered(
+        operation["requestBody"]["content"]["application/json"]["schema"], created, result
+    )
 
 
 def add_links(result: dict, generator, request, public) -> dict:
@@ -179,24 +185,71 @@ def state_query_rules(result: dict, generator, request, public) -> dict:
     return result
 
 
-# A list of statements holds what a new link needs: a map and two of its statements.
-STATEMENTS_TO_LINK = {
+# The first writes of a new map, as OpenAPI links from its creation, so that generated
+# clients and test tools (as any user: the map is theirs) can chain them: one whole-map PUT
+# that fills it with a claim, a reason for it and an objection to it, the reason linked to
+# the claim, sent with the version the creation answered; then the objection linked to the
+# claim (POST /api/links/), whose 201 links on to that link's own operations.
+STARTER_STATEMENTS = [
+    {
+        "id": number,
+        "text": text,
+        "quote": "",
+        "quote_start": None,
+        "quote_end": None,
+        "attributed_to": "",
+        "base_score": 0.5,
+        "note": "",
+    }
+    for number, text in (
+        (1, "A claim."),
+        (2, "A reason for the claim."),
+        (3, "An objection to the claim."),
+    )
+]
+STARTER_LINKS = [
+    {
+        "id": 1,
+        "kind": "support",
+        "premises": [2],
+        "conclusion": 1,
+        "target_link": None,
+        "scheme": "",
+        "note": "",
+    }
+]
+OBJECTION_TO_LINK = {
     "operationId": "links_create",
     "requestBody": {
-        "map": "$response.body#/results/0/map",
-        "kind": "support",
-        "premises": ["$response.body#/results/1/id"],
-        "conclusion": "$response.body#/results/0/id",
+        "map": "$response.body#/map/slug",
+        "kind": "oppose",
+        "premises": ["$response.body#/statements/2/id"],
+        "conclusion": "$response.body#/statements/0/id",
     },
-    "description": "A link between the first two statements of the list (POST /api/links/).",
+    "description": "Link the objection to the claim (POST /api/links/).",
 }
 
 
 def add_workflow_links(result: dict, generator, request, public) -> dict:
-    """drf-spectacular post-processing hook: the OpenAPI link from a list of statements to
-    a new link between two of them, for clients and test tools that chain operations."""
-    listed = result.get("paths", {}).get("/api/statements/", {}).get("get", {})
-    ok = listed.get("responses", {}).get("200")
-    if ok is not None:
-        ok.setdefault("links", {})["links_create"] = STATEMENTS_TO_LINK
+    """drf-spectacular post-processing hook (after ``add_links``): the created map's link
+    to its whole-map PUT carries a starter map and the If-Match of the created version, and
+    that PUT's 200 links to a new link between two of the statements it wrote."""
+    paths = result.get("paths", {})
+    created = paths.get("/api/maps/", {}).get("post", {}).get("responses", {}).get("201", {})
+    replace = paths.get("/api/maps/{slug}/graph/", {}).get("put", {})
+    fill = created.get("links", {}).get(replace.get("operationId"))
+    if fill is None:
+        return result
+    body = _component(replace["requestBody"]["content"]["application/json"]["schema"], result)
+    fill["parameters"]["header.If-Match"] = '"{$response.body#/version}"'
+    fill["requestBody"] = {
+        "map": _as_answered(body["properties"]["map"], created, result),
+        "statements": STARTER_STATEMENTS,
+        "links": STARTER_LINKS,
+    }
+    fill["description"] = (
+        "Fill the created map: a claim, a reason for it (linked) and an objection, in one "
+        "whole-map PUT of the version created."
+    )
+    replace["responses"]["200"].setdefault("links", {})["links_create"] = OBJECTION_TO_LINK
     return result

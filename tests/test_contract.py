@@ -11,6 +11,7 @@ from django.conf import settings
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
+from rest_framework.test import APIClient
 
 from api import diagrams
 from api.filters import ordering_pattern
@@ -175,77 +176,111 @@ def test_a_taken_slug_and_a_duplicate_link_are_conflicts(auth_client, cats_map, 
     assert bad.status_code == 400
 
 
-def resolve(expression: str, body: dict) -> str:
-    """A link's ``$response.body#/a/b`` against a response body."""
-    assert expression.startswith("$response.body#/")
-    value = body
-    for key in expression.removeprefix("$response.body#/").split("/"):
-        value = value[key]
-    return str(value)
-
-
-def resolve_value(expression: str, body: dict):
-    """``$response.body#/field`` of a JSON body, as it is (not as text)."""
-    assert expression.startswith("$response.body#/")
-    return body[expression.removeprefix("$response.body#/")]
-
-
-def test_a_list_of_statements_links_to_a_new_link_between_two_of_them(
-    auth_client, schema, cats_map
-):
-    link = schema["paths"]["/api/statements/"]["get"]["responses"]["200"]["links"]["links_create"]
-    listed = auth_client.get("/api/statements/").json()
-
-    def value(expression):
-        if isinstance(expression, list):
-            return [value(item) for item in expression]
-        if isinstance(expression, str) and expression.startswith("$response.body#/"):
-            found = listed
-            for key in expression.removeprefix("$response.body#/").split("/"):
-                found = found[int(key)] if isinstance(found, list) else found[key]
-            return found
+def evaluate(expression, body):
+    """An OpenAPI link's runtime expressions against a response body: ``$response.body#/a/0``
+    as the value it points to, ``{$response.body#/a}`` within text as text, and so on
+    through objects and lists."""
+    if isinstance(expression, dict):
+        return {key: evaluate(value, body) for key, value in expression.items()}
+    if isinstance(expression, list):
+        return [evaluate(value, body) for value in expression]
+    if not isinstance(expression, str):
         return expression
+    if expression.startswith("$response.body#/"):
+        found = body
+        for key in expression.removeprefix("$response.body#/").split("/"):
+            found = found[int(key)] if isinstance(found, list) else found[key]
+        return found
+    embedded = re.compile(r"\{(\$response\.body#/[^}]*)\}")
+    return embedded.sub(lambda match: str(evaluate(match.group(1), body)), expression)
 
-    body = {name: value(expression) for name, expression in link["requestBody"].items()}
-    response = auth_client.post("/api/links/", body, format="json")
-    assert response.status_code in (201, 409), response.content  # new, or one like it
 
-
-def test_links_chain_a_created_object_to_the_operations_that_take_its_key(
-    auth_client, schema, cats_map
-):
-    operations = {
+def operations(schema) -> dict[str, tuple[str, str]]:
+    return {
         op["operationId"]: (path, method)
         for path, item in schema["paths"].items()
         for method, op in item.items()
         if isinstance(op, dict) and "operationId" in op
     }
+
+
+def links_of(schema, path: str, method: str, status: str) -> dict:
+    return schema["paths"][path][method]["responses"][status]["links"]
+
+
+def follow(client, schema, link: dict, answer: dict):
+    """Send the request an OpenAPI link describes, from the answer that carries it."""
+    path, method = operations(schema)[link["operationId"]]
+    headers = {}
+    for name, expression in link["parameters"].items() if "parameters" in link else ():
+        where, _, key = name.rpartition(".")
+        value = str(evaluate(expression, answer))
+        if where == "header":
+            headers[f"HTTP_{key.upper().replace('-', '_')}"] = value
+        else:
+            path = path.replace("{" + key + "}", value)
+    body = evaluate(link["requestBody"], answer) if "requestBody" in link else None
+    return getattr(client, method)(path, body, format="json", **headers)
+
+
+@pytest.mark.parametrize("who", ["user", "other_user"])
+def test_the_links_chain_a_new_maps_first_writes_for_any_user(schema, request, who, cats_map):
+    # Any user can follow them, on a map of their own: alice owns cats, bob nothing.
+    client = APIClient()
+    client.force_authenticate(request.getfixturevalue(who))
+    created = client.post("/api/maps/", {"slug": "chained", "title": "Chained"}, format="json")
+
+    fill = links_of(schema, "/api/maps/", "post", "201")["maps_graph_update"]
+    filled = follow(client, schema, fill, created.json())
+    assert filled.status_code == 200, filled.content
+    statements = filled.json()["statements"]
+    assert [s["text"] for s in statements] == [
+        "A claim.",
+        "A reason for the claim.",
+        "An objection to the claim.",
+    ]
+    assert filled.json()["map"]["version"] == created.json()["version"] + 1
+
+    object_to = links_of(schema, "/api/maps/{slug}/graph/", "put", "200")["links_create"]
+    objection = follow(client, schema, object_to, filled.json())
+    assert objection.status_code == 201, objection.content
+    assert (objection.json()["kind"], objection.json()["premises"]) == (
+        "oppose",
+        [statements[2]["id"]],
+    )
+    assert objection.json()["conclusion"] == statements[0]["id"]
+
+    # The new link's own operations follow from its creation.
+    replace = links_of(schema, "/api/links/", "post", "201")["links_update"]
+    assert follow(client, schema, replace, objection.json()).status_code == 200
+    graph = client.get("/api/maps/chained/graph/").json()
+    assert [link["kind"] for link in graph["links"]] == ["support", "oppose"]
+
+
+def test_links_chain_a_created_object_to_the_operations_that_take_its_key(
+    auth_client, schema, cats_map
+):
     created = {
         "/api/maps/": {"slug": "linked", "title": "Linked"},
         "/api/statements/": {"map": "cats", "text": "A linked statement."},
     }
     for collection, body in created.items():
-        links = schema["paths"][collection]["post"]["responses"]["201"]["links"]
+        links = links_of(schema, collection, "post", "201")
         response = auth_client.post(collection, body, format="json")
         assert response.status_code == 201
         reached = 0
         for link in links.values():
-            path, method = operations[link["operationId"]]
+            path, method = operations(schema)[link["operationId"]]
             assert path.startswith(collection)
-            url = path
-            for name, expression in link["parameters"].items():
-                url = url.replace("{" + name + "}", resolve(expression, response.json()))
-            if method == "get" and "{" not in url:
-                assert auth_client.get(url).status_code == 200, url
+            if method == "get" and path.endswith("}/"):
+                assert follow(auth_client, schema, link, response.json()).status_code == 200
                 reached += 1
-            if "requestBody" in link:  # a PUT of the object as it was created: it succeeds
-                sent = {
-                    k: resolve_value(v, response.json()) for k, v in link["requestBody"].items()
-                }
-                assert auth_client.put(url, sent, format="json").status_code == 200, (url, sent)
+            if method == "put":  # a PUT of the object as it was created, or filling a map
+                answer = follow(auth_client, schema, link, response.json())
+                assert answer.status_code == 200, (path, answer.content)
                 reached += 1
         assert reached >= 2
-    maps_links = schema["paths"]["/api/maps/"]["post"]["responses"]["201"]["links"]
+    maps_links = links_of(schema, "/api/maps/", "post", "201")
     # every operation under a map is reachable from its creation
     under_a_map = {
         op["operationId"]
@@ -677,6 +712,7 @@ def test_every_text_query_parameter_states_it_is_not_empty_and_holds_no_nul(
         (lambda b: b["map"].update(title="\x07"), "map.title"),
         (lambda b: b["links"][0].update(premises=[]), "/links/0/premises"),
         (lambda b: b["map"].update(source_date="AAA"), "map.source_date"),
+        (lambda b: b["map"].update(source_date=""), "map.source_date"),
     ],
 )
 def test_a_body_the_schema_rules_out_is_a_400_even_with_a_stale_if_match(

@@ -187,6 +187,8 @@ def _map_fields_for_replace(
             errors[f"map.{name}"] = [ValidationError(clash.format(now=now), code="conflict")]
     if "is_private" in fields and not isinstance(fields["is_private"], bool):
         errors["map.is_private"] = ["Must be true or false."]
+    if fields.get("source_date") == "":  # the model would take blank for no date
+        errors["map.source_date"] = ["Must be a date (YYYY-MM-DD), or null for none."]
     if errors:
         raise ValidationError(errors)
     try:
