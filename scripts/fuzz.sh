@@ -2,13 +2,18 @@
 # Release check of the API's contract (docs/api.md, "Checking the contract"): schemathesis
 # with every check and the stateful phase, with a random seed (the suite's are fixed),
 # against a fresh server holding the essay, as a staff user, a map's owner, another user
-# and no one. Exits non-zero if any run finds a failure.
+# and no one. Each caller but no one first makes a map of their own through the API, and
+# the run draws most of its slugs and ids from it (scripts/fuzz_config.py). Exits non-zero
+# if any run finds a failure.
 #
 #   make fuzz                       # a dev server on SQLite, a random seed
 #   SEED=42 make fuzz               # that seed again
+#   SERVER=gunicorn make fuzz       # as in production: gunicorn, PostgreSQL, Redis, DEBUG off
 #   URL=http://host:8000 make fuzz  # a server already running (its tokens: TOKENS below)
 #
 # With URL set, TOKENS names the callers' tokens: "staff=KEY owner=KEY other=KEY".
+# SERVER=gunicorn uses the PostgreSQL database argmap_fuzz (made afresh) on 127.0.0.1:5432
+# and Redis database 14 on 127.0.0.1:6379, as scripts/smoke_gunicorn.sh does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -27,7 +32,21 @@ trap cleanup EXIT
 
 if [ -z "${URL:-}" ]; then
     URL="http://127.0.0.1:$PORT"
-    export DATABASE_URL="sqlite:///$WORK/fuzz.sqlite3"
+    if [ "${SERVER:-runserver}" = gunicorn ]; then
+        export DATABASE_URL=postgres://postgres@127.0.0.1:5432/argmap_fuzz
+        export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/14}
+        export DJANGO_DEBUG=0 DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost
+        # Plain HTTP on the loopback: no TLS front here to redirect to.
+        export DJANGO_SECURE_SSL_REDIRECT=0
+        export DJANGO_SECRET_KEY
+        DJANGO_SECRET_KEY=$($PY -c 'import secrets; print(secrets.token_urlsafe(50))')
+        export GUNICORN_BIND=127.0.0.1:$PORT GUNICORN_ACCESSLOG=/dev/null
+        psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS argmap_fuzz" postgres
+        psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE argmap_fuzz" postgres
+        redis-cli -n 14 flushdb >/dev/null 2>&1 || true
+    else
+        export DATABASE_URL="sqlite:///$WORK/fuzz.sqlite3"
+    fi
     export ARGMAP_THROTTLE_ANON=100000/min ARGMAP_THROTTLE_USER=100000/min
     export ARGMAP_THROTTLE_RENDER_ANON=100000/min ARGMAP_THROTTLE_RENDER_ALL_ANON=100000/min
     export ARGMAP_THROTTLE_RENDER_USER=100000/min
@@ -45,7 +64,11 @@ build_map("secret", owner=owner, is_private=True)
 print(" ".join(f"{n}={Token.objects.create(user=u).key}" for n, u in
       (("staff", staff), ("owner", owner), ("other", other))))
 ' | tail -n 1)
-    $PY manage.py runserver "127.0.0.1:$PORT" --noreload >"$WORK/server.log" 2>&1 &
+    if [ "${SERVER:-runserver}" = gunicorn ]; then
+        .venv/bin/gunicorn -c gunicorn.conf.py argmap.wsgi >"$WORK/server.log" 2>&1 &
+    else
+        $PY manage.py runserver "127.0.0.1:$PORT" --noreload >"$WORK/server.log" 2>&1 &
+    fi
     SERVER_PID=$!
     for _ in $(seq 60); do
         curl -sf "$URL/api/maps/" >/dev/null && break
@@ -62,7 +85,13 @@ for caller in staff owner other anonymous; do
         auth=(-H "Authorization: Token $key")
     fi
     echo "== as $caller"
-    if ! timeout 900 "$ST" run "$URL/api/schema/?format=json" -c all "${auth[@]}" \
+    config=(--config-file schemathesis.toml)
+    if [ "$caller" != anonymous ]; then
+        # A map of the caller's own, for half of the slugs and ids (scripts/fuzz_config.py).
+        $PY scripts/fuzz_config.py "$URL" "$key" "fuzz-$caller-$SEED" >"$WORK/$caller.toml"
+        config=(--config-file "$WORK/$caller.toml")
+    fi
+    if ! timeout 900 "$ST" "${config[@]}" run "$URL/api/schema/?format=json" -c all "${auth[@]}" \
         --seed "$SEED" -n "$EXAMPLES" --max-failures 50 --no-color; then
         failed=1
     fi

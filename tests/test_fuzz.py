@@ -11,6 +11,8 @@ runs the same against a live server with a random seed, for release checks.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import schemathesis
 from django.core.management import call_command
@@ -19,6 +21,7 @@ from hypothesis.stateful import run_state_machine_as_test
 from rest_framework.authtoken.models import Token
 
 import clients.schemathesis_hooks  # noqa: F401  (the If-Match formats' generators)
+from scripts import fuzz_config
 from api.models import ArgumentMap
 from argmap.wsgi import application
 from tests.helpers import build_map
@@ -122,3 +125,28 @@ def test_chained_operations(headers, live_server, restore_maps):
             derandomize=True,
         ),
     )
+
+
+def test_the_release_runs_config_draws_from_a_map_of_the_callers_own(live_server, maps, other_user):
+    # scripts/fuzz_config.py makes the map through the API, as the schema's links fill one,
+    # and binds the run's slugs and ids to it.
+    token = Token.objects.create(user=other_user).key
+    graph = fuzz_config.own_map(live_server.url, token, "fuzz-other")
+    written = fuzz_config.config(graph)
+
+    made = ArgumentMap.objects.get(slug="fuzz-other")
+    assert made.owner == other_user
+    assert made.statements.count() == 3 and made.links.count() == 1
+    loaded = schemathesis.config.SchemathesisConfig.from_str(written)
+    project = loaded.projects.default
+    assert {name: [e.value for e in d.entries] for name, d in loaded.dictionaries.items()} == {
+        "own-map": ["fuzz-other"],
+        "own-statements": sorted(made.statements.values_list("id", flat=True)),
+        "own-statements-in-path": [
+            str(pk) for pk in sorted(made.statements.values_list("id", flat=True))
+        ],
+        "own-links-in-path": [str(made.links.get().pk)],
+    }
+    # Everything schemathesis.toml sets still holds, the hooks found from anywhere.
+    assert "308" in project.checks.negative_data_rejection.expected_statuses
+    assert Path(project.hooks).is_file()

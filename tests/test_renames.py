@@ -7,7 +7,6 @@ from rest_framework.test import APIClient
 
 from api import services
 from api.models import FormerSlug
-from tests.helpers import build_map
 
 pytestmark = pytest.mark.django_db
 
