@@ -21,9 +21,9 @@ from hypothesis.stateful import run_state_machine_as_test
 from rest_framework.authtoken.models import Token
 
 import clients.schemathesis_hooks  # noqa: F401  (the If-Match formats' generators)
-from scripts import fuzz_config
 from api.models import ArgumentMap
 from argmap.wsgi import application
+from scripts import fuzz_config
 from tests.helpers import build_map
 
 # Loaded at import: the schema view needs no database. (schemathesis' lazy
@@ -136,7 +136,8 @@ def test_the_release_runs_config_draws_from_a_map_of_the_callers_own(live_server
 
     made = ArgumentMap.objects.get(slug="fuzz-other")
     assert made.owner == other_user
-    assert made.statements.count() == 3 and made.links.count() == 1
+    assert made.statements.count() == 3
+    assert made.links.count() == 1
     loaded = schemathesis.config.SchemathesisConfig.from_str(written)
     project = loaded.projects.default
     assert {name: [e.value for e in d.entries] for name, d in loaded.dictionaries.items()} == {
