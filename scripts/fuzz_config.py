@@ -3,16 +3,17 @@
 Random slugs and ids name nothing on the server, and a user may change only their own
 maps: left to chance, most writes of a run as a non-staff user are 404s and 403s that never
 reach the API's rules (schemathesis warns of "missing test data"). So the caller first
-makes a map of their own through the API, the way the schema's OpenAPI links chain a new
-map's first writes (api.schema.add_workflow_links), and the run draws most of its
-slugs and ids from that map:
+makes maps of their own through the API, one filled the way the schema's OpenAPI links
+chain a new map's first writes (api.schema.add_workflow_links), and the run draws most of
+its slugs and ids from them:
 
     python scripts/fuzz_config.py URL TOKEN NAME > caller.toml
     st --config-file caller.toml run URL/api/schema/?format=json ...
 
 The output is ``schemathesis.toml`` (every setting the suite uses) with the hooks' path
-made absolute, plus dictionaries of the new map's slug, statement ids and link id, and the
-parameters bound to them.
+made absolute, plus dictionaries of the new maps' slugs and ids and the parameters bound
+to them. Deletions, and the writes that rename or replace a whole map, draw from objects
+of their own (``BINDINGS``): run early, they would otherwise leave the rest nothing.
 """
 
 from __future__ import annotations
@@ -49,15 +50,29 @@ def call(url: str, token: str, method: str, path: str, body: dict, **headers: st
         return json.load(response)
 
 
-def own_map(url: str, token: str, name: str) -> dict:
-    """A new map of the caller's, filled as the schema's links fill one; its graph."""
+# Beside the schema's starter map, statements and links that only deletions draw from, so
+# that deleting them leaves the rest of the run its data.
+SPARE_STATEMENTS = [
+    {**STARTER_STATEMENTS[0], "id": number, "text": f"A statement to delete ({number})."}
+    for number in (4, 5, 6)
+]
+SPARE_LINKS = [
+    {**STARTER_LINKS[0], "id": 2, "kind": "oppose", "premises": [3], "conclusion": 1},
+    {**STARTER_LINKS[0], "id": 3, "kind": "support", "premises": [3], "conclusion": 2},
+]
+
+
+def own_maps(url: str, token: str, name: str) -> tuple[dict, dict]:
+    """Two new maps of the caller's: one filled as the schema's links fill a map (plus
+    spare statements and links), as its graph; and an empty one, as created, for the
+    operations that rename, replace or delete a whole map."""
     created = call(url, token, "POST", "/api/maps/", {"slug": name, "title": f"Fuzz {name}"})
     graph = {
         "map": {key: created[key] for key in (*MAP_KEYS, "is_private")},
-        "statements": STARTER_STATEMENTS,
-        "links": STARTER_LINKS,
+        "statements": STARTER_STATEMENTS + SPARE_STATEMENTS,
+        "links": STARTER_LINKS + SPARE_LINKS,
     }
-    return call(
+    filled = call(
         url,
         token,
         "PUT",
@@ -65,16 +80,59 @@ def own_map(url: str, token: str, name: str) -> dict:
         graph,
         **{"If-Match": f'"{created["version"]}"'},
     )
+    spare = call(
+        url, token, "POST", "/api/maps/", {"slug": f"{name}-spare", "title": f"Fuzz {name} (spare)"}
+    )
+    return filled, spare
 
 
 def toml_value(value) -> str:
     return json.dumps(value)  # strings, numbers and lists of them read the same in TOML
 
 
-def config(graph: dict) -> str:
-    slug = graph["map"]["slug"]
+# Which of the caller's objects each operation draws from (operation id: parameter:
+# dictionary); every other slug, ?map= and body "map" is the filled map.
+KEPT, DELETED = len(STARTER_STATEMENTS), len(SPARE_STATEMENTS)
+BINDINGS = {
+    **{
+        operation: {"path.slug": "spare-map"}
+        for operation in ("maps_update", "maps_partial_update", "maps_destroy", "maps_graph_update")
+    },
+    **{
+        operation: {"path.id": "own-statements-in-path"}
+        for operation in ("statements_retrieve", "statements_update", "statements_partial_update")
+    },
+    "statements_destroy": {"path.id": "spare-statements-in-path"},
+    "links_create": {
+        "body.premises[*]": "own-statements",
+        "body.conclusion": "own-statements",
+    },
+    **{
+        operation: {
+            "path.id": "own-links-in-path",
+            "body.premises[*]": "own-statements",
+            "body.conclusion": "own-statements",
+        }
+        for operation in ("links_update", "links_partial_update")
+    },
+    "links_retrieve": {"path.id": "own-links-in-path"},
+    "links_destroy": {"path.id": "spare-links-in-path"},
+}
+
+
+def config(graph: dict, spare: dict) -> str:
     statements = [s["id"] for s in graph["statements"]]
     links = [link["id"] for link in graph["links"]]
+    dictionaries = {
+        "own-map": [graph["map"]["slug"]],
+        "spare-map": [spare["slug"]],
+        "own-statements": statements[:KEPT],
+        # A path's id is text of digits (its schema says so).
+        "own-statements-in-path": [str(pk) for pk in statements[:KEPT]],
+        "spare-statements-in-path": [str(pk) for pk in statements[KEPT:]],
+        "own-links-in-path": [str(pk) for pk in links[: len(STARTER_LINKS)]],
+        "spare-links-in-path": [str(pk) for pk in links[len(STARTER_LINKS) :]],
+    }
     base = (ROOT / "schemathesis.toml").read_text()
     hooks = ROOT / "clients" / "schemathesis_hooks.py"
     base = base.replace(
@@ -84,45 +142,21 @@ def config(graph: dict) -> str:
     def bind(dictionary: str) -> str:
         return f'{{ dictionary = "{dictionary}", probability = {OWN} }}'
 
-    return f"""{base}
-# The caller's own map ({slug}), made by scripts/fuzz_config.py.
-[dictionaries.own-map]
-values = {toml_value([slug])}
-
-[dictionaries.own-statements]
-values = {toml_value(statements)}
-
-# A path's id is text of digits (its schema says so).
-[dictionaries.own-statements-in-path]
-values = {toml_value([str(pk) for pk in statements])}
-
-[dictionaries.own-links-in-path]
-values = {toml_value([str(pk) for pk in links])}
-
-[parameters]
-"path.slug" = {bind("own-map")}
-"query.map" = {bind("own-map")}
-"body.map" = {bind("own-map")}
-
-[[operations]]
-include-path-regex = "^/api/statements/"
-
-[operations.parameters]
-"path.id" = {bind("own-statements-in-path")}
-
-[[operations]]
-include-path-regex = "^/api/links/"
-
-[operations.parameters]
-"path.id" = {bind("own-links-in-path")}
-"body.premises[*]" = {bind("own-statements")}
-"body.conclusion" = {bind("own-statements")}
-"""
+    lines = [base, f"# The caller's own maps ({graph['map']['slug']}), by scripts/fuzz_config.py."]
+    for name, values in dictionaries.items():
+        lines += [f"[dictionaries.{name}]", f"values = {toml_value(values)}", ""]
+    lines += ["[parameters]"]
+    lines += [f'"{key}" = {bind("own-map")}' for key in ("path.slug", "query.map", "body.map")]
+    for operation, parameters in BINDINGS.items():
+        lines += ["", "[[operations]]", f'include-operation-id = "{operation}"']
+        lines += ["", "[operations.parameters]"]
+        lines += [f'"{key}" = {bind(dictionary)}' for key, dictionary in parameters.items()]
+    return "\n".join(lines) + "\n"
 
 
 def main() -> None:
     url, token, name = sys.argv[1:4]
-    print(config(own_map(url.rstrip("/"), token, name)))
+    print(config(*own_maps(url.rstrip("/"), token, name)), end="")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ runs the same against a live server with a random seed, for release checks.
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -127,27 +128,40 @@ def test_chained_operations(headers, live_server, restore_maps):
     )
 
 
-def test_the_release_runs_config_draws_from_a_map_of_the_callers_own(live_server, maps, other_user):
-    # scripts/fuzz_config.py makes the map through the API, as the schema's links fill one,
-    # and binds the run's slugs and ids to it.
+def test_the_release_runs_config_draws_from_maps_of_the_callers_own(live_server, maps, other_user):
+    # scripts/fuzz_config.py makes the maps through the API, one filled as the schema's
+    # links fill one, and binds the run's slugs and ids to them.
     token = Token.objects.create(user=other_user).key
-    graph = fuzz_config.own_map(live_server.url, token, "fuzz-other")
-    written = fuzz_config.config(graph)
+    written = fuzz_config.config(*fuzz_config.own_maps(live_server.url, token, "fuzz-other"))
 
     made = ArgumentMap.objects.get(slug="fuzz-other")
-    assert made.owner == other_user
-    assert made.statements.count() == 3
-    assert made.links.count() == 1
+    spare = ArgumentMap.objects.get(slug="fuzz-other-spare")
+    assert made.owner == spare.owner == other_user
+    statements = sorted(made.statements.values_list("id", flat=True))
+    links = sorted(made.links.values_list("id", flat=True))
+    assert (len(statements), len(links)) == (6, 3)
     loaded = schemathesis.config.SchemathesisConfig.from_str(written)
-    project = loaded.projects.default
     assert {name: [e.value for e in d.entries] for name, d in loaded.dictionaries.items()} == {
         "own-map": ["fuzz-other"],
-        "own-statements": sorted(made.statements.values_list("id", flat=True)),
-        "own-statements-in-path": [
-            str(pk) for pk in sorted(made.statements.values_list("id", flat=True))
-        ],
-        "own-links-in-path": [str(made.links.get().pk)],
+        "spare-map": ["fuzz-other-spare"],
+        "own-statements": statements[:3],
+        "own-statements-in-path": [str(pk) for pk in statements[:3]],
+        "spare-statements-in-path": [str(pk) for pk in statements[3:]],
+        "own-links-in-path": [str(links[0])],
+        "spare-links-in-path": [str(pk) for pk in links[1:]],
     }
+    # Deleting draws from the spare objects only; deleting a map, from the spare map.
+    scoped = {
+        entry["include-operation-id"]: {
+            key: binding["dictionary"] for key, binding in entry["parameters"].items()
+        }
+        for entry in tomllib.loads(written)["operations"]
+    }
+    assert scoped["statements_destroy"] == {"path.id": "spare-statements-in-path"}
+    assert scoped["links_destroy"] == {"path.id": "spare-links-in-path"}
+    assert scoped["maps_destroy"] == {"path.slug": "spare-map"}
+    assert scoped["statements_update"] == {"path.id": "own-statements-in-path"}
+    project = loaded.projects.default
     # Everything schemathesis.toml sets still holds, the hooks found from anywhere.
     assert "308" in project.checks.negative_data_rejection.expected_statuses
     assert Path(project.hooks).is_file()
