@@ -86,13 +86,17 @@ for caller in staff owner other anonymous; do
     fi
     echo "== as $caller"
     config=(--config-file schemathesis.toml)
+    examples=(-n "$EXAMPLES")
     if [ "$caller" != anonymous ]; then
-        # A map of the caller's own, for half of the slugs and ids (scripts/fuzz_config.py).
-        $PY scripts/fuzz_config.py "$URL" "$key" "fuzz-$caller-$SEED" >"$WORK/$caller.toml"
+        # Maps of the caller's own for most slugs and ids, and the examples per operation
+        # (more for link writes): scripts/fuzz_config.py.
+        $PY scripts/fuzz_config.py "$URL" "$key" "fuzz-$caller-$SEED" "$EXAMPLES" \
+            >"$WORK/$caller.toml"
         config=(--config-file "$WORK/$caller.toml")
+        examples=()
     fi
     if ! timeout 900 "$ST" "${config[@]}" run "$URL/api/schema/?format=json" -c all "${auth[@]}" \
-        --seed "$SEED" -n "$EXAMPLES" --max-failures 50 --no-color; then
+        --seed "$SEED" "${examples[@]}" --max-failures 50 --no-color; then
         failed=1
     fi
 done

@@ -7,13 +7,14 @@ makes maps of their own through the API, one filled the way the schema's OpenAPI
 chain a new map's first writes (api.schema.add_workflow_links), and the run draws most of
 its slugs and ids from them:
 
-    python scripts/fuzz_config.py URL TOKEN NAME > caller.toml
+    python scripts/fuzz_config.py URL TOKEN NAME EXAMPLES > caller.toml
     st --config-file caller.toml run URL/api/schema/?format=json ...
 
 The output is ``schemathesis.toml`` (every setting the suite uses) with the hooks' path
 made absolute, plus dictionaries of the new maps' slugs and ids and the parameters bound
-to them. Deletions, and the writes that rename or replace a whole map, draw from objects
-of their own (``BINDINGS``): run early, they would otherwise leave the rest nothing.
+to them, and the number of examples per operation (more for link writes, ``LINK_WRITES``).
+Deletions, and the writes that rename or replace a whole map, draw from objects of their
+own (``BINDINGS``): run early, they would otherwise leave the rest nothing.
 """
 
 from __future__ import annotations
@@ -91,9 +92,11 @@ def toml_value(value) -> str:
 
 
 # Which of the caller's objects each operation draws from (operation id: parameter:
-# dictionary); every other slug, ?map= and body "map" is the filled map.
+# dictionary; or always the filled map's claim, CLAIM, or its reason and objection,
+# PREMISES); every other slug, ?map= and body "map" is the filled map.
+CLAIM, PREMISES = object(), object()
 KEPT, DELETED = len(STARTER_STATEMENTS), len(SPARE_STATEMENTS)
-BINDINGS = {
+BINDINGS: dict[str, dict[str, object]] = {
     **{
         operation: {"path.slug": "spare-map"}
         for operation in ("maps_update", "maps_partial_update", "maps_destroy", "maps_graph_update")
@@ -103,24 +106,33 @@ BINDINGS = {
         for operation in ("statements_retrieve", "statements_update", "statements_partial_update")
     },
     "statements_destroy": {"path.id": "spare-statements-in-path"},
-    "links_create": {
+    # A new link or a replaced one: the reason and the objection against the claim (a
+    # link needs one target and no premise twice; TOML has no null to clear the other
+    # target, and a dictionary holds no lists).
+    "links_create": {"body.premises": PREMISES, "body.conclusion": CLAIM},
+    "links_update": {
+        "path.id": "own-links-in-path",
+        "body.premises": PREMISES,
+        "body.conclusion": CLAIM,
+    },
+    "links_partial_update": {
+        "path.id": "own-links-in-path",
         "body.premises[*]": "own-statements",
         "body.conclusion": "own-statements",
-    },
-    **{
-        operation: {
-            "path.id": "own-links-in-path",
-            "body.premises[*]": "own-statements",
-            "body.conclusion": "own-statements",
-        }
-        for operation in ("links_update", "links_partial_update")
     },
     "links_retrieve": {"path.id": "own-links-in-path"},
     "links_destroy": {"path.id": "spare-links-in-path"},
 }
 
 
-def config(graph: dict, spare: dict) -> str:
+# A link is written only when its body names premises and one target in the caller's map
+# and repeats no other link; generated bodies often name no target at all (a 422). These
+# operations get this many times the examples, so the run reaches their rules.
+LINK_WRITES = ("links_create", "links_update", "links_partial_update")
+LINK_EXAMPLES = 5
+
+
+def config(graph: dict, spare: dict, examples: int = 30) -> str:
     statements = [s["id"] for s in graph["statements"]]
     links = [link["id"] for link in graph["links"]]
     dictionaries = {
@@ -145,18 +157,24 @@ def config(graph: dict, spare: dict) -> str:
     lines = [base, f"# The caller's own maps ({graph['map']['slug']}), by scripts/fuzz_config.py."]
     for name, values in dictionaries.items():
         lines += [f"[dictionaries.{name}]", f"values = {toml_value(values)}", ""]
-    lines += ["[parameters]"]
+    lines += ["[generation]", f"max-examples = {examples}", "", "[parameters]"]
     lines += [f'"{key}" = {bind("own-map")}' for key in ("path.slug", "query.map", "body.map")]
     for operation, parameters in BINDINGS.items():
         lines += ["", "[[operations]]", f'include-operation-id = "{operation}"']
         lines += ["", "[operations.parameters]"]
-        lines += [f'"{key}" = {bind(dictionary)}' for key, dictionary in parameters.items()]
+        fixed = {CLAIM: statements[0], PREMISES: statements[1:KEPT]}
+        lines += [
+            f'"{key}" = {toml_value(fixed[source]) if source in fixed else bind(str(source))}'
+            for key, source in parameters.items()
+        ]
+        if operation in LINK_WRITES:
+            lines += ["", "[operations.generation]", f"max-examples = {examples * LINK_EXAMPLES}"]
     return "\n".join(lines) + "\n"
 
 
 def main() -> None:
-    url, token, name = sys.argv[1:4]
-    print(config(*own_maps(url.rstrip("/"), token, name)), end="")
+    url, token, name, examples = sys.argv[1:5]
+    print(config(*own_maps(url.rstrip("/"), token, name), examples=int(examples)), end="")
 
 
 if __name__ == "__main__":

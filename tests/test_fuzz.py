@@ -151,16 +151,31 @@ def test_the_release_runs_config_draws_from_maps_of_the_callers_own(live_server,
         "spare-links-in-path": [str(pk) for pk in links[1:]],
     }
     # Deleting draws from the spare objects only; deleting a map, from the spare map.
+    settings_ = tomllib.loads(written)
     scoped = {
         entry["include-operation-id"]: {
-            key: binding["dictionary"] for key, binding in entry["parameters"].items()
+            key: binding["dictionary"] if isinstance(binding, dict) else binding
+            for key, binding in entry["parameters"].items()
         }
-        for entry in tomllib.loads(written)["operations"]
+        for entry in settings_["operations"]
     }
     assert scoped["statements_destroy"] == {"path.id": "spare-statements-in-path"}
     assert scoped["links_destroy"] == {"path.id": "spare-links-in-path"}
     assert scoped["maps_destroy"] == {"path.slug": "spare-map"}
     assert scoped["statements_update"] == {"path.id": "own-statements-in-path"}
+    # A new link: the reason and the objection against the claim (one target, no repeats).
+    assert scoped["links_create"] == {
+        "body.premises": statements[1:3],
+        "body.conclusion": statements[0],
+    }
+    # Link writes get more examples: a generated body seldom names one target.
+    examples = {
+        entry["include-operation-id"]: entry["generation"]["max-examples"]
+        for entry in settings_["operations"]
+        if "generation" in entry
+    }
+    assert settings_["generation"]["max-examples"] == 30
+    assert examples == dict.fromkeys(fuzz_config.LINK_WRITES, 150)
     project = loaded.projects.default
     # Everything schemathesis.toml sets still holds, the hooks found from anywhere.
     assert "308" in project.checks.negative_data_rejection.expected_statuses
