@@ -199,6 +199,15 @@ class StrictInputMixin(ClosedRequest):
         return errors
 
 
+class PremisesField(serializers.ListField):
+    """A link's premises: statement ids in order, at least one, none twice (the schema
+    states ``minItems`` and ``uniqueItems``; ``api.graph.validate`` refuses a repeat)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("child", serializers.IntegerField(min_value=1, max_value=MAX_ID))
+        super().__init__(allow_empty=False, **kwargs)
+
+
 class StrictInputExtension(OpenApiSerializerExtension):
     """A request body of a ``ClosedRequest`` serializer (``StrictInputMixin``'s, the whole
     map's) admits no field the schema does not list (``additionalProperties: false``), as
@@ -216,6 +225,8 @@ class StrictInputExtension(OpenApiSerializerExtension):
                     continue
                 if getattr(field, "allow_empty", True) is False:  # a list: DRF's "empty"
                     schema["properties"][name]["minItems"] = 1
+                if isinstance(field, PremisesField):  # api.graph.validate.repeated_premise
+                    schema["properties"][name]["uniqueItems"] = True
                 if getattr(field, "allow_empty_file", True) is False:  # a file: "empty"
                     schema["properties"][name]["minLength"] = 1
         return schema
@@ -377,10 +388,8 @@ class LinkSerializer(StrictInputMixin, serializers.ModelSerializer):
 
     map = VisibleMapField(help_text="Slug of the map.")
     kind = serializers.ChoiceField(choices=LinkKind.choices)
-    premises = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
-        allow_empty=False,
-        help_text="Statement ids, in order. Several premises are co-premises.",
+    premises = PremisesField(
+        help_text="Statement ids, in order, none twice. Several premises are co-premises."
     )
     conclusion = serializers.IntegerField(
         min_value=1,
@@ -469,7 +478,7 @@ class GraphStatementSerializer(ClosedRequest, serializers.Serializer):
 class GraphLinkSerializer(ClosedRequest, serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=LinkKind.choices)
-    premises = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
+    premises = PremisesField(child=serializers.IntegerField())
     conclusion = serializers.IntegerField(allow_null=True)
     target_link = serializers.IntegerField(allow_null=True)
     scheme = TextField(limit="link.scheme", allow_blank=True, allow_null=True)

@@ -191,7 +191,7 @@ LINK_CASES = {
     "empty_premises": 400,
     "missing_premises": 400,
     "premises_not_a_list": 400,
-    "duplicate_premise": 422,
+    "duplicate_premise": 400,  # the schema states uniqueItems
     "unknown_premise": 404,
     "unknown_conclusion": 404,
     "unknown_target_link": 404,

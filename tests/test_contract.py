@@ -713,6 +713,10 @@ def test_every_text_query_parameter_states_it_is_not_empty_and_holds_no_nul(
         (lambda b: b["links"][0].update(premises=[]), "/links/0/premises"),
         (lambda b: b["map"].update(source_date="AAA"), "map.source_date"),
         (lambda b: b["map"].update(source_date=""), "map.source_date"),
+        (
+            lambda b: b["links"][0].update(premises=b["links"][0]["premises"] * 2),
+            "/links/0/premises",
+        ),
     ],
 )
 def test_a_body_the_schema_rules_out_is_a_400_even_with_a_stale_if_match(
@@ -725,3 +729,24 @@ def test_a_body_the_schema_rules_out_is_a_400_even_with_a_stale_if_match(
     response = auth_client.put("/api/maps/cats/graph/", body, format="json", HTTP_IF_MATCH=stale)
     assert response.status_code == 400, response.content
     assert where in response.json()["errors"]
+
+
+def test_a_premise_given_twice_is_ruled_out_by_the_schema_and_refused_with_a_400(
+    auth_client, cats_map, schema
+):
+    for component in ("LinkRequest", "PatchedLinkRequest", "GraphLinkRequest"):
+        assert schema["components"]["schemas"][component]["properties"]["premises"]["uniqueItems"]
+    claim, reason = cats_map.statements.order_by("id").values_list("id", flat=True)[:2]
+    before = cats_map.links.count()
+    body = {"map": "cats", "kind": "support", "premises": [reason, reason], "conclusion": claim}
+
+    response = auth_client.post("/api/links/", body, format="json")
+
+    assert response.status_code == 400, response.content
+    assert f"Statement {reason} appears twice" in response.json()["errors"]["premises"][0]
+    assert cats_map.links.count() == before
+    link = cats_map.links.first()
+    patched = auth_client.patch(
+        f"/api/links/{link.pk}/", {"premises": [reason, reason]}, format="json"
+    )
+    assert patched.status_code == 400

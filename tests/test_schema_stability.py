@@ -64,6 +64,8 @@ def _loosened_or_same(where: str, old: dict, new: dict) -> Iterator[str]:
         yield f"{where}: enum lost {', '.join(gone)}"
     if "enum" in new and "enum" not in old:
         yield f"{where}: enum added"
+    if new.get("uniqueItems") and not old.get("uniqueItems"):
+        yield f"{where}: items now unique"
     if new.get("pattern") != old.get("pattern") and "pattern" in new:
         yield f"{where}: pattern is now {new['pattern']}"
 

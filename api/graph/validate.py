@@ -218,6 +218,17 @@ RULE = "rule"
 NO_PREMISE = "A link needs at least one premise."
 
 
+def repeated_premise(premises: Iterable[Any]) -> str | None:
+    """Why these premises are refused if one appears twice (the schema's ``uniqueItems``);
+    None if none does."""
+    seen: set[Any] = set()
+    for premise in premises:
+        if premise in seen:
+            return f"Statement {premise} appears twice among the premises."
+        seen.add(premise)
+    return None
+
+
 class Problem(NamedTuple):
     where: str
     message: str
@@ -258,16 +269,9 @@ def link_problems(
     if not premises:
         problems.append(Problem("premises", NO_PREMISE, INVALID))
     else:
-        seen: set[Any] = set()
-        twice = []
-        for p in premises:
-            if p in seen:
-                twice.append(p)
-            seen.add(p)
+        twice = repeated_premise(premises)
         if twice:
-            problems.append(
-                Problem("premises", f"Statement {twice[0]} appears twice among the premises.", RULE)
-            )
+            problems.append(Problem("premises", twice, INVALID))
         else:
             unknown = [(i, p) for i, p in enumerate(premises) if not statement_known(p)]
             if unknown:
@@ -434,6 +438,9 @@ def check_graph_values(
     for index, link in enumerate(graph.links):
         if not link.premises:
             raise FormatError(NO_PREMISE, pointer=f"/links/{index}/premises")
+        twice = repeated_premise(link.premises)
+        if twice:
+            raise FormatError(twice, pointer=f"/links/{index}/premises")
         for field, value in (("scheme", link.scheme), ("note", link.note)):
             problem = text_problem(value, required=False, max_length=limits[f"link.{field}"])
             if problem:
