@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import sys
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from api.graph.graphjson import MAP_KEYS  # noqa: E402
 from api.schema import STARTER_LINKS, STARTER_STATEMENTS  # noqa: E402
+from scripts import smoke  # noqa: E402
 
 # How often a generated slug or id is replaced by one of the caller's own: most of the
 # time, as a write succeeds only when every id it names is in a map of the caller's; the
@@ -37,18 +37,14 @@ OWN = 0.8
 
 
 def call(url: str, token: str, method: str, path: str, body: dict, **headers: str) -> dict:
-    request = urllib.request.Request(
-        url + path,
-        method=method,
-        data=json.dumps(body).encode(),
-        headers={
-            "Authorization": f"Token {token}",
-            "Content-Type": "application/json",
-            **headers,
-        },
+    """The JSON answer of one request as the caller (``scripts.smoke.call``); exits saying
+    what was refused."""
+    status, _, content = smoke.call(
+        url, method, path, body, {"Authorization": f"Token {token}", **headers}
     )
-    with urllib.request.urlopen(request, timeout=60) as response:
-        return json.load(response)
+    if status >= 400:
+        sys.exit(f"fuzz_config: {method} {path} answered {status}: {content[:300]!r}")
+    return json.loads(content)
 
 
 # Beside the schema's starter map, statements and links that only deletions draw from, so
