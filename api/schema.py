@@ -5,7 +5,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from api.graph.validate import MAX_SLUG_LENGTH, QUERY_TEXT_PATTERN, SLUG_PATTERN
+from api.graph.validate import (
+    MAP_URL_SLUG_PATTERN,
+    MAX_SLUG_LENGTH,
+    QUERY_TEXT_PATTERN,
+    SLUG_PATTERN,
+)
 
 # A map named by its slug (a body's "map", the filter ?map=).
 SLUG_SCHEMA = {"type": "string", "pattern": SLUG_PATTERN, "maxLength": MAX_SLUG_LENGTH}
@@ -53,7 +58,10 @@ UNPROCESSABLE_READ = (
     "The options are each well formed but cannot be met together (several pages as one "
     "image, a slide past the last), or the map is too big for them; `detail` says why."
 )
-RESERVED_SLUG = "The slug `import` is reserved: `/api/maps/import/` takes only POST."
+RESERVED_SLUG = (
+    "The slug `import` is reserved (the slug's pattern rules it out): `/api/maps/import/` "
+    "takes only POST."
+)
 PRECONDITION_REQUIRED = "If-Match is missing: a write that replaces the whole map needs it."
 MOVED = (
     "The map was renamed: this slug is one it had before. `Location` is the same URL under "
@@ -87,7 +95,11 @@ def add_error_responses(result: dict, generator, request, public) -> dict:
                 if {} not in security:
                     security.append({})
             if path == "/api/maps/{slug}/":
+                # The path is another endpoint's for a reserved slug: only POST there.
                 codes["405"] = RESERVED_SLUG
+                for parameter in operation.get("parameters", []):
+                    if (parameter["in"], parameter["name"]) == ("path", "slug"):
+                        parameter["schema"]["pattern"] = MAP_URL_SLUG_PATTERN
             if path.endswith(("/diagram.{fmt}", "/evaluation/")):
                 codes["422"] = UNPROCESSABLE_READ
             if any(

@@ -30,6 +30,8 @@ from api.graph.validate import (
     TEXT_PATTERN,
     URL_PATTERN,
     is_slug,
+    repeated_premise,
+    target_count_problem,
 )
 from api.models import ArgumentMap, Link, LinkKind, Statement
 from api.permissions import check_can_edit
@@ -146,7 +148,12 @@ def json_type_error(field: serializers.Field, value: Any) -> str | None:
 
 class ClosedRequest(_Serializer):
     """A request body that admits no field its serializer does not list
-    (``StrictInputExtension`` states ``additionalProperties: false``)."""
+    (``StrictInputExtension`` states ``additionalProperties: false``).
+
+    ``one_of`` names nullable fields of which the body must give exactly one a value (a
+    link's targets); the extension states it as a ``oneOf`` (within an ``allOf``)."""
+
+    one_of: tuple[str, ...] = ()
 
 
 class StrictInputMixin(ClosedRequest):
@@ -207,6 +214,13 @@ class PremisesField(serializers.ListField):
         kwargs.setdefault("child", serializers.IntegerField(min_value=1, max_value=MAX_ID))
         super().__init__(allow_empty=False, **kwargs)
 
+    def to_internal_value(self, data):
+        premises = super().to_internal_value(data)
+        twice = repeated_premise(premises)
+        if twice:  # refused with the body's other faults, before the precondition
+            raise serializers.ValidationError(twice, code="invalid")
+        return premises
+
 
 class StrictInputExtension(OpenApiSerializerExtension):
     """A request body of a ``ClosedRequest`` serializer (``StrictInputMixin``'s, the whole
@@ -229,6 +243,19 @@ class StrictInputExtension(OpenApiSerializerExtension):
                     schema["properties"][name]["uniqueItems"] = True
                 if getattr(field, "allow_empty_file", True) is False:  # a file: "empty"
                     schema["properties"][name]["minLength"] = 1
+            if self.target.one_of:  # api.graph.validate.target_count_problem
+                # Each option holds when its field has a value (not null); oneOf, when
+                # exactly one does. Within an allOf, client generators keep the object's
+                # own fields (openapi-python-client makes a union of the options'
+                # fields alone of a oneOf beside them).
+                options = [
+                    {
+                        "required": [name],
+                        "properties": {name: {"type": schema["properties"][name]["type"]}},
+                    }
+                    for name in self.target.one_of
+                ]
+                schema["allOf"] = [{"oneOf": options}]
         return schema
 
 
@@ -436,6 +463,19 @@ class LinkSerializer(StrictInputMixin, serializers.ModelSerializer):
         )
 
 
+class NewLinkSerializer(LinkSerializer):
+    """A new link's body: as ``LinkSerializer``'s, naming exactly one target. (A write to
+    a link may leave both out, keeping its target, or give one, clearing the other.)"""
+
+    one_of = ("conclusion", "target_link")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        problem = target_count_problem(attrs.get("conclusion"), attrs.get("target_link"))
+        if problem:  # refused with the body's other faults, before the precondition
+            raise serializers.ValidationError({"conclusion": [problem]}, code="invalid")
+        return super().validate(attrs)
+
+
 class GraphMapSerializer(ClosedRequest, serializers.Serializer):
     slug = serializers.SlugField(max_length=MAX_SLUG_LENGTH, help_text="Sent as read.")
     title = TextField(limit="map.title")
@@ -476,6 +516,7 @@ class GraphStatementSerializer(ClosedRequest, serializers.Serializer):
 
 
 class GraphLinkSerializer(ClosedRequest, serializers.Serializer):
+    one_of = ("conclusion", "target_link")
     id = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=LinkKind.choices)
     premises = PremisesField(child=serializers.IntegerField())

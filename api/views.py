@@ -42,6 +42,7 @@ from api.serializers import (
     ImportRequestSerializer,
     ImportResultSerializer,
     LinkSerializer,
+    NewLinkSerializer,
     StatementSerializer,
 )
 from api.throttling import RENDER_THROTTLES
@@ -467,7 +468,9 @@ class StatementViewSet(
 
 
 @extend_schema_view(
-    create=extend_schema(parameters=[IF_MATCH]),
+    create=extend_schema(
+        parameters=[IF_MATCH], request=NewLinkSerializer, responses={201: LinkSerializer}
+    ),
     update=extend_schema(parameters=[IF_MATCH]),
     partial_update=extend_schema(parameters=[IF_MATCH]),
     destroy=extend_schema(parameters=[IF_MATCH, CASCADE]),
@@ -481,6 +484,9 @@ class LinkViewSet(StrictQueryMixin, NamedNotFoundMixin, MapVersionMixin, viewset
     serializer_class = LinkSerializer
     filterset_class = LinkFilter
     ordering_fields = ["id", "kind"]
+
+    def get_serializer_class(self) -> type[LinkSerializer]:
+        return NewLinkSerializer if self.action == "create" else LinkSerializer
 
     def get_queryset(self) -> QuerySet:
         return (

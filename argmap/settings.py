@@ -286,7 +286,7 @@ SPECTACULAR_SETTINGS = {
         "Argument maps as JSON: statements (premises and conclusions) joined by supporting "
         "and opposing links, whole maps in one call, diagrams and interchange formats."
     ),
-    "VERSION": "1.2.0",
+    "VERSION": "1.3.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -195,8 +195,8 @@ LINK_CASES = {
     "unknown_premise": 404,
     "unknown_conclusion": 404,
     "unknown_target_link": 404,
-    "both_targets": 422,
-    "neither_target": 422,
+    "both_targets": 400,  # the schema states oneOf
+    "neither_target": 400,
     "bad_kind": 400,
     "control_in_scheme": 400,
     "negative_id": 400,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import jsonschema
 import pytest
 from django.conf import settings
 from hypothesis import HealthCheck, given
@@ -18,6 +19,7 @@ from api.filters import ordering_pattern
 from api.graph.validate import MAX_ID, REQUIRED_TEXT_PATTERN, TEXT_PATTERN
 from api.models import ArgumentMap
 from api.views import ETAG_PATTERN, IF_MATCH_PATTERN
+from tests.helpers import snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -667,7 +669,7 @@ def test_the_whole_map_body_states_the_keys_the_server_reads(schema):
         (lambda b: b["links"][0].update(premises=[10**9]), 422, "/links/0/premises/0"),
         (
             lambda b: b["links"][0].update(target_link=b["links"][0]["id"]),
-            422,
+            400,
             "/links/0/conclusion",
         ),
     ],
@@ -717,6 +719,7 @@ def test_every_text_query_parameter_states_it_is_not_empty_and_holds_no_nul(
             lambda b: b["links"][0].update(premises=b["links"][0]["premises"] * 2),
             "/links/0/premises",
         ),
+        (lambda b: b["links"][0].update(conclusion=None), "/links/0/conclusion"),
     ],
 )
 def test_a_body_the_schema_rules_out_is_a_400_even_with_a_stale_if_match(
@@ -750,3 +753,89 @@ def test_a_premise_given_twice_is_ruled_out_by_the_schema_and_refused_with_a_400
         f"/api/links/{link.pk}/", {"premises": [reason, reason]}, format="json"
     )
     assert patched.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("targets", "field"),
+    [
+        ({}, "conclusion"),
+        ({"conclusion": None, "target_link": None}, "conclusion"),
+        ({"conclusion": "CLAIM", "target_link": "LINK"}, "conclusion"),
+        ({"conclusion": "CLAIM", "repeat": True}, "premises"),
+    ],
+)
+def test_a_new_link_the_schema_rules_out_is_a_400_even_with_a_stale_if_match(
+    auth_client, cats_map, schema, targets, field
+):
+    claim, reason = cats_map.statements.order_by("id").values_list("id", flat=True)[:2]
+    link = cats_map.links.first()
+    values = {"CLAIM": claim, "LINK": link.pk}
+    body = {"map": "cats", "kind": "oppose", "premises": [reason]}
+    body.update({k: values.get(v, v) for k, v in targets.items() if k != "repeat"})
+    if targets.get("repeat"):
+        body["premises"] = [reason, reason]
+    # The schema rules the body out...
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(body, as_json_schema(schema, "NewLinkRequest"))
+    before = snapshot()
+    stale = f'"{cats_map.version - 1}"'
+
+    response = auth_client.post("/api/links/", body, format="json", HTTP_IF_MATCH=stale)
+
+    # ...and the server refuses it for what it is, before it looks at the precondition.
+    assert response.status_code == 400, response.content
+    assert field in response.json()["errors"]
+    assert snapshot() == before
+
+
+def test_a_new_link_with_exactly_one_target_is_what_its_schema_states(
+    auth_client, cats_map, schema
+):
+    claim, reason = cats_map.statements.order_by("id").values_list("id", flat=True)[:2]
+    link = cats_map.links.first()
+    stated = as_json_schema(schema, "NewLinkRequest")
+    for targets in ({"conclusion": claim}, {"conclusion": None, "target_link": link.pk}):
+        body = {"map": "cats", "kind": "oppose", "premises": [reason], **targets}
+        jsonschema.validate(body, stated)
+        response = auth_client.post("/api/links/", body, format="json")
+        assert response.status_code == 201, response.content
+    # The answer is a link, as every link reads.
+    created = schema["paths"]["/api/links/"]["post"]["responses"]["201"]["content"]
+    assert created["application/json"]["schema"]["$ref"].endswith("/Link")
+
+
+def as_json_schema(schema: dict, component: str) -> dict:
+    """A component of the OpenAPI 3.0 ``schema`` as JSON Schema: ``nullable: true`` is
+    ``null`` among its types; ``$ref``s resolve within ``schema``."""
+
+    def convert(node):
+        if isinstance(node, list):
+            return [convert(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        converted = {key: convert(value) for key, value in node.items() if key != "nullable"}
+        if node.get("nullable") and "type" in node:
+            converted["type"] = [node["type"], "null"]
+        elif node.get("nullable"):
+            converted = {"anyOf": [converted, {"type": "null"}]}
+        return converted
+
+    return {
+        **convert(schema["components"]["schemas"][component]),
+        "components": convert(schema["components"]),
+    }
+
+
+def test_a_maps_own_url_states_that_its_slug_is_not_a_reserved_one(schema, api_client, db):
+    from api.graph.validate import RESERVED_SLUGS
+
+    operations = schema["paths"]["/api/maps/{slug}/"]
+    for method in ("get", "put", "patch", "delete"):
+        [slug] = [p for p in operations[method]["parameters"] if p["name"] == "slug"]
+        pattern = slug["schema"]["pattern"]
+        assert re.search(pattern, "import-notes") and re.search(pattern, "imports")
+        for reserved in RESERVED_SLUGS:
+            assert not re.search(pattern, reserved), (method, pattern)
+            # As stated: the path is another endpoint's, which takes only POST.
+            answer = getattr(api_client, method)(f"/api/maps/{reserved}/")
+            assert answer.status_code == 405, (method, answer.content)

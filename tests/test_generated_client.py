@@ -69,7 +69,7 @@ def test_a_generated_client_runs_the_write_flow(generated_client, live_server, u
     from argmap_client.models import (
         ArgumentMapRequest,
         Error,
-        LinkRequest,
+        NewLinkRequest,
         PatchedArgumentMapRequest,
         StatementRequest,
     )
@@ -93,7 +93,7 @@ def test_a_generated_client_runs_the_write_flow(generated_client, live_server, u
     reason = statements_create.sync(
         client=client, body=StatementRequest(map_=slug, text="Cats are quiet.")
     )
-    body = LinkRequest(
+    body = NewLinkRequest(
         map_=slug, kind=LinkKindEnum.SUPPORT, premises=[reason.id], conclusion=claim.id
     )
     link = links_create.sync_detailed(client=client, body=body)

@@ -75,6 +75,44 @@ def _schema_of(component: dict, schemas: dict) -> dict:
     return schemas.get(ref.rsplit("/", 1)[-1], component) if ref else component
 
 
+def _request_body(operation: dict) -> str | None:
+    """The component an operation's JSON request body is, if it is one."""
+    content = operation.get("requestBody", {}).get("content", {})
+    ref = content.get("application/json", {}).get("schema", {}).get("$ref", "")
+    return ref.rsplit("/", 1)[-1] or None
+
+
+def _one_of(body: dict) -> list[dict]:
+    """The options of an object's ``oneOf``, stated by itself or within its ``allOf``."""
+    return [option for part in (body, *body.get("allOf", [])) for option in part.get("oneOf", [])]
+
+
+def _body_differences(
+    where: str, body: dict, current: dict, old_schemas: dict, new_schemas: dict, request=True
+) -> Iterator[str]:
+    """What the object schema ``current`` lost or tightened of ``body``."""
+    if (
+        current.get("additionalProperties") is False
+        and body.get("additionalProperties") is not False
+    ):
+        yield f"{where}: admits no other field"
+    required = set(current.get("required", [])) - set(body.get("required", []))
+    if request and required:
+        yield f"{where}: now required {', '.join(sorted(required))}"
+    if request and _one_of(current) and not _one_of(body):
+        names = [name for option in _one_of(current) for name in option.get("required", [])]
+        yield f"{where}: now one of {', '.join(names)}"
+    for field, field_schema in body.get("properties", {}).items():
+        if field not in current.get("properties", {}):
+            yield f"removed: {where} field {field}"
+            continue
+        yield from _loosened_or_same(
+            f"{where} field {field}",
+            _schema_of(field_schema, old_schemas),
+            _schema_of(current["properties"][field], new_schemas),
+        )
+
+
 def differences(old: dict, new: dict) -> list[str]:
     """One line for each thing of ``old`` that ``new`` lost or tightened."""
     found: list[str] = []
@@ -98,29 +136,34 @@ def differences(old: dict, new: dict) -> list[str]:
             )
     old_schemas = old.get("components", {}).get("schemas", {})
     new_schemas = new.get("components", {}).get("schemas", {})
+    for name, operation in _operations(old).items():
+        current = new_operations.get(name)
+        was, now = _request_body(operation), _request_body(current or {})
+        if was and now and was != now and was in old_schemas and now in new_schemas:
+            # The operation takes a body of another component: that is compared in full.
+            found.extend(
+                _body_differences(
+                    f"{name} request body",
+                    old_schemas[was],
+                    new_schemas[now],
+                    old_schemas,
+                    new_schemas,
+                )
+            )
     for component, body in old_schemas.items():
         if component not in new_schemas:
             found.append(f"removed: component {component}")
             continue
-        current = new_schemas[component]
-        closed = current.get("additionalProperties") is False
-        if closed and body.get("additionalProperties") is not False:
-            found.append(f"component {component}: admits no other field")
-        required = set(current.get("required", [])) - set(body.get("required", []))
-        if component.endswith("Request") and required:
-            found.append(f"component {component}: now required {', '.join(sorted(required))}")
-        for field, field_schema in body.get("properties", {}).items():
-            where = f"component {component} field {field}"
-            if field not in current.get("properties", {}):
-                found.append(f"removed: {where}")
-                continue
-            found.extend(
-                _loosened_or_same(
-                    where,
-                    _schema_of(field_schema, old_schemas),
-                    _schema_of(current["properties"][field], new_schemas),
-                )
+        found.extend(
+            _body_differences(
+                f"component {component}",
+                body,
+                new_schemas[component],
+                old_schemas,
+                new_schemas,
+                request=component.endswith("Request"),
             )
+        )
     return found
 
 
@@ -135,11 +178,7 @@ def announced() -> set[str]:
     for heading in ANNOUNCING:
         section = re.search(rf"^### {heading}\n(.*?)(?=^#|\Z)", text, re.M | re.S)
         assert section is not None, f"docs/api.md has no '### {heading}' section"
-        lines.update(
-            line[2:].strip().strip("`")
-            for line in section.group(1).splitlines()
-            if line.startswith("- ")
-        )
+        lines.update(re.findall(r"^ *- `([^`]+)`$", section.group(1), re.M))
     return lines
 
 
@@ -166,9 +205,12 @@ def test_the_comparison_sees_a_removal_and_a_tightening():
     statement = changed["components"]["schemas"]["StatementRequest"]
     del statement["properties"]["note"]
     statement["properties"]["text"]["maxLength"] = 10
+    graph_link = changed["components"]["schemas"]["GraphLinkRequest"]
+    graph_link["allOf"] = [{"oneOf": [{"required": ["conclusion"]}, {"required": ["target_link"]}]}]
     found = differences(published, changed)
     assert "removed: GET /api/links/" in found
     assert "GET /api/maps/ query parameter page_size: minimum raised to 5" in found
     assert "removed: component StatementRequest field note" in found
     assert "component StatementRequest field text: maxLength lowered to 10" in found
+    assert "component GraphLinkRequest: now one of conclusion, target_link" in found
     assert differences(published, published) == []

@@ -64,6 +64,12 @@ URL = re.compile(URL_PATTERN)
 # A map's slug, as Django's SlugField and the map's URL take it.
 SLUG_PATTERN = "^[-a-zA-Z0-9_]+$"
 SLUG = re.compile(SLUG_PATTERN)
+# Slugs that name an endpoint beside the maps (``/api/maps/import/``): no map takes them,
+# and a map's own URL (``/api/maps/{slug}/``) is never one of them.
+RESERVED_SLUGS = frozenset({"import"})
+MAP_URL_SLUG_PATTERN = (
+    f"^(?!(?:{'|'.join(sorted(map(re.escape, RESERVED_SLUGS)))})$){SLUG_PATTERN[1:]}"
+)
 MAX_SLUG_LENGTH = 100
 SLUG_MESSAGE = (
     f"Must be a map's slug: letters, digits, '-' and '_', at most {MAX_SLUG_LENGTH} characters."
@@ -229,6 +235,15 @@ def repeated_premise(premises: Iterable[Any]) -> str | None:
     return None
 
 
+ONE_TARGET = "Give exactly one of conclusion (a statement) and target_link (a link)."
+
+
+def target_count_problem(conclusion: Any, target_link: Any) -> str | None:
+    """Why a link is refused if it names no target or both (the schema's ``oneOf`` of a
+    new link and of a whole map's link); None if it names exactly one."""
+    return ONE_TARGET if (conclusion is None) == (target_link is None) else None
+
+
 class Problem(NamedTuple):
     where: str
     message: str
@@ -279,14 +294,9 @@ def link_problems(
                 problems.append(
                     Problem(f"premises/{unknown[0][0]}", f"No {names} in this map.", MISSING)
                 )
-    if (conclusion is None) == (target_link is None):
-        problems.append(
-            Problem(
-                "conclusion",
-                "Give exactly one of conclusion (a statement) and target_link (a link).",
-                RULE,
-            )
-        )
+    targets = target_count_problem(conclusion, target_link)
+    if targets:
+        problems.append(Problem("conclusion", targets, RULE))
     elif conclusion is not None:
         if not statement_known(conclusion):
             problems.append(
@@ -441,6 +451,9 @@ def check_graph_values(
         twice = repeated_premise(link.premises)
         if twice:
             raise FormatError(twice, pointer=f"/links/{index}/premises")
+        targets = target_count_problem(link.conclusion, link.target_link)
+        if targets:
+            raise FormatError(targets, pointer=f"/links/{index}/conclusion")
         for field, value in (("scheme", link.scheme), ("note", link.note)):
             problem = text_problem(value, required=False, max_length=limits[f"link.{field}"])
             if problem:

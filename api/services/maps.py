@@ -12,12 +12,9 @@ from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from api.graph.graphjson import MAP_KEYS
-from api.graph.validate import RULE, name_ids, url_problem
+from api.graph.validate import RESERVED_SLUGS, RULE, name_ids, url_problem
 from api.models import ArgumentMap, FormerSlug, Statement
 from api.services.common import check_text, length_limit, lock_map, normalize_newlines
-
-# Slugs that name an endpoint beside the maps (``/api/maps/import/``): no map takes them.
-RESERVED_SLUGS = frozenset({"import"})
 
 # The fields a write may set: the map's own fields of the graph JSON (``MAP_KEYS``) but
 # the slug (given apart) and the version (bumped by every write), and ``is_private``.
