@@ -833,7 +833,8 @@ def test_a_maps_own_url_states_that_its_slug_is_not_a_reserved_one(schema, api_c
     for method in ("get", "put", "patch", "delete"):
         [slug] = [p for p in operations[method]["parameters"] if p["name"] == "slug"]
         pattern = slug["schema"]["pattern"]
-        assert re.search(pattern, "import-notes") and re.search(pattern, "imports")
+        assert re.search(pattern, "import-notes")
+        assert re.search(pattern, "imports")
         for reserved in RESERVED_SLUGS:
             assert not re.search(pattern, reserved), (method, pattern)
             # As stated: the path is another endpoint's, which takes only POST.
