@@ -17,6 +17,8 @@ export GUNICORN_BIND=127.0.0.1:$PORT GUNICORN_WORKERS=2 GUNICORN_ACCESSLOG=/dev/
 
 psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $DB" postgres
 psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $DB" postgres
+# A fresh cache too: rate limits counted by an earlier run do not carry over.
+$PY -c 'import os, redis; redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()'
 $PY manage.py check --deploy --fail-level WARNING
 $PY manage.py migrate --noinput -v0
 $PY manage.py load_essay
@@ -34,7 +36,7 @@ serve() {  # start gunicorn and wait until it answers
     sleep 0.2
   done
 }
-stop() { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; }
+stop() { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
 trap stop EXIT
 
 serve
@@ -46,3 +48,18 @@ stop
 echo "smoke: again, with REDIS_URL where no Redis listens"
 REDIS_URL=redis://127.0.0.1:1/0 serve
 $PY scripts/smoke.py "http://127.0.0.1:$PORT" "$token"
+stop
+
+# Workers recycled under clients that keep their connections open lose no request: each
+# worker restarts after 25 requests (gunicorn's max_requests) while four keep-alive
+# clients send 600 (scripts/keepalive_check.py).
+echo "smoke: workers recycling every 25 requests under keep-alive clients"
+recycled=$(mktemp)
+ARGMAP_THROTTLE_ANON=100000/min GUNICORN_MAX_REQUESTS=25 GUNICORN_MAX_REQUESTS_JITTER=0 \
+  serve 2>"$recycled"
+$PY scripts/keepalive_check.py "http://127.0.0.1:$PORT" 4 150
+stop
+restarts=$(grep -c "Autorestarting worker" "$recycled" || true)
+rm -f "$recycled"
+echo "smoke: $restarts worker restarts during the check"
+[ "$restarts" -ge 10 ] || { echo "smoke: expected at least 10 worker restarts" >&2; exit 1; }
