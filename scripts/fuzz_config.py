@@ -103,8 +103,8 @@ BINDINGS: dict[str, dict[str, object]] = {
     },
     "statements_destroy": {"path.id": "spare-statements-in-path"},
     # A new link or a replaced one: the reason and the objection against the claim (a
-    # link needs one target and no premise twice; TOML has no null to clear the other
-    # target, and a dictionary holds no lists).
+    # link needs one target and no premise twice, and a dictionary holds no lists). TOML
+    # has no null to clear the other target: scripts/fuzz_hooks.py clears a new link's.
     "links_create": {"body.premises": PREMISES, "body.conclusion": CLAIM},
     "links_update": {
         "path.id": "own-links-in-path",
@@ -121,9 +121,9 @@ BINDINGS: dict[str, dict[str, object]] = {
 }
 
 
-# A link is written only when its body names premises and one target in the caller's map
-# and repeats no other link; generated bodies often name no target at all (a 422). These
-# operations get this many times the examples, so the run reaches their rules.
+# A link is written only when its body names premises and a target in the caller's map and
+# repeats no other link, which few generated bodies do. These operations get this many
+# times the examples, so the run reaches their rules.
 LINK_WRITES = ("links_create", "links_update", "links_partial_update")
 LINK_EXAMPLES = 5
 
@@ -142,7 +142,8 @@ def config(graph: dict, spare: dict, examples: int = 30) -> str:
         "spare-links-in-path": [str(pk) for pk in links[len(STARTER_LINKS) :]],
     }
     base = (ROOT / "schemathesis.toml").read_text()
-    hooks = ROOT / "clients" / "schemathesis_hooks.py"
+    # The suite's hooks and the release run's own (scripts/fuzz_hooks.py imports them).
+    hooks = ROOT / "scripts" / "fuzz_hooks.py"
     base = base.replace(
         'hooks = "clients/schemathesis_hooks.py"', f"hooks = {toml_value(str(hooks))}"
     )

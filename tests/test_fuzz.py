@@ -180,3 +180,27 @@ def test_the_release_runs_config_draws_from_maps_of_the_callers_own(live_server,
     # Everything schemathesis.toml sets still holds, the hooks found from anywhere.
     assert "308" in project.checks.negative_data_rejection.expected_statuses
     assert Path(project.hooks).is_file()
+
+
+def test_the_release_runs_new_links_name_one_target_as_the_schema_says():
+    # fuzz_config sets a new link's conclusion; scripts/fuzz_hooks.py then clears a
+    # generated target_link, so that a body generated valid is sent valid.
+    from scripts import fuzz_hooks
+
+    create = schema["/api/links/"]["POST"]
+    both = create.Case(
+        body={"map": "m", "kind": "oppose", "premises": [2], "conclusion": 1, "target_link": 7},
+        media_type="application/json",
+    )
+    fuzz_hooks.before_call(None, both, {})
+    assert both.body["conclusion"] == 1
+    assert both.body["target_link"] is None
+    # One target, or another operation's body: as generated.
+    one = create.Case(body={"map": "m", "kind": "oppose", "premises": [2], "conclusion": 1})
+    fuzz_hooks.before_call(None, one, {})
+    assert one.body == {"map": "m", "kind": "oppose", "premises": [2], "conclusion": 1}
+    replace = schema["/api/links/{id}/"]["PUT"]
+    kept = {"map": "m", "kind": "oppose", "premises": [2], "conclusion": 1, "target_link": 7}
+    other = replace.Case(path_parameters={"id": "1"}, body=dict(kept))
+    fuzz_hooks.before_call(None, other, {})
+    assert other.body == kept
