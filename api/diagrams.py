@@ -283,21 +283,54 @@ def _focus(graph: ArgumentGraph, request: DiagramRequest) -> ArgumentGraph:
         ) from None
 
 
-def _budget() -> RenderBudget:
-    """One request's budget for all its Graphviz runs (``api.graph.render``)."""
-    return RenderBudget(
-        seconds=settings.ARGMAP_RENDER_REQUEST_SECONDS,
-        runs=settings.ARGMAP_RENDER_REQUEST_RUNS,
-        timeout=settings.ARGMAP_RENDER_TIMEOUT,
-        max_output_bytes=settings.ARGMAP_RENDER_MAX_BYTES,
-    )
+@dataclass(frozen=True)
+class Spend:
+    """What one diagram may spend on Graphviz in all (``api.graph.render.RenderBudget``),
+    and how long it waits for a render slot (``api.render_slots``): a request's, or a
+    job's (``JOB``), which a worker runs off the request."""
+
+    seconds: int
+    runs: int
+    slot_wait: int
+    name: str  # the settings that set it, for the message when it is spent
+
+    @classmethod
+    def request(cls) -> Spend:
+        return cls(
+            settings.ARGMAP_RENDER_REQUEST_SECONDS,
+            settings.ARGMAP_RENDER_REQUEST_RUNS,
+            settings.ARGMAP_RENDER_QUEUE_TIMEOUT,
+            "ARGMAP_RENDER_REQUEST_SECONDS, ARGMAP_RENDER_REQUEST_RUNS",
+        )
+
+    @classmethod
+    def job(cls) -> Spend:
+        return cls(
+            settings.ARGMAP_JOB_RENDER_SECONDS,
+            settings.ARGMAP_JOB_RENDER_RUNS,
+            settings.ARGMAP_JOB_SLOT_WAIT,
+            "ARGMAP_JOB_RENDER_SECONDS, ARGMAP_JOB_RENDER_RUNS",
+        )
+
+    def budget(self) -> RenderBudget:
+        """The budget for all of one diagram's Graphviz runs."""
+        return RenderBudget(
+            seconds=self.seconds,
+            runs=self.runs,
+            timeout=settings.ARGMAP_RENDER_TIMEOUT,
+            max_output_bytes=settings.ARGMAP_RENDER_MAX_BYTES,
+        )
 
 
 # Called before a render (on a cache miss, Graphviz to run): the API's render throttles.
 BeforeRender = Callable[[], None]
+# Told the pages laid out so far and the pages in all (``api.graph.paging.Progress``).
+Progress = Callable[[int, int], None]
 
 
-def _bounded(work: Callable[[], Any], n_statements: int, before: BeforeRender | None) -> Any:
+def _bounded(
+    work: Callable[[], Any], n_statements: int, before: BeforeRender | None, spend: Spend
+) -> Any:
     """Run ``work`` (Graphviz runs) in one of the service's render slots, after
     ``before``, turning limits into DiagramErrors."""
     if not graphviz_available("dot"):
@@ -305,16 +338,15 @@ def _bounded(work: Callable[[], Any], n_statements: int, before: BeforeRender | 
     if before is not None:
         before()
     try:
-        with render_slot():
+        with render_slot(seconds=spend.seconds, wait=spend.slot_wait):
             return work()
     except NoRenderSlot as busy:
         raise RendererBusy(str(busy), busy.wait) from None
     except BudgetSpent:
         raise DiagramTooBig(
-            f"This diagram of {n_statements} statements needs more than one request may "
-            f"spend on layout ({settings.ARGMAP_RENDER_REQUEST_SECONDS} s and "
-            f"{settings.ARGMAP_RENDER_REQUEST_RUNS} Graphviz runs: "
-            "ARGMAP_RENDER_REQUEST_SECONDS, ARGMAP_RENDER_REQUEST_RUNS). Draw the "
+            f"This diagram of {n_statements} statements needs more than one diagram may "
+            f"spend on layout ({spend.seconds} s and {spend.runs} Graphviz runs: "
+            f"{spend.name}). Draw the "
             "neighbourhood of one claim with ?focus=<statement id>&depth=2, or download the "
             "DOT and lay it out yourself."
         ) from None
@@ -341,12 +373,16 @@ def _bounded(work: Callable[[], Any], n_statements: int, before: BeforeRender | 
 
 
 def _layout(
-    source: str, request: DiagramRequest, n_statements: int, before: BeforeRender | None
+    source: str,
+    request: DiagramRequest,
+    n_statements: int,
+    before: BeforeRender | None,
+    spend: Spend,
 ) -> bytes:
     engine = request.engine
     if engine == "auto":
         engine = choose_engine(n_statements, settings.ARGMAP_SFDP_THRESHOLD)
-    budget = _budget()
+    budget = spend.budget()
 
     def work() -> bytes:
         try:
@@ -357,7 +393,7 @@ def _layout(
             log.info("dot timed out on %s statements; drawing with sfdp", n_statements)
             return budget.run(source, request.fmt, "sfdp")
 
-    return _bounded(work, n_statements, before)
+    return _bounded(work, n_statements, before, spend)
 
 
 def _paged(
@@ -366,6 +402,8 @@ def _paged(
     request: DiagramRequest,
     roles,
     before: BeforeRender | None,
+    spend: Spend,
+    progress: Progress | None,
 ) -> Diagram:
     """The diagram on pages (``request.page``): the whole PDF, or one page of it in the
     requested format (``request.slide``)."""
@@ -373,7 +411,7 @@ def _paged(
     assert page_size is not None  # callers draw on pages only when one is asked for
     size = SIZES[page_size]
 
-    budget = _budget()  # one for all the pages
+    budget = spend.budget()  # one for all the pages
 
     def work() -> Diagram:
         paged = paginate(
@@ -384,6 +422,7 @@ def _paged(
             render_plain=lambda dots: budget.run(dots, "plain"),
             max_pages=settings.ARGMAP_DIAGRAM_MAX_PAGES,
             roles=roles,
+            progress=progress,
         )
         notices = tuple(paged.notices)
         if request.slide is None:
@@ -401,7 +440,7 @@ def _paged(
         image = budget.run(page_image_dot(page), request.fmt)
         return Diagram(image, notices)
 
-    return _bounded(work, len(graph.statements), before)
+    return _bounded(work, len(graph.statements), before, spend)
 
 
 @dataclass(frozen=True)
@@ -455,10 +494,15 @@ def diagram(
     *,
     before_render: BeforeRender | None = None,
     graph: ArgumentGraph | None = None,
+    spend: Spend | None = None,
+    progress: Progress | None = None,
 ) -> Diagram:
     """Return the map's diagram as requested, from the cache when it can. On a miss that
     needs Graphviz, ``before_render`` is called first (it may raise to refuse). ``graph``
-    is the map's graph when the caller has read it already (it is read otherwise)."""
+    is the map's graph when the caller has read it already (it is read otherwise).
+    ``spend`` is what it may spend (a request's by default); ``progress`` is told the
+    pages done of the pages of a paged diagram, as they are laid out."""
+    spend = spend or Spend.request()
 
     def make() -> Diagram:
         whole = graph if graph is not None else map_graph_get(map_)
@@ -471,13 +515,27 @@ def diagram(
         # Every statement is drawn in its role in the whole map, focused or not.
         roles = whole.roles
         if request.page:
-            return _paged(drawn, options, request, roles, before_render)
+            return _paged(drawn, options, request, roles, before_render, spend, progress)
         source = to_dot(drawn, options, roles=roles)
         if request.fmt == "dot":
             return Diagram(source.encode("utf-8"))
-        return Diagram(_layout(source, request, len(drawn.statements), before_render))
+        return Diagram(_layout(source, request, len(drawn.statements), before_render, spend))
 
     return _cached(request.cache_key(map_), make, scope=f"map:{map_.pk}:v{map_.version}")
+
+
+def drawn_already(map_: ArgumentMap, request: DiagramRequest) -> Diagram | None:
+    """The diagram from the cache, if it is there (a refusal stored there is raised)."""
+    found = cache.get(request.cache_key(map_))
+    if isinstance(found, Refusal):
+        found.raise_again()
+    return found if isinstance(found, Diagram) else None
+
+
+def needs_job(request: DiagramRequest, n_statements: int) -> bool:
+    """Whether drawing this takes long enough to go to a job (docs/jobs.md): a handout or
+    a deck (pages) of a map of ``ARGMAP_JOB_MIN_STATEMENTS`` statements or more."""
+    return request.page is not None and n_statements >= settings.ARGMAP_JOB_MIN_STATEMENTS
 
 
 def diagram_bytes(map_: ArgumentMap, request: DiagramRequest) -> bytes:

@@ -23,7 +23,7 @@ from api.diagrams import (
 from api.graph.errors import BrokenRule, FormatError
 from api.graph.evaluation import EvaluationTooComplex, UnknownSemantics
 from api.graph.validate import MISSING, RULE
-from api.services import InUse, PreconditionFailed
+from api.services import InUse, JobsFull, PreconditionFailed
 
 
 def flatten_errors(errors: Any, prefix: str = "") -> dict[str, list[str]]:
@@ -116,6 +116,22 @@ class MapMoved(exceptions.APIException):
         self.location = location
 
 
+class JobNotDone(exceptions.APIException):
+    """A job's result asked for before the job is done."""
+
+    status_code = status.HTTP_409_CONFLICT
+
+    def __init__(self, job) -> None:
+        if job.state == "failed":
+            detail = f"Job {job.pk} failed, so it has no result: {job.error}"
+        else:
+            detail = (
+                f"Job {job.pk} is {job.state} ({job.pages_done} of {job.pages_total or '?'} "
+                f"pages laid out); its result is ready once GET /api/jobs/{job.pk}/ says done."
+            )
+        super().__init__(detail)
+
+
 class PayloadTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_code = "too_large"
@@ -179,6 +195,12 @@ def _handle(exc: Exception, context: dict) -> Response | None:
             if unprocessable
             else status.HTTP_400_BAD_REQUEST,
         )
+    if isinstance(exc, JobsFull):
+        response = Response(
+            {"detail": str(exc), "limit": exc.limit}, status=status.HTTP_429_TOO_MANY_REQUESTS
+        )
+        response["Retry-After"] = str(exc.retry_after)
+        return response
     if isinstance(exc, EvaluationTooComplex):
         return Response({"detail": str(exc)}, status=status.HTTP_422_UNPROCESSABLE_ENTITY)
     if isinstance(exc, UnknownSemantics):

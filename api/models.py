@@ -4,6 +4,8 @@ Rules the database can hold are ``Meta.constraints``; the rest live in ``api.ser
 which every entry point (API, admin, import commands) writes through.
 """
 
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -304,3 +306,64 @@ class LinkPremise(models.Model):
 
     def __str__(self) -> str:
         return f"premise {self.position} of link {self.link_id}: #{self.statement_id}"
+
+
+class JobState(models.TextChoices):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+ACTIVE_JOB_STATES = (JobState.QUEUED, JobState.RUNNING)
+
+
+class JobQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "JobQuerySet":
+        """Jobs of the maps this user may read: a private map's job is its owner's and
+        staff's, as the map is."""
+        return self.filter(map__in=ArgumentMap.objects.visible_to(user))
+
+    def active(self) -> "JobQuerySet":
+        return self.filter(state__in=ACTIVE_JOB_STATES)
+
+
+class Job(models.Model):
+    """Work too long for a request (a big map's handout or slide deck), done by a worker of
+    the task queue (``api.tasks``); its state, progress and result are read at
+    ``/api/jobs/{id}/``. Written through ``api.services.jobs``."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    map = models.ForeignKey(ArgumentMap, on_delete=models.CASCADE, related_name="jobs")
+    map_version = models.PositiveIntegerField(help_text="The version of the map drawn.")
+    fmt = models.CharField(max_length=10, help_text="The diagram's format (pdf, svg, png, dot).")
+    params = models.JSONField(default=dict, help_text="The diagram's options, as requested.")
+    key = models.CharField(
+        max_length=200, help_text="The diagram's cache key: one job per map version and options."
+    )
+    requester = models.CharField(
+        max_length=200, help_text="Who asked (user:<id> or ip:<address>), for the limits."
+    )
+    state = models.CharField(max_length=10, choices=JobState.choices, default=JobState.QUEUED)
+    pages_done = models.PositiveIntegerField(default=0)
+    pages_total = models.PositiveIntegerField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    result = models.BinaryField(null=True, blank=True, editable=False)
+    notices = models.TextField(blank=True, help_text="Limits met while drawing it.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["map", "key", "map_version"]),
+            models.Index(fields=["state", "requester"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fmt} of {self.map_id} v{self.map_version}: {self.state}"

@@ -79,12 +79,15 @@ def _redis() -> ResilientRedisCache | None:
 
 
 @contextlib.contextmanager
-def render_slot() -> Iterator[None]:
-    """Hold one of the service's render slots for the ``with`` block; ``NoRenderSlot`` if
-    none frees up within ``ARGMAP_RENDER_QUEUE_TIMEOUT`` seconds."""
+def render_slot(*, seconds: int | None = None, wait: int | None = None) -> Iterator[None]:
+    """Hold one of the service's render slots for the ``with`` block, for a render of at
+    most ``seconds`` (a request's budget, ``ARGMAP_RENDER_REQUEST_SECONDS``, unless a job's
+    is given); ``NoRenderSlot`` if none frees up within ``wait`` seconds
+    (``ARGMAP_RENDER_QUEUE_TIMEOUT`` unless given)."""
     cap = settings.ARGMAP_MAX_CONCURRENT_RENDERS
-    wait = settings.ARGMAP_RENDER_QUEUE_TIMEOUT
-    retry = max(1, round(settings.ARGMAP_RENDER_REQUEST_SECONDS / 4))
+    seconds = settings.ARGMAP_RENDER_REQUEST_SECONDS if seconds is None else seconds
+    wait = settings.ARGMAP_RENDER_QUEUE_TIMEOUT if wait is None else wait
+    retry = max(1, round(seconds / 4))
     cache = _redis()
     if cache is not None:
         token = uuid.uuid4().hex
@@ -93,7 +96,7 @@ def render_slot() -> Iterator[None]:
             deadline = time.monotonic() + wait
             while True:
                 now = time.time()
-                expiry = now + settings.ARGMAP_RENDER_REQUEST_SECONDS + MARGIN
+                expiry = now + seconds + MARGIN
                 if client.eval(_TAKE, 1, SLOTS_KEY, now, expiry, cap, token):
                     break
                 if time.monotonic() >= deadline:

@@ -11,6 +11,7 @@ Django's cache per map version.
 from __future__ import annotations
 
 import gzip
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import fields
@@ -25,7 +26,7 @@ from django.db.models import QuerySet
 from api.graph import ArgumentGraph, Kind, Link, MapInfo, Statement
 from api.graph.graphjson import MAP_KEYS, map_to_dict
 from api.graph.model import Role, role_partition
-from api.models import ArgumentMap, FormerSlug, LinkPremise
+from api.models import ArgumentMap, FormerSlug, Job, LinkPremise
 from api.models import Link as LinkRow
 from api.models import Statement as StatementRow
 
@@ -48,6 +49,15 @@ def map_moved(slug: str, user, path: str, query: str = "") -> tuple[str, str] | 
         return None
     location = path.replace(f"/maps/{slug}/", f"/maps/{new_slug}/", 1)
     return new_slug, f"{location}?{query}" if query else location
+
+
+def job_get(job_id: str, user) -> Job | None:
+    """The job, if ``user`` may see its map; None for an id no job has (or not a UUID)."""
+    try:
+        uuid.UUID(job_id)
+    except ValueError:
+        return None
+    return Job.objects.visible_to(user).select_related("map").filter(pk=job_id).first()
 
 
 def map_info_get(map_: ArgumentMap) -> MapInfo:

@@ -33,7 +33,7 @@ from api.graph.validate import (
     repeated_premise,
     target_count_problem,
 )
-from api.models import ArgumentMap, Link, LinkKind, Statement
+from api.models import ArgumentMap, Job, JobState, Link, LinkKind, Statement
 from api.permissions import check_can_edit
 from api.schema import SLUG_SCHEMA
 from api.services.common import length_limit
@@ -629,3 +629,44 @@ class EvaluationSerializer(serializers.Serializer):
     converged = serializers.BooleanField(required=False)
     iterations = serializers.IntegerField(required=False)
     detail = serializers.CharField(required=False)
+
+
+class JobProgressSerializer(serializers.Serializer):
+    done = serializers.IntegerField(help_text="Pages laid out so far.")
+    total = serializers.IntegerField(
+        allow_null=True, help_text="Pages in all; null until the pages are planned."
+    )
+
+
+class JobSerializer(serializers.Serializer):
+    """A job (``api.models.Job``), as ``GET /api/jobs/{id}/`` and a 202 answer it."""
+
+    id = serializers.UUIDField()
+    map = serializers.CharField(source="map.slug", help_text="Slug of the map drawn.")
+    map_version = serializers.IntegerField()
+    state = serializers.ChoiceField(
+        choices=JobState.choices,
+        help_text="queued, running, done (the result is ready) or failed (error says why).",
+    )
+    progress = serializers.SerializerMethodField()
+    result = serializers.SerializerMethodField(
+        help_text="Where to download the result, once the job is done; null before."
+    )
+    error = serializers.CharField(help_text="Why the job failed, and what to do; empty else.")
+    notices = serializers.CharField(help_text="Limits met while drawing (tiles, overview).")
+    attempts = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+
+    @extend_schema_field(JobProgressSerializer)
+    def get_progress(self, job: Job) -> dict[str, int | None]:
+        return {"done": job.pages_done, "total": job.pages_total}
+
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_result(self, job: Job) -> str | None:
+        if job.state != JobState.DONE:
+            return None
+        path = f"/api/jobs/{job.pk}/result/"
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path

@@ -19,6 +19,8 @@ urlpatterns = [
         views.ExportView.as_view(),
         name="map-export",
     ),
+    path("jobs/<str:job_id>/", views.JobView.as_view(), name="job"),
+    path("jobs/<str:job_id>/result/", views.JobResultView.as_view(), name="job-result"),
     path("", include(router.urls)),
     # Last: any other path under /api/ is a JSON 404, also when DEBUG is on.
     # ([\s\S]: a line break, %0A, is part of a path too.)

@@ -17,7 +17,12 @@ from django.http import (
 from django.urls import Resolver404, resolve
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import exceptions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.negotiation import BaseContentNegotiation
@@ -25,14 +30,15 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from api import diagrams, evaluation_service, selectors, services
-from api.exceptions import MapMoved, PayloadTooLarge, PreconditionRequired
+from api.exceptions import JobNotDone, MapMoved, PayloadTooLarge, PreconditionRequired
 from api.filters import LinkFilter, StatementFilter, parse_bool
 from api.graph import formats, graphjson
 from api.graph.validate import check_whole_map_keys
-from api.models import ArgumentMap, Link, LinkPremise, Statement
+from api.models import ArgumentMap, Job, JobState, Link, LinkPremise, Statement
 from api.serializers import (
     ArgumentMapListSerializer,
     ArgumentMapSerializer,
@@ -41,6 +47,7 @@ from api.serializers import (
     GraphSerializer,
     ImportRequestSerializer,
     ImportResultSerializer,
+    JobSerializer,
     LinkSerializer,
     NewLinkSerializer,
     StatementSerializer,
@@ -573,6 +580,24 @@ def check_render_throttles(request: Request, view: APIView) -> None:
             )
 
 
+def requester(request: Request, view: APIView) -> str:
+    """Who asks, for the jobs' limits: the user, or the address of someone signed out."""
+    if request.user.is_authenticated:
+        return f"user:{request.user.pk}"
+    return f"ip:{BaseThrottle().get_ident(request)}"
+
+
+def job_accepted(request: Request, job: Job) -> Response:
+    """202 Accepted: the job that draws what was asked for, and where to follow it."""
+    location = f"/api/jobs/{job.pk}/"
+    body = JobSerializer(job, context={"request": request}).data
+    return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": location})
+
+
+def job_diagram(job: Job) -> diagrams.Diagram:
+    return diagrams.Diagram(bytes(job.result or b""), (job.notices,) if job.notices else ())
+
+
 class DiagramView(APIView):
     """The map as an argument diagram: SVG, PNG, PDF (drawn by Graphviz) or DOT."""
 
@@ -595,7 +620,16 @@ class DiagramView(APIView):
             (200, media_type.split(";")[0]): OpenApiTypes.BINARY
             for media_type in diagrams.MEDIA_TYPES.values()
         }
-        | {304: None},
+        | {
+            202: OpenApiResponse(
+                JobSerializer,
+                description=(
+                    "A handout or deck of a big map is drawn by a job (docs/jobs.md): "
+                    "follow it at `Location` (`GET /api/jobs/{id}/`)."
+                ),
+            ),
+            304: None,
+        },
     )
     def get(self, request: Request, slug: str, fmt: str) -> HttpResponse:
         check_no_empty_params(request)  # the options themselves: diagram_request
@@ -606,9 +640,23 @@ class DiagramView(APIView):
             not_modified = HttpResponseNotModified()
             not_modified["ETag"] = etag
             return not_modified
-        drawn = diagrams.diagram(
-            map_, diagram, before_render=lambda: check_render_throttles(request, self)
-        )
+        drawn = diagrams.drawn_already(map_, diagram)
+        if drawn is None and diagrams.needs_job(diagram, map_.statements.count()):
+            job, _ = services.job_for(
+                map_=map_,
+                fmt=fmt,
+                params=request.query_params.dict(),
+                key=diagram.cache_key(map_),
+                requester=requester(request, self),
+                before_create=lambda: check_render_throttles(request, self),
+            )
+            if job.state != JobState.DONE:
+                return job_accepted(request, job)
+            drawn = job_diagram(job)
+        if drawn is None:
+            drawn = diagrams.diagram(
+                map_, diagram, before_render=lambda: check_render_throttles(request, self)
+            )
         response = file_response(
             drawn.data,
             diagrams.MEDIA_TYPES[fmt],
@@ -660,3 +708,61 @@ class ExportView(APIView):
         media_type, suffix = formats.EXPORT_TYPES[fmt]
         data = formats.write_map(selectors.map_graph_get(map_), fmt)
         return file_response(data, media_type, f"{map_.slug}.{suffix}", download=True, etag=etag)
+
+
+JOB_ID = OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH)
+
+
+def visible_job_or_404(request: Request, job_id: str) -> Job:
+    """The job, if the requester may see its map (a private map's job reads as none)."""
+    job = selectors.job_get(job_id, request.user)
+    if job is None:
+        raise exceptions.NotFound(f"No job {job_id}.")
+    return job
+
+
+class JobView(APIView):
+    """A job drawing a diagram off the request: its state, progress and result."""
+
+    renderer_classes = [JSONRenderer]
+
+    @extend_schema(
+        summary="A job: state, progress (pages), and the result's URL once done",
+        parameters=[JOB_ID],
+        responses={200: JobSerializer},
+    )
+    def get(self, request: Request, job_id: str) -> Response:
+        check_query_params(request, set())
+        job = visible_job_or_404(request, job_id)
+        return Response(JobSerializer(job, context={"request": request}).data)
+
+
+class JobResultView(APIView):
+    """A done job's result: the diagram's file."""
+
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = JSONErrorsOnly
+
+    @extend_schema(
+        summary="A done job's result (the diagram's file)",
+        parameters=[JOB_ID],
+        responses={
+            (200, media_type.split(";")[0]): OpenApiTypes.BINARY
+            for media_type in diagrams.MEDIA_TYPES.values()
+        }
+        | {409: None},
+    )
+    def get(self, request: Request, job_id: str) -> HttpResponse:
+        check_query_params(request, set())
+        job = visible_job_or_404(request, job_id)
+        if job.state != JobState.DONE:
+            raise JobNotDone(job)
+        map_ = job.map
+        diagram = diagrams.diagram_request(job.fmt, job.params)
+        return file_response(
+            job_diagram(job).data,
+            diagrams.MEDIA_TYPES[job.fmt],
+            diagrams.diagram_filename(map_, diagram),
+            download=True,
+            etag=f'"job-{job.pk}"',
+        )

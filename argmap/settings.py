@@ -280,13 +280,51 @@ ARGMAP_SFDP_THRESHOLD = env_int("ARGMAP_SFDP_THRESHOLD", 300)
 # with a 422 that says so (docs/diagrams.md).
 ARGMAP_DIAGRAM_MAX_PAGES = env_int("ARGMAP_DIAGRAM_MAX_PAGES", 100)
 
+# Jobs (docs/jobs.md): a handout or slide deck (?page=...) of a map of at least
+# ARGMAP_JOB_MIN_STATEMENTS statements is drawn off the request by a worker of the task
+# queue: the request answers 202 with the job (GET /api/jobs/{id}/). A job may spend
+# ARGMAP_JOB_RENDER_SECONDS and _RUNS on Graphviz, waits up to ARGMAP_JOB_SLOT_WAIT s for
+# a render slot, and is given up after ARGMAP_JOB_TIMEOUT s or ARGMAP_JOB_ATTEMPTS tries
+# (a worker lost mid-job hands it to another). Unfinished jobs at once: at most
+# ARGMAP_JOBS_PER_USER per user (or address, for anyone signed out) and ARGMAP_JOBS_TOTAL
+# in all; past either, a 429 that names it.
+ARGMAP_JOB_MIN_STATEMENTS = env_int("ARGMAP_JOB_MIN_STATEMENTS", 100)
+ARGMAP_JOB_RENDER_SECONDS = env_int("ARGMAP_JOB_RENDER_SECONDS", 300)
+ARGMAP_JOB_RENDER_RUNS = env_int("ARGMAP_JOB_RENDER_RUNS", 5000)
+ARGMAP_JOB_SLOT_WAIT = env_int("ARGMAP_JOB_SLOT_WAIT", 60)
+ARGMAP_JOB_TIMEOUT = env_int("ARGMAP_JOB_TIMEOUT", 600)
+ARGMAP_JOB_ATTEMPTS = env_int("ARGMAP_JOB_ATTEMPTS", 2)
+ARGMAP_JOBS_PER_USER = env_int("ARGMAP_JOBS_PER_USER", 2)
+ARGMAP_JOBS_TOTAL = env_int("ARGMAP_JOBS_TOTAL", 20)
+
+# The task queue: Celery (argmap/celery.py). With CELERY_BROKER_URL set (production:
+# Redis), jobs go to workers started apart (`celery -A argmap worker`, docs/deploy.md).
+# Without it (`make run`), a job runs in the process that asked for it, as it is created.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+if CELERY_TASK_ALWAYS_EAGER:
+    CELERY_BROKER_URL = "memory://"  # never used: tasks run as they are sent
+CELERY_TASK_EAGER_PROPAGATES = False
+# Job state and results are in the database (api.models.Job), not in Celery's backend.
+CELERY_TASK_IGNORE_RESULT = True
+# A job's message is acknowledged when it ends, not when it starts: a worker killed
+# mid-job leaves it to be delivered again (to be retried, or failed past its attempts).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = ARGMAP_JOB_TIMEOUT
+CELERY_TASK_TIME_LIMIT = ARGMAP_JOB_TIMEOUT + 30
+# Redis hands an unacknowledged message to another worker after this long.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": ARGMAP_JOB_TIMEOUT + 60}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "argmap API",
     "DESCRIPTION": (
         "Argument maps as JSON: statements (premises and conclusions) joined by supporting "
         "and opposing links, whole maps in one call, diagrams and interchange formats."
     ),
-    "VERSION": "1.3.0",
+    "VERSION": "1.4.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

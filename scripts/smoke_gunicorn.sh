@@ -17,8 +17,9 @@ export GUNICORN_BIND=127.0.0.1:$PORT GUNICORN_WORKERS=2 GUNICORN_ACCESSLOG=/dev/
 
 psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $DB" postgres
 psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $DB" postgres
-# A fresh cache too: rate limits counted by an earlier run do not carry over.
-$PY -c 'import os, redis; redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()'
+# A fresh cache too: rate limits counted by an earlier run (or stage) do not carry over.
+fresh_cache() { $PY -c 'import os, redis; redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()'; }
+fresh_cache
 $PY manage.py check --deploy --fail-level WARNING
 $PY manage.py migrate --noinput -v0
 $PY manage.py load_essay
@@ -63,3 +64,24 @@ restarts=$(grep -c "Autorestarting worker" "$recycled" || true)
 rm -f "$recycled"
 echo "smoke: $restarts worker restarts during the check"
 [ "$restarts" -ge 10 ] || { echo "smoke: expected at least 10 worker restarts" >&2; exit 1; }
+
+# A big deck is drawn by a worker of the task queue on Redis (docs/jobs.md): the essay's
+# deck counts as big here (ARGMAP_JOB_MIN_STATEMENTS), and one worker runs apart.
+echo "smoke: a job drawn by a live worker of the task queue"
+export CELERY_BROKER_URL=${CELERY_BROKER_URL:-redis://127.0.0.1:6379/12} ARGMAP_JOB_MIN_STATEMENTS=10
+$PY -c 'import os, redis; redis.Redis.from_url(os.environ["CELERY_BROKER_URL"]).flushdb()'
+fresh_cache  # the stage above sent 600 requests past the usual rate limits
+worker_log=$(mktemp)
+.venv/bin/celery -A argmap worker --concurrency 1 --loglevel INFO >"$worker_log" 2>&1 &
+worker=$!
+stop_worker() { kill "$worker" 2>/dev/null || true; wait "$worker" 2>/dev/null || true; }
+trap 'stop; stop_worker' EXIT
+serve
+if ! timeout 240 $PY scripts/job_check.py "http://127.0.0.1:$PORT"; then
+  echo "smoke: the worker's log:" >&2
+  tail -n 40 "$worker_log" >&2
+  exit 1
+fi
+stop
+stop_worker
+rm -f "$worker_log"

@@ -670,6 +670,7 @@ def paginate(
     render_plain: Callable[[str], bytes] | None = None,
     max_pages: int = 200,
     roles: Mapping[int, Role] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Paged:
     """Lay out ``graph`` on pages of size ``page`` ("a4", "a3", "letter", "slides").
 
@@ -679,6 +680,8 @@ def paginate(
     one program start (without it, each is measured with ``render_pdf``).
     ``roles`` (default: the graph's own) are the whole map's when ``graph`` is a part of
     it, so every statement keeps its drawing.
+    ``progress``, if given, is told ``(pages laid out, pages)`` once the pages are planned
+    and after each page is drawn.
     Returns the combined PDF, the pages and the notices (honest limits met). Raises
     ``TooManyPages`` when more than ``max_pages`` pages (or ``6 * max_pages + 16`` layout
     runs) would be needed, and whatever ``render_pdf`` raises.
@@ -858,8 +861,12 @@ def paginate(
             pdf, width, height = lay_out(dot)
             page_w, page_h, scale, tiles = placement(width, height)
             pages.append(Page(part, dot, pdf, width, height, page_w, page_h, scale, tiles))
+            if progress is not None:
+                progress(len(pages), len(ordered))
         return pages
 
+    if progress is not None:
+        progress(0, len(ordered))
     sheets = []
     for part in ordered:
         tiles = placement(*measure([draft(part)])[0])[3]

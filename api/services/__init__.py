@@ -22,6 +22,15 @@ from api.services.common import (
 )
 from api.services.graphs import map_graph_replace, map_import
 from api.services.imports import ImportReport, import_file
+from api.services.jobs import (
+    JobsFull,
+    job_fail,
+    job_finish,
+    job_for,
+    job_progress,
+    job_requeue,
+    job_start,
+)
 from api.services.links import link_create, link_delete, link_update, link_validate
 from api.services.maps import (
     MAP_FIELDS,
@@ -42,9 +51,16 @@ __all__ = [
     "MAP_FIELDS",
     "ImportReport",
     "InUse",
+    "JobsFull",
     "PreconditionFailed",
     "check_text",
     "import_file",
+    "job_fail",
+    "job_finish",
+    "job_for",
+    "job_progress",
+    "job_requeue",
+    "job_start",
     "link_create",
     "link_delete",
     "link_update",

@@ -1,0 +1,149 @@
+"""Jobs: a diagram too long to draw within a request, drawn by a worker of the task queue
+(``api.tasks``). Every change to a job goes through these functions.
+
+A job is asked for with the map's version and the diagram's options; asking again for the
+same (map version, options) while it runs, or once it is done, gives the same job, so the
+same request twice is drawn once. Unfinished jobs are bounded per requester and in all
+(``JobsFull``, which names the limit). A worker takes a job (``job_start``: one attempt
+more; past ``ARGMAP_JOB_ATTEMPTS``, or past ``ARGMAP_JOB_TIMEOUT`` since it was asked for,
+the job fails instead of running again), reports its progress, and ends it with its
+result or a failure that says why.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from api.models import ArgumentMap, Job, JobState
+
+
+class JobsFull(Exception):
+    """No job may be added now: ``limit`` names the setting, ``str()`` says what to do."""
+
+    def __init__(self, message: str, limit: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.limit = limit
+        self.retry_after = retry_after
+
+
+def job_for(
+    *,
+    map_: ArgumentMap,
+    fmt: str,
+    params: dict[str, str],
+    key: str,
+    requester: str,
+    before_create: Callable[[], None] | None = None,
+) -> tuple[Job, bool]:
+    """The job drawing this diagram of the map's current version: one that runs or is done
+    already, or a new one, queued (sent to the task queue once the transaction commits),
+    after ``before_create`` (which may raise to refuse: the API's render throttles).
+    Returns ``(job, created)``. Raises ``JobsFull`` when a new one would pass a limit."""
+    from api.tasks import run_job  # the task module imports this one
+
+    with transaction.atomic():
+        found = (
+            Job.objects.filter(map=map_, map_version=map_.version, key=key)
+            .exclude(state=JobState.FAILED)
+            .first()
+        )
+        if found is not None:
+            return found, False
+        active = Job.objects.active()
+        wait = max(1, settings.ARGMAP_JOB_TIMEOUT // 10)
+        if active.filter(requester=requester).count() >= settings.ARGMAP_JOBS_PER_USER:
+            raise JobsFull(
+                f"You have {settings.ARGMAP_JOBS_PER_USER} diagrams being drawn already "
+                "(ARGMAP_JOBS_PER_USER); ask again when one is done.",
+                "ARGMAP_JOBS_PER_USER",
+                wait,
+            )
+        if active.count() >= settings.ARGMAP_JOBS_TOTAL:
+            raise JobsFull(
+                f"The service is drawing {settings.ARGMAP_JOBS_TOTAL} diagrams already "
+                "(ARGMAP_JOBS_TOTAL); ask again in a while.",
+                "ARGMAP_JOBS_TOTAL",
+                wait,
+            )
+        if before_create is not None:
+            before_create()
+        job = Job.objects.create(
+            map=map_,
+            map_version=map_.version,
+            fmt=fmt,
+            params=params,
+            key=key,
+            requester=requester,
+        )
+        transaction.on_commit(lambda: run_job.delay(str(job.pk)))
+    # Run already when the queue runs tasks as they are sent (no broker: ``make run``).
+    job.refresh_from_db()
+    return job, True
+
+
+def job_start(*, job_id: uuid.UUID | str) -> Job | None:
+    """Take the job for a run: the job, now running, or None if there is nothing to run
+    (it is done, failed, gone, or just failed here for its attempts or its time)."""
+    with transaction.atomic():
+        job = Job.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.state in (JobState.DONE, JobState.FAILED):
+            return None
+        if job.attempts >= settings.ARGMAP_JOB_ATTEMPTS:
+            _fail(job, f"Given up after {job.attempts} tries (ARGMAP_JOB_ATTEMPTS).")
+            return None
+        if timezone.now() - job.created_at > timedelta(seconds=settings.ARGMAP_JOB_TIMEOUT):
+            _fail(job, f"Not done within {settings.ARGMAP_JOB_TIMEOUT} s (ARGMAP_JOB_TIMEOUT).")
+            return None
+        job.attempts += 1
+        job.state = JobState.RUNNING
+        job.started_at = timezone.now()
+        job.save(update_fields=["attempts", "state", "started_at", "updated_at"])
+        return job
+
+
+def job_requeue(*, job: Job, delay: int) -> None:
+    """Put a running job back in the queue, to run again in ``delay`` seconds (its attempts
+    bound how often)."""
+    from api.tasks import run_job
+
+    Job.objects.filter(pk=job.pk).update(state=JobState.QUEUED, updated_at=timezone.now())
+    transaction.on_commit(lambda: run_job.apply_async((str(job.pk),), countdown=delay))
+
+
+def job_progress(*, job: Job, done: int, total: int) -> None:
+    """Record the pages laid out so far, of the pages in all."""
+    Job.objects.filter(pk=job.pk, state=JobState.RUNNING).update(
+        pages_done=done, pages_total=total, updated_at=timezone.now()
+    )
+
+
+def job_finish(*, job: Job, result: bytes, notices: tuple[str, ...] = ()) -> None:
+    """End the job with its result."""
+    Job.objects.filter(pk=job.pk).update(
+        state=JobState.DONE,
+        result=result,
+        notices=" ".join(notices),
+        pages_done=Coalesce(F("pages_total"), 0),
+        error="",
+        finished_at=timezone.now(),
+        updated_at=timezone.now(),
+    )
+
+
+def job_fail(*, job: Job, reason: str) -> None:
+    """End the job as failed; ``reason`` says why and what to do."""
+    _fail(job, reason)
+
+
+def _fail(job: Job, reason: str) -> None:
+    Job.objects.filter(pk=job.pk).update(
+        state=JobState.FAILED, error=reason, finished_at=timezone.now(), updated_at=timezone.now()
+    )

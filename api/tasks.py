@@ -1,0 +1,72 @@
+"""Tasks of the task queue (Celery, argmap/celery.py): what a worker runs.
+
+``run_job`` draws a job's diagram (``api.services.jobs``) with a job's budget
+(``api.diagrams.Spend.job``), reporting the pages laid out as it goes. Its message is
+acknowledged only when it ends (``CELERY_TASK_ACKS_LATE``): a worker killed mid-job leaves
+it to another, which counts one more attempt.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+
+from api import diagrams
+from api.models import ArgumentMap
+from api.services import jobs
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(ignore_result=True)
+def run_job(job_id: str) -> None:
+    job = jobs.job_start(job_id=job_id)
+    if job is None:
+        return
+    map_ = ArgumentMap.objects.filter(pk=job.map_id).first()
+    if map_ is None:
+        jobs.job_fail(job=job, reason="The map was deleted.")
+        return
+    if map_.version != job.map_version:
+        jobs.job_fail(
+            job=job,
+            reason=(
+                f"The map changed while the diagram waited (version {job.map_version} is now "
+                f"{map_.version}); ask for it again."
+            ),
+        )
+        return
+    try:
+        request = diagrams.diagram_request(job.fmt, job.params)
+        drawn = diagrams.diagram(
+            map_,
+            request,
+            spend=diagrams.Spend.job(),
+            progress=lambda done, total: jobs.job_progress(job=job, done=done, total=total),
+        )
+    except diagrams.RendererBusy as busy:
+        # Every render slot stayed taken: the job waits its turn again, as a new attempt.
+        log.info("job %s found no render slot; queued again", job_id)
+        jobs.job_requeue(job=job, delay=busy.retry_after)
+        return
+    except (diagrams.DiagramError, diagrams.InvalidDiagramOptions) as error:
+        jobs.job_fail(job=job, reason=str(error) or _options_message(error))
+        return
+    except SoftTimeLimitExceeded:
+        jobs.job_fail(
+            job=job, reason=f"Not done within {settings.ARGMAP_JOB_TIMEOUT} s (ARGMAP_JOB_TIMEOUT)."
+        )
+        return
+    except Exception:
+        # A fault of ours: the job says so rather than stay "running", and the worker logs it.
+        jobs.job_fail(job=job, reason="The server failed to draw this diagram; it is logged.")
+        raise
+    jobs.job_finish(job=job, result=drawn.data, notices=drawn.notices)
+
+
+def _options_message(error: Exception) -> str:
+    errors = getattr(error, "errors", None) or {}
+    return " ".join(f"{name}: {' '.join(messages)}" for name, messages in errors.items())
