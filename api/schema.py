@@ -67,6 +67,7 @@ MOVED = (
     "The map was renamed: this slug is one it had before. `Location` is the same URL under "
     "its slug now (`slug`); repeat the request there (308 keeps the method and body)."
 )
+JOB_NOT_DONE = "The job is not done (queued or running), or it failed: `detail` says which."
 LOCATION_HEADER = {
     "Location": {
         "description": "The same URL under the map's slug now.",
@@ -109,6 +110,8 @@ def add_error_responses(result: dict, generator, request, public) -> dict:
                 codes["428"] = PRECONDITION_REQUIRED
             if "{slug}" in path:
                 codes["308"] = MOVED
+            if path == "/api/jobs/{job_id}/result/":
+                codes["409"] = JOB_NOT_DONE
             for code, description in codes.items():
                 response: dict[str, Any] = {"description": description}
                 if code == "308":
@@ -134,6 +137,11 @@ def _as_answered(body: dict, answer: dict, result: dict) -> dict:
     return {
         name: f"$response.body#/{name}" for name in fields if name in answered.get("properties", {})
     }
+
+
+LOCATION_JOB_HEADER = {
+    "Location": {"description": "The job's URL (`/api/jobs/{id}/`).", "schema": {"type": "string"}}
+}
 
 
 def _as_created(operation: dict, created: dict, result: dict) -> dict:
@@ -240,6 +248,36 @@ OBJECTION_TO_LINK = {
     },
     "description": "Link the objection to the claim (POST /api/links/).",
 }
+
+
+def add_job_links(result: dict, generator, request, public) -> dict:
+    """drf-spectacular post-processing hook: an answer that is a job (202 Accepted) links
+    to the job (``GET /api/jobs/{job_id}/``), and the job to its result, so that clients
+    and test tools can follow one."""
+    job = "#/components/schemas/Job"
+    paths = result.get("paths", {})
+    for path_item in paths.values():
+        for operation in path_item.values():
+            if not isinstance(operation, dict):
+                continue
+            accepted = operation.get("responses", {}).get("202", {})
+            if accepted.get("content", {}).get("application/json", {}).get("schema") == {
+                "$ref": job
+            }:
+                accepted.setdefault("headers", {}).update(LOCATION_JOB_HEADER)
+                accepted.setdefault("links", {})["jobs_retrieve"] = {
+                    "operationId": "jobs_retrieve",
+                    "parameters": {"job_id": "$response.body#/id"},
+                    "description": "Follow the job.",
+                }
+    followed = paths.get("/api/jobs/{job_id}/", {}).get("get", {}).get("responses", {})
+    if "200" in followed:
+        followed["200"].setdefault("links", {})["jobs_result_retrieve"] = {
+            "operationId": "jobs_result_retrieve",
+            "parameters": {"job_id": "$response.body#/id"},
+            "description": "The job's result, once it is done.",
+        }
+    return result
 
 
 def add_workflow_links(result: dict, generator, request, public) -> dict:

@@ -642,7 +642,7 @@ class DiagramView(APIView):
             return not_modified
         drawn = diagrams.drawn_already(map_, diagram)
         if drawn is None and diagrams.needs_job(diagram, map_.statements.count()):
-            job, _ = services.job_for(
+            job, created = services.job_for(
                 map_=map_,
                 fmt=fmt,
                 params=request.query_params.dict(),
@@ -650,7 +650,9 @@ class DiagramView(APIView):
                 requester=requester(request, self),
                 before_create=lambda: check_render_throttles(request, self),
             )
-            if job.state != JobState.DONE:
+            # A new job is answered as one even when it ran as it was made (no broker):
+            # the answer to this request does not depend on how the queue runs.
+            if created or job.state != JobState.DONE:
                 return job_accepted(request, job)
             drawn = job_diagram(job)
         if drawn is None:
@@ -710,7 +712,7 @@ class ExportView(APIView):
         return file_response(data, media_type, f"{map_.slug}.{suffix}", download=True, etag=etag)
 
 
-JOB_ID = OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH)
+JOB_ID = OpenApiParameter("job_id", OpenApiTypes.UUID, OpenApiParameter.PATH)
 
 
 def visible_job_or_404(request: Request, job_id: str) -> Job:
@@ -749,8 +751,7 @@ class JobResultView(APIView):
         responses={
             (200, media_type.split(";")[0]): OpenApiTypes.BINARY
             for media_type in diagrams.MEDIA_TYPES.values()
-        }
-        | {409: None},
+        },
     )
     def get(self, request: Request, job_id: str) -> HttpResponse:
         check_query_params(request, set())

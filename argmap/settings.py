@@ -335,6 +335,7 @@ SPECTACULAR_SETTINGS = {
         "api.schema.add_error_responses",
         "api.schema.add_links",
         "api.schema.add_workflow_links",
+        "api.schema.add_job_links",
         "api.schema.state_query_rules",
     ],
     "ENUM_NAME_OVERRIDES": {

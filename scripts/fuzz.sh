@@ -50,6 +50,9 @@ if [ -z "${URL:-}" ]; then
     export ARGMAP_THROTTLE_ANON=100000/min ARGMAP_THROTTLE_USER=100000/min
     export ARGMAP_THROTTLE_RENDER_ANON=100000/min ARGMAP_THROTTLE_RENDER_ALL_ANON=100000/min
     export ARGMAP_THROTTLE_RENDER_USER=100000/min
+    # The essay's handouts and decks are jobs (docs/jobs.md), so that the run reaches the
+    # job's operations through the OpenAPI links from their 202.
+    export ARGMAP_JOB_MIN_STATEMENTS=10
     $PY manage.py migrate --noinput -v0
     $PY manage.py load_essay -v0
     TOKENS=$($PY manage.py shell -v0 -c '

@@ -163,6 +163,8 @@ def test_the_release_runs_config_draws_from_maps_of_the_callers_own(live_server,
     assert scoped["links_destroy"] == {"path.id": "spare-links-in-path"}
     assert scoped["maps_destroy"] == {"path.slug": "spare-map"}
     assert scoped["statements_update"] == {"path.id": "own-statements-in-path"}
+    # A partial update's premises: the reason and the objection, never one twice.
+    assert scoped["links_partial_update"]["body.premises"] == statements[1:3]
     # A new link: the reason and the objection against the claim (one target, no repeats).
     assert scoped["links_create"] == {
         "body.premises": statements[1:3],
@@ -182,25 +184,26 @@ def test_the_release_runs_config_draws_from_maps_of_the_callers_own(live_server,
     assert Path(project.hooks).is_file()
 
 
-def test_the_release_runs_new_links_name_one_target_as_the_schema_says():
-    # fuzz_config sets a new link's conclusion; scripts/fuzz_hooks.py then clears a
-    # generated target_link, so that a body generated valid is sent valid.
+def test_the_release_runs_link_writes_name_one_target():
+    # fuzz_config sets a new or replaced link's conclusion; scripts/fuzz_hooks.py then
+    # clears a generated target_link, so that a body generated valid is sent valid.
     from scripts import fuzz_hooks
 
-    create = schema["/api/links/"]["POST"]
-    both = create.Case(
-        body={"map": "m", "kind": "oppose", "premises": [2], "conclusion": 1, "target_link": 7},
-        media_type="application/json",
-    )
-    fuzz_hooks.before_call(None, both, {})
-    assert both.body["conclusion"] == 1
-    assert both.body["target_link"] is None
-    # One target, or another operation's body: as generated.
-    one = create.Case(body={"map": "m", "kind": "oppose", "premises": [2], "conclusion": 1})
-    fuzz_hooks.before_call(None, one, {})
-    assert one.body == {"map": "m", "kind": "oppose", "premises": [2], "conclusion": 1}
-    replace = schema["/api/links/{id}/"]["PUT"]
-    kept = {"map": "m", "kind": "oppose", "premises": [2], "conclusion": 1, "target_link": 7}
-    other = replace.Case(path_parameters={"id": "1"}, body=dict(kept))
-    fuzz_hooks.before_call(None, other, {})
-    assert other.body == kept
+    two = {"map": "m", "kind": "oppose", "premises": [2], "conclusion": 1, "target_link": 7}
+    for method, path, where in (
+        ("POST", "/api/links/", {}),
+        ("PUT", "/api/links/{id}/", {"id": "1"}),
+    ):
+        case = schema[path][method].Case(
+            path_parameters=where, body=dict(two), media_type="application/json"
+        )
+        fuzz_hooks.before_call(None, case, {})
+        assert case.body == {**two, "target_link": None}, method
+    # One target: as generated; and a partial update, which may change either alone.
+    one = {"map": "m", "kind": "oppose", "premises": [2], "conclusion": 1}
+    create = schema["/api/links/"]["POST"].Case(body=dict(one))
+    fuzz_hooks.before_call(None, create, {})
+    assert create.body == one
+    patch = schema["/api/links/{id}/"]["PATCH"].Case(path_parameters={"id": "1"}, body=dict(two))
+    fuzz_hooks.before_call(None, patch, {})
+    assert patch.body == two

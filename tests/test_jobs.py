@@ -196,3 +196,34 @@ def test_a_job_for_a_version_the_map_left_fails_asking_again(cats_map, api_clien
     job = api_client.get(accepted["Location"]).json()
     assert job["state"] == "failed"
     assert "ask for it again" in job["error"]
+
+
+def test_without_a_broker_a_new_job_is_done_by_the_time_it_answers(transactional_db, api_client):
+    # As under `make run`: the job runs as the request's transaction commits.
+    build_map("cats")
+
+    accepted = api_client.get(DECK)
+
+    assert accepted.status_code == 202
+    job = accepted.json()
+    assert job["state"] == "done"
+    assert job["result"].endswith(f"/api/jobs/{job['id']}/result/")
+    # Asked again, the drawing itself.
+    again = api_client.get(DECK)
+    assert again.status_code == 200
+    assert again.content == api_client.get(job["result"]).content
+
+
+def test_the_schema_links_a_job_from_its_202_to_its_result(api_client, db):
+    schema = api_client.get("/api/schema/?format=json").json()
+    diagram = schema["paths"]["/api/maps/{slug}/diagram.{fmt}"]["get"]["responses"]["202"]
+    assert diagram["content"]["application/json"]["schema"]["$ref"].endswith("/Job")
+    assert "Location" in diagram["headers"]
+    assert diagram["links"]["jobs_retrieve"]["parameters"] == {"job_id": "$response.body#/id"}
+    followed = schema["paths"]["/api/jobs/{job_id}/"]["get"]["responses"]["200"]
+    assert followed["links"]["jobs_result_retrieve"]["parameters"] == {
+        "job_id": "$response.body#/id"
+    }
+    result = schema["paths"]["/api/jobs/{job_id}/result/"]["get"]
+    assert [p["name"] for p in result["parameters"] if p["in"] == "path"] == ["job_id"]
+    assert "application/json" in result["responses"]["409"]["content"]

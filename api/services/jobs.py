@@ -84,7 +84,7 @@ def job_for(
             requester=requester,
         )
         transaction.on_commit(lambda: run_job.delay(str(job.pk)))
-    # Run already when the queue runs tasks as they are sent (no broker: ``make run``).
+    # Done already when the queue runs tasks as they are sent (no broker: ``make run``).
     job.refresh_from_db()
     return job, True
 
