@@ -14,7 +14,9 @@ The output is ``schemathesis.toml`` (every setting the suite uses) with the hook
 made absolute, plus dictionaries of the new maps' slugs and ids and the parameters bound
 to them, and the number of examples per operation (more for link writes, ``LINK_WRITES``).
 Deletions, and the writes that rename or replace a whole map, draw from objects of their
-own (``BINDINGS``): run early, they would otherwise leave the rest nothing.
+own (``BINDINGS``): run early, they would otherwise leave the rest nothing. Where the
+server makes the filled map's deck a job (docs/jobs.md), the job operations follow that
+job.
 """
 
 from __future__ import annotations
@@ -36,12 +38,14 @@ from scripts import smoke  # noqa: E402
 OWN = 0.8
 
 
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Token {token}"}
+
+
 def call(url: str, token: str, method: str, path: str, body: dict, **headers: str) -> dict:
     """The JSON answer of one request as the caller (``scripts.smoke.call``); exits saying
     what was refused."""
-    status, _, content = smoke.call(
-        url, method, path, body, {"Authorization": f"Token {token}", **headers}
-    )
+    status, _, content = smoke.call(url, method, path, body, {**auth(token), **headers})
     if status >= 400:
         sys.exit(f"fuzz_config: {method} {path} answered {status}: {content[:300]!r}")
     return json.loads(content)
@@ -81,6 +85,20 @@ def own_maps(url: str, token: str, name: str) -> tuple[dict, dict]:
         url, token, "POST", "/api/maps/", {"slug": f"{name}-spare", "title": f"Fuzz {name} (spare)"}
     )
     return filled, spare
+
+
+def own_job(url: str, token: str, name: str) -> str | None:
+    """The id of a job drawing the filled map's deck, if the server makes it a job (its
+    ``ARGMAP_JOB_MIN_STATEMENTS`` is at most the map's size: scripts/fuzz.sh sets it so);
+    None if it draws the deck in the request."""
+    status, _, content = smoke.call(
+        url, "GET", f"/api/maps/{name}/diagram.pdf?page=slides", None, auth(token)
+    )
+    if status == 202:
+        return json.loads(content)["id"]
+    if status != 200:
+        sys.exit(f"fuzz_config: the deck of {name} answered {status}: {content[:300]!r}")
+    return None
 
 
 def toml_value(value) -> str:
@@ -129,7 +147,7 @@ LINK_WRITES = ("links_create", "links_update", "links_partial_update")
 LINK_EXAMPLES = 5
 
 
-def config(graph: dict, spare: dict, examples: int = 30) -> str:
+def config(graph: dict, spare: dict, examples: int = 30, job: str | None = None) -> str:
     statements = [s["id"] for s in graph["statements"]]
     links = [link["id"] for link in graph["links"]]
     dictionaries = {
@@ -142,6 +160,11 @@ def config(graph: dict, spare: dict, examples: int = 30) -> str:
         "own-links-in-path": [str(pk) for pk in links[: len(STARTER_LINKS)]],
         "spare-links-in-path": [str(pk) for pk in links[len(STARTER_LINKS) :]],
     }
+    bindings = dict(BINDINGS)
+    if job is not None:  # the job operations follow the caller's job
+        dictionaries["own-jobs"] = [job]
+        for operation in ("jobs_retrieve", "jobs_result_retrieve"):
+            bindings[operation] = {"path.job_id": "own-jobs"}
     base = (ROOT / "schemathesis.toml").read_text()
     # The suite's hooks and the release run's own (scripts/fuzz_hooks.py imports them).
     hooks = ROOT / "scripts" / "fuzz_hooks.py"
@@ -157,7 +180,7 @@ def config(graph: dict, spare: dict, examples: int = 30) -> str:
         lines += [f"[dictionaries.{name}]", f"values = {toml_value(values)}", ""]
     lines += ["[generation]", f"max-examples = {examples}", "", "[parameters]"]
     lines += [f'"{key}" = {bind("own-map")}' for key in ("path.slug", "query.map", "body.map")]
-    for operation, parameters in BINDINGS.items():
+    for operation, parameters in bindings.items():
         lines += ["", "[[operations]]", f'include-operation-id = "{operation}"']
         lines += ["", "[operations.parameters]"]
         fixed = {CLAIM: statements[0], PREMISES: statements[1:KEPT]}
@@ -172,7 +195,10 @@ def config(graph: dict, spare: dict, examples: int = 30) -> str:
 
 def main() -> None:
     url, token, name, examples = sys.argv[1:5]
-    print(config(*own_maps(url.rstrip("/"), token, name), examples=int(examples)), end="")
+    url = url.rstrip("/")
+    graph, spare = own_maps(url, token, name)
+    job = own_job(url, token, name)
+    print(config(graph, spare, examples=int(examples), job=job), end="")
 
 
 if __name__ == "__main__":

@@ -17,12 +17,13 @@ from pathlib import Path
 import pytest
 import schemathesis
 from django.core.management import call_command
+from django.test import override_settings
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import run_state_machine_as_test
 from rest_framework.authtoken.models import Token
 
 import clients.schemathesis_hooks  # noqa: F401  (the If-Match formats' generators)
-from api.models import ArgumentMap
+from api.models import ArgumentMap, Job
 from argmap.wsgi import application
 from scripts import fuzz_config
 from tests.helpers import build_map
@@ -132,7 +133,14 @@ def test_the_release_runs_config_draws_from_maps_of_the_callers_own(live_server,
     # scripts/fuzz_config.py makes the maps through the API, one filled as the schema's
     # links fill one, and binds the run's slugs and ids to them.
     token = Token.objects.create(user=other_user).key
-    written = fuzz_config.config(*fuzz_config.own_maps(live_server.url, token, "fuzz-other"))
+    graph, spare = fuzz_config.own_maps(live_server.url, token, "fuzz-other")
+    # Its deck is a job where the server makes it one, and the job operations follow it.
+    with override_settings(ARGMAP_JOB_MIN_STATEMENTS=2):
+        job = fuzz_config.own_job(live_server.url, token, "fuzz-other")
+    assert Job.objects.filter(pk=job, map__slug="fuzz-other").exists()
+    with override_settings(ARGMAP_JOB_MIN_STATEMENTS=1000):
+        assert fuzz_config.own_job(live_server.url, token, "fuzz-other") is None
+    written = fuzz_config.config(graph, spare, job=job)
 
     made = ArgumentMap.objects.get(slug="fuzz-other")
     spare = ArgumentMap.objects.get(slug="fuzz-other-spare")
@@ -149,6 +157,7 @@ def test_the_release_runs_config_draws_from_maps_of_the_callers_own(live_server,
         "spare-statements-in-path": [str(pk) for pk in statements[3:]],
         "own-links-in-path": [str(links[0])],
         "spare-links-in-path": [str(pk) for pk in links[1:]],
+        "own-jobs": [job],
     }
     # Deleting draws from the spare objects only; deleting a map, from the spare map.
     settings_ = tomllib.loads(written)
@@ -163,6 +172,7 @@ def test_the_release_runs_config_draws_from_maps_of_the_callers_own(live_server,
     assert scoped["links_destroy"] == {"path.id": "spare-links-in-path"}
     assert scoped["maps_destroy"] == {"path.slug": "spare-map"}
     assert scoped["statements_update"] == {"path.id": "own-statements-in-path"}
+    assert scoped["jobs_retrieve"] == scoped["jobs_result_retrieve"] == {"path.job_id": "own-jobs"}
     # A partial update's premises: the reason and the objection, never one twice.
     assert scoped["links_partial_update"]["body.premises"] == statements[1:3]
     # A new link: the reason and the objection against the claim (one target, no repeats).
