@@ -1,6 +1,7 @@
 """Diagram endpoints: formats, options, errors, headers, caching, hostile text, the
 admin preview, ``export_diagram`` and life without Graphviz."""
 
+import io
 import re
 import shutil
 import struct
@@ -262,6 +263,32 @@ def test_export_diagram_command(tmp_path, cats_map):
     dot = tmp_path / "cats.dot"
     call_command("export_diagram", "cats", "-o", str(dot), "--direction", "LR")
     assert graph_attributes(dot.read_text())["rankdir"] == "LR"
+
+
+class Terminal(io.StringIO):
+    """What a terminal's stderr would hold."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+@needs_dot
+def test_export_diagram_shows_the_pages_laid_out_on_a_terminal(tmp_path, cats_map, settings):
+    out = tmp_path / "cats.pdf"
+    terminal, log = Terminal(), io.StringIO()
+    call_command("export_diagram", "cats", "-o", str(out), "--page", "slides", stderr=terminal)
+    # The bar counts pages up to all of them; in a log, nothing of it.
+    assert re.search(r"(\d+)/\1 \[", terminal.getvalue()), terminal.getvalue()
+    assert "page" in terminal.getvalue()
+    call_command("export_diagram", "cats", "-o", str(out), "--page", "a4", stderr=log)
+    assert log.getvalue() == ""
+    # Off any request, the command may spend what a job may, not what a request may.
+    settings.ARGMAP_RENDER_REQUEST_RUNS = 1
+    call_command("export_diagram", "cats", "-o", str(out), "--page", "a3")
+    assert out.read_bytes().startswith(b"%PDF")
+    settings.ARGMAP_JOB_RENDER_RUNS = 1
+    with pytest.raises(CommandError, match="ARGMAP_JOB_RENDER_RUNS"):
+        call_command("export_diagram", "cats", "-o", str(out), "--page", "letter")
 
 
 def test_export_diagram_command_errors(tmp_path, cats_map):

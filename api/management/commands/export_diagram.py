@@ -4,12 +4,15 @@ The format comes from the file's extension (svg, png, pdf, dot) or ``--format``;
 writes to standard output (give ``--format`` then). The options are the diagram
 endpoint's: ``--page a4`` makes a handout, ``--page slides`` a slide deck, ``--slide 2``
 one page of it, ``--numbers`` numbered boxes, ``--shade grounded`` an evaluation's colours.
+A handout or deck shows the pages laid out as it goes, on a terminal, and may spend what a
+job may (``ARGMAP_JOB_RENDER_SECONDS``, ``ARGMAP_JOB_RENDER_RUNS``), not a request's.
 """
 
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
 
 from api import diagrams
 from api.models import ArgumentMap
@@ -66,9 +69,18 @@ class Command(BaseCommand):
             numbers=options["numbers"],
             title=not options["no_title"],
         )
+        # Pages laid out, as a bar on a terminal (in a log or a pipe it would be noise).
+        bar = tqdm(unit="page", disable=not self.stderr.isatty(), file=self.stderr)
+
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.n = done
+            bar.refresh()
+
         try:
             request = diagrams.diagram_request(fmt, params)
-            drawn = diagrams.diagram(map_, request)
+            # Off any request, as a job is: a job's budget (docs/jobs.md).
+            drawn = diagrams.diagram(map_, request, spend=diagrams.Spend.job(), progress=progress)
         except diagrams.InvalidDiagramOptions as exc:
             problems = "; ".join(
                 f"--{name}: {' '.join(messages)}" for name, messages in exc.errors.items()
@@ -76,6 +88,8 @@ class Command(BaseCommand):
             raise CommandError(f"Invalid option. {problems}") from None
         except diagrams.DiagramError as exc:
             raise CommandError(str(exc)) from None
+        finally:
+            bar.close()
         for notice in drawn.notices:
             self.stderr.write(self.style.WARNING(notice))
         if to_stdout:
