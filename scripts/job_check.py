@@ -29,7 +29,7 @@ def main(base: str) -> None:
     status, headers, body = call(base, "GET", f"/api/maps/{SLUG}/diagram.pdf?page=slides")
     expect(status == 202, f"a big deck is a job (202 Accepted; got {status})")
     location = headers["Location"]
-    states = []
+    states: list[str] = []
     while True:
         status, _, body = call(base, "GET", location)
         job = json.loads(body)
