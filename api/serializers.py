@@ -32,11 +32,12 @@ from api.graph.validate import (
     is_slug,
     repeated_premise,
     target_count_problem,
+    text_problem,
 )
 from api.models import ArgumentMap, Job, JobState, Link, LinkKind, Statement
 from api.permissions import check_can_edit
 from api.schema import SLUG_SCHEMA
-from api.services.common import length_limit
+from api.services.common import length_limit, normalize_newlines
 
 
 def _expected_version(serializer: serializers.Serializer) -> int | None:
@@ -75,6 +76,18 @@ class TextField(serializers.CharField):
 
     def schema_pattern(self) -> str:
         return TEXT_PATTERN if self.allow_blank else REQUIRED_TEXT_PATTERN
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        # The services check it again as they store it; here it is refused with the
+        # body's other faults, before a write's precondition (a 400, not a 412).
+        limit = length_limit(self.limit) if self.limit is not None else None
+        problem = text_problem(
+            normalize_newlines(value), required=not self.allow_blank, max_length=limit
+        )
+        if problem:
+            raise serializers.ValidationError(problem, code="invalid")
+        return value
 
 
 class UrlField(TextField):
