@@ -532,10 +532,15 @@ def drawn_already(map_: ArgumentMap, request: DiagramRequest) -> Diagram | None:
     return found if isinstance(found, Diagram) else None
 
 
-def needs_job(request: DiagramRequest, n_statements: int) -> bool:
+def needs_job(map_: ArgumentMap, request: DiagramRequest) -> bool:
     """Whether drawing this takes long enough to go to a job (docs/jobs.md): a handout or
-    a deck (pages) of a map of ``ARGMAP_JOB_MIN_STATEMENTS`` statements or more."""
-    return request.page is not None and n_statements >= settings.ARGMAP_JOB_MIN_STATEMENTS
+    a deck (pages) of a map of ``ARGMAP_JOB_MIN_STATEMENTS`` statements or more, not in
+    the cache yet. Counts the statements only for pages (one query)."""
+    if request.page is None:
+        return False
+    if map_.statements.count() < settings.ARGMAP_JOB_MIN_STATEMENTS:
+        return False
+    return drawn_already(map_, request) is None
 
 
 def diagram_bytes(map_: ArgumentMap, request: DiagramRequest) -> bytes:

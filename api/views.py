@@ -640,8 +640,8 @@ class DiagramView(APIView):
             not_modified = HttpResponseNotModified()
             not_modified["ETag"] = etag
             return not_modified
-        drawn = diagrams.drawn_already(map_, diagram)
-        if drawn is None and diagrams.needs_job(diagram, map_.statements.count()):
+        drawn: diagrams.Diagram | None = None
+        if diagrams.needs_job(map_, diagram):
             job, created = services.job_for(
                 map_=map_,
                 fmt=fmt,

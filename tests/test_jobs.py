@@ -227,3 +227,15 @@ def test_the_schema_links_a_job_from_its_202_to_its_result(api_client, db):
     result = schema["paths"]["/api/jobs/{job_id}/result/"]["get"]
     assert [p["name"] for p in result["parameters"] if p["in"] == "path"] == ["job_id"]
     assert "application/json" in result["responses"]["409"]["content"]
+
+
+def test_only_a_handout_or_deck_counts_the_maps_statements(api_client, cats_map):
+    # Whether a request is a job is asked of pages only: a single image costs no count.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for url, counted in (("/api/maps/cats/diagram.dot", False), (DECK, True)):
+        with CaptureQueriesContext(connection) as queries:
+            api_client.get(url)
+        counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+        assert bool(counts) == counted, (url, counts)

@@ -97,10 +97,13 @@ def job_start(*, job_id: uuid.UUID | str) -> Job | None:
         if job is None or job.state in (JobState.DONE, JobState.FAILED):
             return None
         if job.attempts >= settings.ARGMAP_JOB_ATTEMPTS:
-            _fail(job, f"Given up after {job.attempts} tries (ARGMAP_JOB_ATTEMPTS).")
+            job_fail(job=job, reason=f"Given up after {job.attempts} tries (ARGMAP_JOB_ATTEMPTS).")
             return None
         if timezone.now() - job.created_at > timedelta(seconds=settings.ARGMAP_JOB_TIMEOUT):
-            _fail(job, f"Not done within {settings.ARGMAP_JOB_TIMEOUT} s (ARGMAP_JOB_TIMEOUT).")
+            job_fail(
+                job=job,
+                reason=f"Not done within {settings.ARGMAP_JOB_TIMEOUT} s (ARGMAP_JOB_TIMEOUT).",
+            )
             return None
         job.attempts += 1
         job.state = JobState.RUNNING
@@ -140,10 +143,6 @@ def job_finish(*, job: Job, result: bytes, notices: tuple[str, ...] = ()) -> Non
 
 def job_fail(*, job: Job, reason: str) -> None:
     """End the job as failed; ``reason`` says why and what to do."""
-    _fail(job, reason)
-
-
-def _fail(job: Job, reason: str) -> None:
     Job.objects.filter(pk=job.pk).update(
         state=JobState.FAILED, error=reason, finished_at=timezone.now(), updated_at=timezone.now()
     )
