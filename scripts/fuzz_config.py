@@ -106,9 +106,9 @@ def toml_value(value) -> str:
 
 
 # Which of the caller's objects each operation draws from (operation id: parameter:
-# dictionary; or always the filled map's claim, CLAIM, or its reason and objection,
-# PREMISES); every other slug, ?map= and body "map" is the filled map.
-CLAIM, PREMISES = object(), object()
+# dictionary; or always the filled map's claim, CLAIM, its reason, REASON, or its reason and
+# objection, PREMISES); every other slug, ?map= and body "map" is the filled map.
+CLAIM, REASON, PREMISES = object(), object(), object()
 KEPT, DELETED = len(STARTER_STATEMENTS), len(SPARE_STATEMENTS)
 BINDINGS: dict[str, dict[str, object]] = {
     **{
@@ -120,13 +120,15 @@ BINDINGS: dict[str, dict[str, object]] = {
         for operation in ("statements_retrieve", "statements_update", "statements_partial_update")
     },
     "statements_destroy": {"path.id": "spare-statements-in-path"},
-    # A new link or a replaced one: the reason and the objection against the claim (a
-    # link needs one target and no premise twice, and a dictionary holds no lists). TOML
-    # has no null to clear the other target: scripts/fuzz_hooks.py clears a new link's.
+    # A new link: the reason and the objection against the claim (a link needs one target
+    # and no premise twice, and a dictionary holds no lists). TOML has no null to clear the
+    # other target: scripts/fuzz_hooks.py clears a new link's.
     "links_create": {"body.premises": PREMISES, "body.conclusion": CLAIM},
+    # A replaced link: the reason alone for the claim. Were it the new link's premises,
+    # every replacement after the first new link would be refused as that link's duplicate.
     "links_update": {
         "path.id": "own-links-in-path",
-        "body.premises": PREMISES,
+        "body.premises": REASON,
         "body.conclusion": CLAIM,
     },
     # (Premises drawn one by one from a dictionary could repeat one: a 400 sent as valid.)
@@ -183,7 +185,7 @@ def config(graph: dict, spare: dict, examples: int = 30, job: str | None = None)
     for operation, parameters in bindings.items():
         lines += ["", "[[operations]]", f'include-operation-id = "{operation}"']
         lines += ["", "[operations.parameters]"]
-        fixed = {CLAIM: statements[0], PREMISES: statements[1:KEPT]}
+        fixed = {CLAIM: statements[0], REASON: statements[1:2], PREMISES: statements[1:KEPT]}
         lines += [
             f'"{key}" = {toml_value(fixed[source]) if source in fixed else bind(str(source))}'
             for key, source in parameters.items()

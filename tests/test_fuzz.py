@@ -180,6 +180,13 @@ def test_the_release_runs_config_draws_from_maps_of_the_callers_own(live_server,
         "body.premises": statements[1:3],
         "body.conclusion": statements[0],
     }
+    # A replaced link: the reason alone for the claim. With the new link's premises, every
+    # replacement after the first new link would be refused as its duplicate.
+    assert scoped["links_update"] == {
+        "path.id": "own-links-in-path",
+        "body.premises": statements[1:2],
+        "body.conclusion": statements[0],
+    }
     # Link writes get more examples: a generated body seldom names one target.
     examples = {
         entry["include-operation-id"]: entry["generation"]["max-examples"]
