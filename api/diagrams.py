@@ -536,11 +536,15 @@ def needs_job(map_: ArgumentMap, request: DiagramRequest) -> bool:
     """Whether drawing this takes long enough to go to a job (docs/jobs.md): a handout or
     a deck (pages) of a map of ``ARGMAP_JOB_MIN_STATEMENTS`` statements or more, not in
     the cache yet. Counts the statements only for pages (one query)."""
-    if request.page is None:
-        return False
-    if map_.statements.count() < settings.ARGMAP_JOB_MIN_STATEMENTS:
+    if request.page is None or not pages_drawn_by_job(map_.statements.count()):
         return False
     return drawn_already(map_, request) is None
+
+
+def pages_drawn_by_job(statements: int) -> bool:
+    """Whether a handout or deck of a map of this many statements is drawn by a job when it
+    is not in the cache (``ARGMAP_JOB_MIN_STATEMENTS``)."""
+    return statements >= settings.ARGMAP_JOB_MIN_STATEMENTS
 
 
 def diagram_bytes(map_: ArgumentMap, request: DiagramRequest) -> bytes:

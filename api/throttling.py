@@ -98,6 +98,15 @@ def render_limit_wait(request: HttpRequest) -> tuple[str, int] | None:
     return _limit_wait(request, [throttle() for throttle in RENDER_THROTTLES])
 
 
+def job_requester(request: HttpRequest) -> str:
+    """Who asks for a job, for the jobs' limits (``api.services.jobs``): the user, or the
+    address of someone signed out (as the throttles tell addresses apart)."""
+    if request.user.is_authenticated:
+        return f"user:{request.user.pk}"
+    # DRF's throttles read only the client address, which a Django request has as well.
+    return f"ip:{throttling.BaseThrottle().get_ident(request)}"  # type: ignore[arg-type]
+
+
 RENDER_THROTTLES: dict[type[throttling.SimpleRateThrottle], str] = {
     RenderAnonThrottle: "ARGMAP_THROTTLE_RENDER_ANON",
     RenderAllAnonThrottle: "ARGMAP_THROTTLE_RENDER_ALL_ANON",

@@ -30,7 +30,6 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from api import diagrams, evaluation_service, selectors, services
@@ -52,7 +51,7 @@ from api.serializers import (
     NewLinkSerializer,
     StatementSerializer,
 )
-from api.throttling import RENDER_THROTTLES
+from api.throttling import RENDER_THROTTLES, job_requester
 
 # If-Match as the API reads it, and as the schema says (one pattern for both): the map's
 # ETag (a version in quotes, weak or strong), or "*" where that is allowed, with the
@@ -580,13 +579,6 @@ def check_render_throttles(request: Request, view: APIView) -> None:
             )
 
 
-def requester(request: Request, view: APIView) -> str:
-    """Who asks, for the jobs' limits: the user, or the address of someone signed out."""
-    if request.user.is_authenticated:
-        return f"user:{request.user.pk}"
-    return f"ip:{BaseThrottle().get_ident(request)}"
-
-
 def job_accepted(request: Request, job: Job) -> Response:
     """202 Accepted: the job that draws what was asked for, and where to follow it."""
     location = f"/api/jobs/{job.pk}/"
@@ -647,7 +639,7 @@ class DiagramView(APIView):
                 fmt=fmt,
                 params=request.query_params.dict(),
                 key=diagram.cache_key(map_),
-                requester=requester(request, self),
+                requester=job_requester(request),
                 before_create=lambda: check_render_throttles(request, self),
             )
             # A new job is answered as one even when it ran as it was made (no broker):

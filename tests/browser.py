@@ -52,3 +52,16 @@ def start_chromium(
     driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
     driver.set_page_load_timeout(PAGE_LOAD_TIMEOUT)
     return driver
+
+
+def chromium_fixture(*, width: int = 1280, height: int = 1000, console_log: bool = False):
+    """A module-scoped ``browser`` fixture: one headless Chromium for the module's tests,
+    quit after them. In a test module: ``browser = chromium_fixture(console_log=True)``."""
+
+    @pytest.fixture(scope="module")
+    def browser():
+        driver = start_chromium(width=width, height=height, console_log=console_log)
+        yield driver
+        driver.quit()
+
+    return browser

@@ -14,7 +14,7 @@ import pytest
 from api import services
 from api.graph import graphjson
 from tests import hostile_corpus as corpus
-from tests.browser import require_chromium, start_chromium
+from tests.browser import chromium_fixture, require_chromium
 from tests.helpers import build_map
 
 require_chromium()
@@ -27,11 +27,7 @@ pytestmark = pytest.mark.browser
 WAIT = 20
 
 
-@pytest.fixture(scope="module")
-def browser():
-    driver = start_chromium(width=1280, height=1000, console_log=True)
-    yield driver
-    driver.quit()
+browser = chromium_fixture(console_log=True)
 
 
 @pytest.fixture

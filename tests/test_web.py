@@ -814,3 +814,137 @@ def test_the_diagram_key_explains_both_kinds_of_dot(client, cats_map):
     items = [li.text() for li in key.find_all("li")]
     assert "co-premises meet in a dot" in items
     assert any("objection to a step" in item and "dot" in item for item in items)
+
+
+# --- a big map's handout or deck: drawn by a job, followed on a page ---------------------
+# (docs/jobs.md). The jobs are not run here unless a test runs them: with no commit
+# callbacks, a new job stays queued, as it does while a worker is busy.
+
+DECK_PAGE = "/maps/cats/diagram.pdf?page=slides"
+DECK_FILE = "/api/maps/cats/diagram.pdf?page=slides&download=1"
+
+
+@pytest.fixture
+def small_maps_are_big(settings):
+    settings.ARGMAP_JOB_MIN_STATEMENTS = 5  # cats has 7 statements
+
+
+def downloads_of(page: Node) -> dict[str, Node]:
+    return {a.attrs["data-format"]: a for a in page.find_all("a", cls="download")}
+
+
+def test_a_big_maps_handout_and_deck_link_to_the_page_that_follows_their_job(
+    client, cats_map, settings
+):
+    settings.ARGMAP_JOB_MIN_STATEMENTS = 8
+    small = downloads_of(parse(client.get("/maps/cats/?direction=LR")))
+    assert urlsplit(small["slides"].attrs["href"]).path == "/api/maps/cats/diagram.pdf"
+    assert small["slides"].attrs["download"] == "cats-slides.pdf"
+
+    settings.ARGMAP_JOB_MIN_STATEMENTS = 7
+    big = downloads_of(parse(client.get("/maps/cats/?direction=LR")))
+    for fmt, page in (("pdf", "a4"), ("slides", "slides")):
+        href = big[fmt].attrs["href"]
+        assert urlsplit(href).path == "/maps/cats/diagram.pdf"
+        assert query(href) == {"direction": "LR", "numbers": "1", "page": page}
+        # No file name: the browser would save the page that follows the job as the PDF.
+        assert "download" not in big[fmt].attrs
+    # A single image is drawn in the request, whatever the map's size.
+    assert urlsplit(big["svg"].attrs["href"]).path == "/api/maps/cats/diagram.svg"
+    assert big["svg"].attrs["download"] == "cats.svg"
+
+
+@needs_dot
+def test_the_download_page_shows_the_jobs_progress_then_gives_the_file(
+    client, cats_map, small_maps_are_big
+):
+    from api.models import Job
+    from api.services import jobs
+    from api.tasks import run_job
+
+    queued = parse(client.get(DECK_PAGE))
+    job = Job.objects.get()
+    assert (job.map, job.params, job.state) == (cats_map, {"page": "slides"}, "queued")
+    [box] = queued.find_all("div", cls="job")
+    assert box.attrs["data-job-url"] == f"/api/jobs/{job.pk}/"
+    assert box.attrs["data-file-url"] == DECK_FILE
+    [bar] = box.find_all("progress")
+    assert "value" not in bar.attrs  # how many pages is not known yet
+    [status] = box.find_all("p", cls="job__status")
+    assert status.text() == "Waiting for a worker to start it."
+    assert status.attrs["role"] == "status"
+    [refresh] = box.find_all("p", cls="job__refresh")
+    assert refresh.links() == [DECK_PAGE]  # without JavaScript: refresh to follow it
+    assert "Drawing the Slides (16:9) of “Map cats”" in queued.find_all("h1")[0].text()
+
+    jobs.job_start(job_id=job.pk)
+    jobs.job_progress(job=job, done=3, total=12)
+    running = parse(client.get(DECK_PAGE))
+    [bar] = running.find_all("progress")
+    assert (bar.attrs["value"], bar.attrs["max"]) == ("3", "12")
+    assert running.find_all("p", cls="job__status")[0].text() == "3 of 12 pages laid out."
+    assert Job.objects.count() == 1  # the same job, followed
+
+    run_job(str(job.pk))
+    done = client.get(DECK_PAGE)
+    assert done.status_code == 303
+    assert done["Location"] == DECK_FILE
+    pdf = client.get(done["Location"])
+    assert pdf.status_code == 200
+    assert pdf.content.startswith(b"%PDF")
+    assert pdf["Content-Disposition"] == 'attachment; filename="cats-slides.pdf"'
+
+
+def test_what_a_request_draws_goes_straight_to_the_file(client, cats_map, settings):
+    from api.models import Job
+
+    settings.ARGMAP_JOB_MIN_STATEMENTS = 8  # a small map's deck
+    deck = client.get(DECK_PAGE + "&direction=LR")
+    assert deck.status_code == 303
+    assert deck["Location"] == "/api/maps/cats/diagram.pdf?page=slides&direction=LR&download=1"
+    settings.ARGMAP_JOB_MIN_STATEMENTS = 5  # a single image of a big one
+    image = client.get("/maps/cats/diagram.svg")
+    assert image.status_code == 303
+    assert image["Location"] == "/api/maps/cats/diagram.svg?download=1"
+    assert Job.objects.count() == 0
+
+
+def test_the_download_page_refuses_bad_options_and_hides_private_maps(
+    client, make_map, other_user, small_maps_are_big
+):
+    from api.models import Job
+
+    make_map("cats")
+    bad = client.get("/maps/cats/diagram.pdf?page=slides&colour=red&depth=x")
+    assert bad.status_code == 400
+    text = bad.content.decode()
+    assert "colour: " in text
+    assert "depth: " in text
+    assert client.get("/maps/cats/diagram.tiff?page=a4").status_code == 400
+
+    make_map("secret", is_private=True)
+    client.force_login(other_user)
+    assert client.get("/maps/secret/diagram.pdf?page=slides").status_code == 404
+    assert Job.objects.count() == 0
+
+
+def test_the_download_page_says_when_too_many_jobs_wait(
+    client, cats_map, small_maps_are_big, settings
+):
+    from api.models import Job
+
+    settings.ARGMAP_JOBS_PER_USER = 1
+    assert client.get(DECK_PAGE).status_code == 200
+    full = client.get("/maps/cats/diagram.pdf?page=a4")
+    assert full.status_code == 429
+    assert "ARGMAP_JOBS_PER_USER" in full.content.decode()
+    assert int(full["Retry-After"]) >= 1
+    assert Job.objects.count() == 1
+
+
+def test_the_download_page_escapes_the_maps_title(client, make_map, small_maps_are_big):
+    made = make_map("cats")
+    services.map_update(map_=made, title="<script>alert(1)</script> & co")
+    text = client.get(DECK_PAGE).content.decode()
+    assert "<script>alert(1)" not in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in text

@@ -100,6 +100,11 @@ def diagram_url(slug: str, fmt: str, choice: DiagramChoice, *, download: bool = 
     params = choice.params(page=fmt == "pdf")
     if download:
         params["download"] = "1"
+    return api_diagram_url(slug, fmt, params)
+
+
+def api_diagram_url(slug: str, fmt: str, params: dict[str, str]) -> str:
+    """The API URL of the map's diagram in ``fmt`` with these query parameters."""
     query = urlencode(params)
     return f"/api/maps/{quote(slug)}/diagram.{fmt}" + (f"?{query}" if query else "")
 

@@ -7,7 +7,9 @@
   and the links it is a premise of;
 - ``diagram_alt`` describes the diagram in one sentence for its ``alt`` text;
 - ``opening_view`` says where the diagram opens: on its main conclusion and that
-  conclusion's direct reasons, at a readable size (``api.graph.layout``).
+  conclusion's direct reasons, at a readable size (``api.graph.layout``);
+- ``job_status`` says how far a job drawing a download is (site.js says the same as it
+  follows the job).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ __all__ = [
     "argument_sections",
     "diagram_alt",
     "essay_paragraphs",
+    "job_status",
     "opening_view",
     "shorten",
     "statement_order",
@@ -487,3 +490,17 @@ def opening_view(graph: ArgumentGraph, drawing: Drawing, around: int | None) -> 
         fit_width=f"{1 / max(anchor.width, 1e-6):.4f}",
         fit_height=f"{drawing.width / max(drawing.height * anchor.height, 1e-6):.4f}",
     )
+
+
+def job_status(state: str, done: int | None, total: int | None) -> str:
+    """How far a job drawing a handout or deck is, in a sentence (``api.models.JobState``
+    values; pages laid out of pages in all, once the worker knows)."""
+    if state == "queued":
+        return "Waiting for a worker to start it."
+    if state == "running":
+        if total:
+            return f"{done or 0} of {total} pages laid out."
+        return "Started: laying out the pages."
+    if state == "done":
+        return "Ready: the download starts now."
+    return "It could not be drawn."

@@ -10,22 +10,37 @@ import dataclasses
 import functools
 import math
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+)
 from django.shortcuts import render
+from django.urls import reverse
 
-from api import diagrams
+from api import diagrams, services
 from api.diagrams import INSTALL_HINT
 from api.graph.layout import statement_boxes
 from api.graph.model import ArgumentGraph
 from api.graph.render import RenderFailed, graphviz_available
-from api.models import ArgumentMap
+from api.models import ArgumentMap, JobState
 from api.selectors import map_graph_get, map_moved
-from api.throttling import read_limit_wait, render_limit_wait
+from api.throttling import job_requester, read_limit_wait, render_limit_wait
 from web import presenters
-from web.forms import DEFAULT_DEPTH, PAGES, DiagramOptionsForm, diagram_url, graph_json_url
+from web.forms import (
+    DEFAULT_DEPTH,
+    PAGES,
+    DiagramOptionsForm,
+    api_diagram_url,
+    diagram_url,
+    graph_json_url,
+)
 
 DOWNLOADS = (
     ("svg", "SVG", "sharp at any size: web pages, slides"),
@@ -77,8 +92,12 @@ def _safe_source_url(url: str) -> str:
     return url if url.lower().startswith(("http://", "https://")) else ""
 
 
-def _download(slug: str, fmt: str, label: str, purpose: str, choice) -> dict[str, str]:
-    """One download link: ``slides`` is the PDF drawn on 16:9 slides."""
+def _download(
+    slug: str, fmt: str, label: str, purpose: str, choice, *, by_job: bool
+) -> dict[str, str]:
+    """One download link: ``slides`` is the PDF drawn on 16:9 slides. With ``by_job`` (a
+    big map, docs/jobs.md), a handout or deck links to the page that follows its drawing
+    (``diagram_download``) and names no file: the browser would save that page as one."""
     name = fmt
     if fmt == "slides":
         choice = dataclasses.replace(choice, page="slides")
@@ -87,6 +106,10 @@ def _download(slug: str, fmt: str, label: str, purpose: str, choice) -> dict[str
         purpose = f"{purpose}, {PAGE_LABELS[choice.page]}, text at least 8 pt"
     suffix = f"-focus-{choice.focus}" if choice.focus is not None else ""
     suffix += f"-{choice.page}" if fmt == "pdf" and choice.page else ""
+    if by_job and fmt == "pdf" and choice.page:
+        page = reverse("web:diagram_download", kwargs={"slug": slug, "fmt": fmt})
+        query = urlencode(choice.params(page=True))
+        return {"format": name, "label": label, "purpose": purpose, "url": f"{page}?{query}"}
     return {
         "format": name,
         "label": label,
@@ -160,6 +183,7 @@ def map_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 focus=item.statement.id, depth=DEFAULT_DEPTH, part=part if part > 1 else None
             )
     essay_shown = len(map_.source_text) <= settings.ARGMAP_PAGE_MAX_ESSAY_CHARS
+    by_job = diagrams.pages_drawn_by_job(len(graph.statements))
 
     context = {
         "map": map_,
@@ -175,7 +199,7 @@ def map_detail(request: HttpRequest, slug: str) -> HttpResponse:
             graph, focus=focus, depth=choice.depth if focus else None
         ),
         "downloads": [
-            _download(map_.slug, fmt, label, purpose, choice)
+            _download(map_.slug, fmt, label, purpose, choice, by_job=by_job)
             for fmt, label, purpose in DOWNLOADS
             if has_graphviz or fmt not in NEEDS_GRAPHVIZ
         ],
@@ -197,3 +221,64 @@ def map_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "n_quoted": sum(1 for s in graph.statements if s.quote_end),
     }
     return render(request, "web/map_detail.html", context)
+
+
+def _problem(request: HttpRequest, title: str, message: str, status: int) -> HttpResponse:
+    return render(request, "web/problem.html", {"title": title, "message": message}, status=status)
+
+
+def _see_other(url: str) -> HttpResponse:
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response
+
+
+@throttled
+def diagram_download(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+    """A download that may take a while: a big map's handout or deck, drawn by a job
+    (docs/jobs.md). Once the file is ready (or when it is drawn within a request anyway),
+    a 303 to the API's file; until then, a page showing how far the drawing is, which a
+    refresh (or its script, following the job) turns into the download. The options are
+    the API's (``?page=slides`` and the rest)."""
+    map_ = ArgumentMap.objects.visible_to(request.user).filter(slug=slug).first()
+    if map_ is None:
+        raise Http404(f"No map with slug {slug!r}.")
+    params = request.GET.dict()
+    try:
+        diagram = diagrams.diagram_request(fmt, params)
+    except diagrams.InvalidDiagramOptions as bad:
+        problems = "; ".join(f"{name}: {' '.join(texts)}" for name, texts in bad.errors.items())
+        return _problem(request, "These diagram options do not work", problems, 400)
+    file_url = api_diagram_url(map_.slug, fmt, {**params, "download": "1"})
+    if not diagrams.needs_job(map_, diagram):
+        return _see_other(file_url)
+
+    def before_create() -> None:
+        if render_limit_wait(request) is not None:
+            raise _RenderLimited
+
+    try:
+        job, _ = services.job_for(
+            map_=map_,
+            fmt=fmt,
+            params=params,
+            key=diagram.cache_key(map_),
+            requester=job_requester(request),
+            before_create=before_create,
+        )
+    except (services.JobsFull, _RenderLimited) as full:
+        message = str(full) or "Too many diagrams asked for at once; try again in a minute."
+        response = _problem(request, "Too many diagrams being drawn", message, 429)
+        response["Retry-After"] = str(getattr(full, "retry_after", 60))
+        return response
+    if job.state == JobState.DONE:
+        return _see_other(file_url)
+    context = {
+        "map": map_,
+        "job": job,
+        "what": PAGE_LABELS.get(diagram.page or "", "pages"),
+        "status": presenters.job_status(job.state, job.pages_done, job.pages_total),
+        "file_url": file_url,
+        "map_url": reverse("web:map_detail", kwargs={"slug": map_.slug}),
+    }
+    return render(request, "web/diagram_download.html", context)
