@@ -90,6 +90,7 @@ for caller in staff owner other anonymous; do
     echo "== as $caller"
     config=(--config-file schemathesis.toml)
     examples=(-n "$EXAMPLES")
+    hooks_env=()
     if [ "$caller" != anonymous ]; then
         # Maps of the caller's own for most slugs and ids, and the examples per operation
         # (more for link writes): scripts/fuzz_config.py.
@@ -97,8 +98,10 @@ for caller in staff owner other anonymous; do
             >"$WORK/$caller.toml"
         config=(--config-file "$WORK/$caller.toml")
         examples=()
+        # scripts/fuzz_hooks.py reads it too: the caller's objects in every phase.
+        hooks_env=(ARGMAP_FUZZ_CONFIG="$WORK/$caller.toml" ARGMAP_FUZZ_SEED="$SEED")
     fi
-    if ! timeout 900 "$ST" "${config[@]}" run "$URL/api/schema/?format=json" -c all "${auth[@]}" \
+    if ! env "${hooks_env[@]}" timeout 900 "$ST" "${config[@]}" run "$URL/api/schema/?format=json" -c all "${auth[@]}" \
         --seed "$SEED" "${examples[@]}" --max-failures 50 --no-color; then
         failed=1
     fi

@@ -52,21 +52,26 @@ def call(url: str, token: str, method: str, path: str, body: dict, **headers: st
 
 
 # Beside the schema's starter map, statements and links that only deletions draw from, so
-# that deleting them leaves the rest of the run its data.
+# that deleting them leaves the rest of the run its data: enough for each phase that
+# deletes (coverage and fuzzing: scripts/fuzz_hooks.py shares them out) to delete some.
 SPARE_STATEMENTS = [
     {**STARTER_STATEMENTS[0], "id": number, "text": f"A statement to delete ({number})."}
-    for number in (4, 5, 6)
+    for number in range(4, 10)
 ]
 SPARE_LINKS = [
     {**STARTER_LINKS[0], "id": 2, "kind": "oppose", "premises": [3], "conclusion": 1},
     {**STARTER_LINKS[0], "id": 3, "kind": "support", "premises": [3], "conclusion": 2},
+    {**STARTER_LINKS[0], "id": 4, "kind": "oppose", "premises": [2], "conclusion": 3},
+    {**STARTER_LINKS[0], "id": 5, "kind": "support", "premises": [1], "conclusion": 2},
 ]
+# Maps that only DELETE /api/maps/{slug}/ draws from, one for each phase that deletes.
+DOOMED_MAPS = 2
 
 
-def own_maps(url: str, token: str, name: str) -> tuple[dict, dict]:
-    """Two new maps of the caller's: one filled as the schema's links fill a map (plus
-    spare statements and links), as its graph; and an empty one, as created, for the
-    operations that rename, replace or delete a whole map."""
+def own_maps(url: str, token: str, name: str) -> tuple[dict, dict, list[str]]:
+    """New maps of the caller's: one filled as the schema's links fill a map (plus spare
+    statements and links), as its graph; an empty one, as created, for the operations that
+    rename or replace a whole map; and the slugs of ``DOOMED_MAPS`` to delete."""
     created = call(url, token, "POST", "/api/maps/", {"slug": name, "title": f"Fuzz {name}"})
     graph = {
         "map": {key: created[key] for key in (*MAP_KEYS, "is_private")},
@@ -84,7 +89,11 @@ def own_maps(url: str, token: str, name: str) -> tuple[dict, dict]:
     spare = call(
         url, token, "POST", "/api/maps/", {"slug": f"{name}-spare", "title": f"Fuzz {name} (spare)"}
     )
-    return filled, spare
+    doomed = [
+        call(url, token, "POST", "/api/maps/", {"slug": slug, "title": f"Fuzz {slug}"})["slug"]
+        for slug in (f"{name}-doomed-{n}" for n in range(1, DOOMED_MAPS + 1))
+    ]
+    return filled, spare, doomed
 
 
 def own_job(url: str, token: str, name: str) -> str | None:
@@ -113,8 +122,9 @@ KEPT, DELETED = len(STARTER_STATEMENTS), len(SPARE_STATEMENTS)
 BINDINGS: dict[str, dict[str, object]] = {
     **{
         operation: {"path.slug": "spare-map"}
-        for operation in ("maps_update", "maps_partial_update", "maps_destroy", "maps_graph_update")
+        for operation in ("maps_update", "maps_partial_update", "maps_graph_update")
     },
+    "maps_destroy": {"path.slug": "doomed-maps"},
     **{
         operation: {"path.id": "own-statements-in-path"}
         for operation in ("statements_retrieve", "statements_update", "statements_partial_update")
@@ -149,12 +159,15 @@ LINK_WRITES = ("links_create", "links_update", "links_partial_update")
 LINK_EXAMPLES = 5
 
 
-def config(graph: dict, spare: dict, examples: int = 30, job: str | None = None) -> str:
+def config(
+    graph: dict, spare: dict, doomed: list[str], examples: int = 30, job: str | None = None
+) -> str:
     statements = [s["id"] for s in graph["statements"]]
     links = [link["id"] for link in graph["links"]]
     dictionaries = {
         "own-map": [graph["map"]["slug"]],
         "spare-map": [spare["slug"]],
+        "doomed-maps": doomed,
         "own-statements": statements[:KEPT],
         # A path's id is text of digits (its schema says so).
         "own-statements-in-path": [str(pk) for pk in statements[:KEPT]],
@@ -198,9 +211,9 @@ def config(graph: dict, spare: dict, examples: int = 30, job: str | None = None)
 def main() -> None:
     url, token, name, examples = sys.argv[1:5]
     url = url.rstrip("/")
-    graph, spare = own_maps(url, token, name)
+    graph, spare, doomed = own_maps(url, token, name)
     job = own_job(url, token, name)
-    print(config(graph, spare, examples=int(examples), job=job), end="")
+    print(config(graph, spare, doomed, examples=int(examples), job=job), end="")
 
 
 if __name__ == "__main__":

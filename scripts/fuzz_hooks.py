@@ -1,5 +1,16 @@
 """Schemathesis hooks of the release run (scripts/fuzz.sh): the suite's hooks
-(``clients/schemathesis_hooks.py``), and one that keeps the caller's new links valid.
+(``clients/schemathesis_hooks.py``); one that keeps the caller's new links valid; and two
+that give the run's path parameters the caller's own objects where schemathesis does not.
+
+**Own objects in every phase.** ``scripts/fuzz_config.py`` binds path parameters to the
+caller's objects with dictionaries. Schemathesis 4.32 draws from them in its fuzzing phase
+only: in the coverage phase every slug and id it sends names nothing, and an operation
+that meets only 404s there is reported as "missing test data". So, given the run's
+configuration (``ARGMAP_FUZZ_CONFIG``, set by scripts/fuzz.sh), ``before_call`` puts one
+of the caller's objects in each valid path of the coverage phase, and ``after_call``
+keeps track of what is gone: a deleted object is not drawn again, in either phase, and a
+renamed map is drawn by its new slug. Deletions draw from spare objects shared out between
+the two phases, so that the coverage phase leaves the fuzzing phase some to delete.
 
 ``scripts/fuzz_config.py`` sets the conclusion of every new or replaced link to the
 caller's claim, so that most links the run writes can be stored. A link names exactly one
@@ -12,11 +23,15 @@ generated to break the schema is sent as generated.
 
 from __future__ import annotations
 
+import os
+import random
 import sys
+import tomllib
 from pathlib import Path
 
 import schemathesis
 from schemathesis.core.parameters import ParameterLocation
+from schemathesis.generation.meta import TestPhase
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -36,3 +51,116 @@ def before_call(ctx, case, kwargs) -> None:
     body = case.body
     if isinstance(body, dict) and None not in (body.get("conclusion"), body.get("target_link")):
         case.body = {**body, "target_link": None}
+
+
+# The phases that draw path parameters from the caller's objects, in the order they run;
+# deletions in each draw from their share of the spare objects.
+PHASES = (TestPhase.COVERAGE, TestPhase.FUZZING)
+
+
+class OwnObjects:
+    """The caller's objects that path parameters are bound to, from the run's configuration
+    (``scripts/fuzz_config.config``), and which of them are still there."""
+
+    def __init__(self, config: dict) -> None:
+        self.dictionaries = {
+            name: list(entry["values"]) for name, entry in config.get("dictionaries", {}).items()
+        }
+        self.live = {name: list(values) for name, values in self.dictionaries.items()}
+        self.everywhere = self._path_bindings(config.get("parameters", {}))
+        self.by_operation = {
+            entry["include-operation-id"]: self._path_bindings(entry.get("parameters", {}))
+            for entry in config.get("operations", [])
+        }
+
+    @staticmethod
+    def _path_bindings(parameters: dict) -> dict[str, str]:
+        """Path parameter -> dictionary, of a ``[parameters]`` table."""
+        return {
+            key.removeprefix("path."): binding["dictionary"]
+            for key, binding in parameters.items()
+            if key.startswith("path.") and isinstance(binding, dict) and "dictionary" in binding
+        }
+
+    def dictionary(self, operation: str, parameter: str) -> str | None:
+        bound = self.by_operation.get(operation, {})
+        return bound.get(parameter, self.everywhere.get(parameter))
+
+    def pick(
+        self, operation: str, method: str, parameter: str, phase: str, generated: str, rng
+    ) -> str:
+        """The value to send: in the coverage phase one of the caller's objects; in the
+        fuzzing phase the drawn value, unless it names an object that is gone. A deletion
+        draws from its phase's share of what is left. Unbound parameters are kept."""
+        name = self.dictionary(operation, parameter)
+        if name is None or phase not in PHASES:
+            return generated
+        drawn_own = generated in self.dictionaries[name]
+        if phase == TestPhase.FUZZING and (not drawn_own or generated in self.live[name]):
+            return generated
+        live = self.live[name]
+        if method == "DELETE":
+            share = PHASES.index(phase)
+            mine = [v for v in self.dictionaries[name][share :: len(PHASES)] if v in live]
+            live = mine or ([] if phase == TestPhase.COVERAGE else live)
+        return rng.choice(live) if live else generated
+
+    def answered(self, operation: str, method: str, path: dict, status: int, body) -> None:
+        """Keep track of an answer: a deleted object is gone; a renamed map goes by its
+        new slug."""
+        if not 200 <= status < 300:
+            return
+        for parameter, value in path.items():
+            name = self.dictionary(operation, parameter)
+            if name is None or value not in self.live[name]:
+                continue
+            live = self.live[name]
+            if method == "DELETE":
+                live.remove(value)
+            elif parameter == "slug" and isinstance(body, dict):
+                slug = body.get("slug") or (body.get("map") or {}).get("slug")
+                if isinstance(slug, str) and slug != value:
+                    live[live.index(value)] = slug
+                    self.dictionaries[name].append(slug)
+
+
+def _own_objects() -> OwnObjects | None:
+    where = os.environ.get("ARGMAP_FUZZ_CONFIG")
+    return OwnObjects(tomllib.loads(Path(where).read_text())) if where else None
+
+
+OWN = _own_objects()
+RNG = random.Random(os.environ.get("ARGMAP_FUZZ_SEED"))
+
+
+def _operation_id(case) -> str:
+    return case.operation.definition.raw.get("operationId", "")
+
+
+@schemathesis.hook("before_call")
+def own_objects_in_paths(ctx, case, kwargs) -> None:
+    meta = case.meta
+    if OWN is None or meta is None or meta.is_negative_at(ParameterLocation.PATH):
+        return
+    operation, method = _operation_id(case), case.method.upper()
+    for parameter, value in list((case.path_parameters or {}).items()):
+        picked = OWN.pick(operation, method, parameter, meta.phase.name, str(value), RNG)
+        if picked != str(value):
+            case.path_parameters[parameter] = picked
+
+
+@schemathesis.hook
+def after_call(ctx, case, response) -> None:
+    if OWN is None:
+        return
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    OWN.answered(
+        _operation_id(case),
+        case.method.upper(),
+        {k: str(v) for k, v in (case.path_parameters or {}).items()},
+        response.status_code,
+        body,
+    )

@@ -133,25 +133,28 @@ def test_the_release_runs_config_draws_from_maps_of_the_callers_own(live_server,
     # scripts/fuzz_config.py makes the maps through the API, one filled as the schema's
     # links fill one, and binds the run's slugs and ids to them.
     token = Token.objects.create(user=other_user).key
-    graph, spare = fuzz_config.own_maps(live_server.url, token, "fuzz-other")
+    graph, spare, doomed = fuzz_config.own_maps(live_server.url, token, "fuzz-other")
     # Its deck is a job where the server makes it one, and the job operations follow it.
     with override_settings(ARGMAP_JOB_MIN_STATEMENTS=2):
         job = fuzz_config.own_job(live_server.url, token, "fuzz-other")
     assert Job.objects.filter(pk=job, map__slug="fuzz-other").exists()
     with override_settings(ARGMAP_JOB_MIN_STATEMENTS=1000):
         assert fuzz_config.own_job(live_server.url, token, "fuzz-other") is None
-    written = fuzz_config.config(graph, spare, job=job)
+    written = fuzz_config.config(graph, spare, doomed, job=job)
 
     made = ArgumentMap.objects.get(slug="fuzz-other")
     spare = ArgumentMap.objects.get(slug="fuzz-other-spare")
-    assert made.owner == spare.owner == other_user
+    assert doomed == ["fuzz-other-doomed-1", "fuzz-other-doomed-2"]
+    owners = {m.owner for m in ArgumentMap.objects.filter(slug__startswith="fuzz-other")}
+    assert (made.owner, spare.owner, owners) == (other_user, other_user, {other_user})
     statements = sorted(made.statements.values_list("id", flat=True))
     links = sorted(made.links.values_list("id", flat=True))
-    assert (len(statements), len(links)) == (6, 3)
+    assert (len(statements), len(links)) == (9, 5)
     loaded = schemathesis.config.SchemathesisConfig.from_str(written)
     assert {name: [e.value for e in d.entries] for name, d in loaded.dictionaries.items()} == {
         "own-map": ["fuzz-other"],
         "spare-map": ["fuzz-other-spare"],
+        "doomed-maps": doomed,
         "own-statements": statements[:3],
         "own-statements-in-path": [str(pk) for pk in statements[:3]],
         "spare-statements-in-path": [str(pk) for pk in statements[3:]],
@@ -170,7 +173,8 @@ def test_the_release_runs_config_draws_from_maps_of_the_callers_own(live_server,
     }
     assert scoped["statements_destroy"] == {"path.id": "spare-statements-in-path"}
     assert scoped["links_destroy"] == {"path.id": "spare-links-in-path"}
-    assert scoped["maps_destroy"] == {"path.slug": "spare-map"}
+    assert scoped["maps_destroy"] == {"path.slug": "doomed-maps"}
+    assert scoped["maps_update"] == {"path.slug": "spare-map"}
     assert scoped["statements_update"] == {"path.id": "own-statements-in-path"}
     assert scoped["jobs_retrieve"] == scoped["jobs_result_retrieve"] == {"path.job_id": "own-jobs"}
     # A partial update's premises: the reason and the objection, never one twice.
@@ -224,3 +228,57 @@ def test_the_release_runs_link_writes_name_one_target():
     patch = schema["/api/links/{id}/"]["PATCH"].Case(path_parameters={"id": "1"}, body=dict(two))
     fuzz_hooks.before_call(None, patch, {})
     assert patch.body == two
+
+
+def test_the_release_run_draws_the_callers_objects_in_every_phase_and_not_what_is_gone():
+    # scripts/fuzz_hooks.py gives the coverage phase the caller's objects (schemathesis
+    # draws from dictionaries only when fuzzing), and keeps deleted and renamed ones out.
+    import random
+
+    from scripts.fuzz_hooks import OwnObjects
+
+    graph = {
+        "map": {"slug": "mine"},
+        "statements": [{"id": pk} for pk in range(11, 20)],
+        "links": [{"id": pk} for pk in range(21, 26)],
+    }
+    own = OwnObjects(tomllib.loads(fuzz_config.config(graph, {"slug": "mine-spare"}, ["d1", "d2"])))
+    rng = random.Random(1)
+
+    def pick(operation, method, parameter, phase, generated):
+        return own.pick(operation, method, parameter, phase, generated, rng)
+
+    # The coverage phase: the caller's objects, by operation, or the filled map for a slug.
+    assert pick("statements_retrieve", "GET", "id", "coverage", "0") in {"11", "12", "13"}
+    assert pick("maps_retrieve", "GET", "slug", "coverage", "a") == "mine"
+    assert pick("maps_destroy", "DELETE", "slug", "coverage", "a") == "d1"
+    # The fuzzing phase keeps what schemathesis drew, own or not; stateful is left alone.
+    assert pick("statements_retrieve", "GET", "id", "fuzzing", "12") == "12"
+    assert pick("statements_retrieve", "GET", "id", "fuzzing", "999") == "999"
+    assert pick("statements_retrieve", "GET", "id", "stateful", "0") == "0"
+
+    # Deletions: each phase has its share of the spares, and a deleted one is not drawn.
+    spares = ["14", "15", "16", "17", "18", "19"]
+    deleted = []
+    for _ in range(3):
+        chosen = pick("statements_destroy", "DELETE", "id", "coverage", "0")
+        assert chosen in spares[0::2]
+        assert chosen not in deleted
+        own.answered("statements_destroy", "DELETE", {"id": chosen}, 204, None)
+        deleted.append(chosen)
+    # The coverage phase's share used up: it sends what it made, leaving the rest alone.
+    assert pick("statements_destroy", "DELETE", "id", "coverage", "0") == "0"
+    # Fuzzing: a drawn spare that is gone becomes one of its own share.
+    assert pick("statements_destroy", "DELETE", "id", "fuzzing", deleted[0]) in spares[1::2]
+    # A refused deletion deletes nothing.
+    own.answered("statements_destroy", "DELETE", {"id": "15"}, 412, {"detail": "stale"})
+    assert "15" in own.live["spare-statements-in-path"]
+
+    # A renamed map is drawn by its new slug, in both phases; a refused rename changes nothing.
+    own.answered("maps_update", "PUT", {"slug": "mine-spare"}, 400, {"slug": ["bad"]})
+    assert pick("maps_partial_update", "PATCH", "slug", "coverage", "a") == "mine-spare"
+    own.answered("maps_update", "PUT", {"slug": "mine-spare"}, 200, {"slug": "renamed"})
+    assert pick("maps_partial_update", "PATCH", "slug", "coverage", "a") == "renamed"
+    assert pick("maps_graph_update", "PUT", "slug", "fuzzing", "mine-spare") == "renamed"
+    own.answered("maps_graph_update", "PUT", {"slug": "renamed"}, 200, {"map": {"slug": "again"}})
+    assert pick("maps_update", "PUT", "slug", "coverage", "a") == "again"
