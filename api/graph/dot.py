@@ -216,6 +216,13 @@ def _char_width(ch: str) -> int:
     return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
 
 
+@functools.lru_cache(maxsize=8192)
+def _columns(text: str) -> int:
+    """Columns ``text`` takes (``_char_width`` of each character). Cached: every draft of
+    a page asks it again of the same statements."""
+    return sum(_char_width(ch) for ch in text)
+
+
 def _wrap(text: str, width: int) -> list[str]:
     """Greedy word wrap (see ``_wrap_cached``); a new list the caller may change."""
     return list(_wrap_cached(text, width))
@@ -233,7 +240,7 @@ def _wrap_cached(text: str, width: int) -> tuple[str, ...]:
     for word in text.split(" "):
         if not word:
             continue
-        need = sum(_char_width(ch) for ch in word)
+        need = _columns(word)
         gap = 1 if current else 0
         if used + gap + need <= width:
             current, used = current + " " * gap + word, used + gap + need
@@ -364,7 +371,7 @@ def statement_label(
             text = f"#{statement.id} {text}".strip()
         width = options.wrap
         if options.max_lines:  # a long text gets a wider box rather than a taller one
-            width = max(width, -(-sum(_char_width(ch) for ch in text) // options.max_lines))
+            width = max(width, -(-_columns(text) // options.max_lines))
         lines = _wrap(text, min(width, WRAP_MAX))
         who = clean_text(statement.attributed_to, MAX_ATTRIBUTION)
         if who:

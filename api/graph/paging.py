@@ -75,6 +75,7 @@ BASE_FONT = 12  # every font of a paged drawing is at least this (DiagramOptions
 BRIEF_CHARS = 40  # text kept in a reference box for a statement shown in full elsewhere
 PLAN_SLACK = 1.0  # drafts use "p. 99" everywhere: as wide as the final page, or wider
 MAX_NOTES = 2  # "supports #1 (p. 2)" notes per box; more end in "…"
+PDF_BATCH = 8  # pages drawn as PDF in one Graphviz run (progress is told after each run)
 PAGES_PER_AREA = 10  # pages per page-area of boxes, at the least (15-17 measured)
 
 
@@ -291,31 +292,40 @@ def _merge(first: Part, second: Part) -> Part:
     )
 
 
-GREEDY_BATCH = 8  # runs of items tried together in one ``fits_many`` call
+GREEDY_BATCH = 8  # at most this many lengthenings of a run tried in one ``fits_many`` call
+GREEDY_FIRST = 2  # the lengthenings tried first, for a new run
 
 
 def _greedy(items: list, fits_many: Callable[[list[list]], list[bool]]) -> list[list]:
     """Split ``items`` into runs, in order, each as long as ``fits_many`` allows (at least
-    one item each). The next up to ``GREEDY_BATCH`` lengthenings of a run are asked about
-    in one call (one Graphviz run), taking the longest that fits from the start."""
+    one item each), taking the longest that fits from the start.
+
+    The next lengthenings of a run are asked about together (one Graphviz run): first
+    ``GREEDY_FIRST``, then, while all of them fit, twice as many each time, up to
+    ``GREEDY_BATCH``. Most runs stop after a lengthening or two, and a lengthening that
+    does not fit is the costliest to lay out (the largest), so asking for eight at once
+    laid out many that could not be taken (on the essay's deck, most of its layouts)."""
     runs: list[list] = []
     index = 0
+    batch = GREEDY_FIRST
     while index < len(items):
         if not runs:
             runs.append([items[index]])
             index += 1
             continue
-        ahead = items[index : index + GREEDY_BATCH]
+        ahead = items[index : index + batch]
         answers = fits_many([runs[-1] + ahead[:k] for k in range(1, len(ahead) + 1)])
         taken = 0
         while taken < len(answers) and answers[taken]:
             taken += 1
-        if taken:
-            runs[-1].extend(ahead[:taken])
-            index += taken
-        else:
+        runs[-1].extend(ahead[:taken])
+        index += taken
+        if taken < len(answers):  # the next item does not fit this run: it starts the next
             runs.append([items[index]])
             index += 1
+            batch = GREEDY_FIRST
+        else:
+            batch = min(2 * batch, GREEDY_BATCH)
     return runs
 
 
@@ -619,6 +629,16 @@ class Paged:
         return sum(page.tiles[0] * page.tiles[1] for page in self.pages)
 
 
+def layout_runs(max_pages: int) -> int:
+    """The Graphviz runs ``paginate`` may start for a limit of ``max_pages`` pages."""
+    return 6 * max_pages + 16
+
+
+def _split_pdfs(data: bytes) -> list[bytes]:
+    """The PDFs Graphviz writes one after another, one for each graph it is given."""
+    return re.split(rb"(?<=%%EOF\n)(?=%PDF-)", data) if data else []
+
+
 def _pdf_size(pdf: bytes) -> tuple[float, float]:
     page = PdfReader(io.BytesIO(pdf)).pages[0]
     return float(page.mediabox.width), float(page.mediabox.height)
@@ -674,49 +694,55 @@ def paginate(
 ) -> Paged:
     """Lay out ``graph`` on pages of size ``page`` ("a4", "a3", "letter", "slides").
 
-    ``render_pdf`` turns DOT into a one-page PDF (the caller's bounded Graphviz run);
-    ``render_plain``, if given, lays out several graphs given one after another in one
-    run, in Graphviz's ``plain`` format, to measure many candidate pages at the cost of
-    one program start (without it, each is measured with ``render_pdf``).
+    ``render_pdf`` turns DOT into PDF (the caller's bounded Graphviz run): given several
+    graphs one after another, one PDF after another, as Graphviz writes them, so that
+    up to ``PDF_BATCH`` pages are drawn in one program run. ``render_plain``, if given,
+    lays out several graphs given one after another in one run, in Graphviz's ``plain``
+    format, to measure many candidate pages at the cost of one program start (without it,
+    they are measured with ``render_pdf``).
     ``roles`` (default: the graph's own) are the whole map's when ``graph`` is a part of
     it, so every statement keeps its drawing.
     ``progress``, if given, is told ``(pages laid out, pages)`` once the pages are planned
-    and after each page is drawn.
+    and after each run that draws pages.
     Returns the combined PDF, the pages and the notices (honest limits met). Raises
-    ``TooManyPages`` when more than ``max_pages`` pages (or ``6 * max_pages + 16`` layout
+    ``TooManyPages`` when more than ``max_pages`` pages (or ``layout_runs(max_pages)`` layout
     runs) would be needed, and whatever ``render_pdf`` raises.
     """
     size = SIZES[page]
     index = _Map(graph, roles)
     texts = {s.id: s.text for s in graph.statements}
     title = clean_text(graph.map.title, 120) if options.title else ""
-    budget = {"runs": 6 * max_pages + 16}
+    budget = {"runs": layout_runs(max_pages)}
     laid_out: dict[str, tuple[bytes, float, float]] = {}
     measured: dict[str, tuple[float, float]] = {}
 
     def spend() -> None:
         if budget["runs"] <= 0:
             raise TooManyPages(
-                f"this map needs more layout work than {6 * max_pages + 16} Graphviz runs "
+                f"this map needs more layout work than {layout_runs(max_pages)} Graphviz runs "
                 f"to split onto {size.plural}"
             )
         budget["runs"] -= 1
 
-    def lay_out(dot: str) -> tuple[bytes, float, float]:
-        if dot not in laid_out:
+    def lay_out(dots: list[str]) -> list[tuple[bytes, float, float]]:
+        """Each graph as a PDF, with its size: those not laid out yet in one run."""
+        missing = [dot for dot in dict.fromkeys(dots) if dot not in laid_out]
+        if missing:
             spend()
-            pdf = render_pdf(dot)
-            laid_out[dot] = (pdf, *_pdf_size(pdf))
-            measured[dot] = laid_out[dot][1:]
-        return laid_out[dot]
+            pdfs = _split_pdfs(render_pdf("".join(missing)))
+            if len(pdfs) != len(missing):
+                raise ValueError("Graphviz wrote fewer PDFs than it was given graphs")
+            for dot, pdf in zip(missing, pdfs, strict=True):
+                laid_out[dot] = (pdf, *_pdf_size(pdf))
+                measured[dot] = laid_out[dot][1:]
+        return [laid_out[dot] for dot in dots]
 
     def measure(dots: list[str]) -> list[tuple[float, float]]:
         missing = [dot for dot in dict.fromkeys(dots) if dot not in measured]
         if not missing:
             pass
         elif render_plain is None:
-            for dot in missing:
-                lay_out(dot)
+            lay_out(missing)
         else:
             spend()
             sizes = _plain_sizes(render_plain("".join(missing)))
@@ -853,14 +879,19 @@ def paginate(
                 page_of.setdefault(sid, number)
             for link_id in part.links:
                 page_of.setdefault(("link", link_id), number)
-        pages: list[Page] = []
+        dots = []
         for number, part in zip(first_sheet, ordered, strict=True):
             heading = title if whole else _heading(title, part, size, str(number), str(total))
             page_of[-1] = number
-            dot = part_dot(graph, part, options, size, page_of, heading, index)
-            pdf, width, height = lay_out(dot)
-            page_w, page_h, scale, tiles = placement(width, height)
-            pages.append(Page(part, dot, pdf, width, height, page_w, page_h, scale, tiles))
+            dots.append(part_dot(graph, part, options, size, page_of, heading, index))
+        pages: list[Page] = []
+        for start in range(0, len(dots), PDF_BATCH):
+            batch = dots[start : start + PDF_BATCH]
+            for part, dot, (pdf, width, height) in zip(
+                ordered[start:], batch, lay_out(batch), strict=False
+            ):
+                page_w, page_h, scale, tiles = placement(width, height)
+                pages.append(Page(part, dot, pdf, width, height, page_w, page_h, scale, tiles))
             if progress is not None:
                 progress(len(pages), len(ordered))
         return pages
