@@ -117,8 +117,10 @@ class OwnObjects:
             live = self.live[name]
             if method == "DELETE":
                 live.remove(value)
-            elif parameter == "slug" and isinstance(body, dict):
-                slug = body.get("slug") or (body.get("map") or {}).get("slug")
+            elif method in ("PUT", "PATCH") and parameter == "slug" and isinstance(body, dict):
+                # A map (PUT or PATCH /api/maps/{slug}/) or a whole map's graph (its "map").
+                about = body.get("map") if isinstance(body.get("map"), dict) else body
+                slug = about.get("slug")
                 if isinstance(slug, str) and slug != value:
                     live[live.index(value)] = slug
                     self.dictionaries[name].append(slug)

@@ -282,3 +282,7 @@ def test_the_release_run_draws_the_callers_objects_in_every_phase_and_not_what_i
     assert pick("maps_graph_update", "PUT", "slug", "fuzzing", "mine-spare") == "renamed"
     own.answered("maps_graph_update", "PUT", {"slug": "renamed"}, 200, {"map": {"slug": "again"}})
     assert pick("maps_update", "PUT", "slug", "coverage", "a") == "again"
+    # Other answers that name a map rename nothing: a job (its "map" is a slug), a read.
+    own.answered("maps_diagram._retrieve", "GET", {"slug": "mine"}, 202, {"map": "mine"})
+    own.answered("maps_retrieve", "GET", {"slug": "mine"}, 200, {"slug": "mine", "map": "x"})
+    assert pick("maps_retrieve", "GET", "slug", "coverage", "a") == "mine"
