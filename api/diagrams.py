@@ -414,16 +414,17 @@ def _paged(
     budget = spend.budget()  # one for all the pages
 
     def work() -> Diagram:
-        paged = paginate(
-            graph,
-            options,
-            page_size,
-            lambda dot: budget.run(dot, "pdf"),
-            render_plain=lambda dots: budget.run(dots, "plain"),
-            max_pages=settings.ARGMAP_DIAGRAM_MAX_PAGES,
-            roles=roles,
-            progress=progress,
-        )
+        with budget.plain_session() as plain:  # one program measures every candidate page
+            paged = paginate(
+                graph,
+                options,
+                page_size,
+                lambda dot: budget.run(dot, "pdf"),
+                render_plain=plain,
+                max_pages=settings.ARGMAP_DIAGRAM_MAX_PAGES,
+                roles=roles,
+                progress=progress,
+            )
         notices = tuple(paged.notices)
         if request.slide is None:
             return Diagram(paged.pdf, notices)

@@ -119,8 +119,8 @@ class OwnObjects:
                 live.remove(value)
             elif method in ("PUT", "PATCH") and parameter == "slug" and isinstance(body, dict):
                 # A map (PUT or PATCH /api/maps/{slug}/) or a whole map's graph (its "map").
-                about = body.get("map") if isinstance(body.get("map"), dict) else body
-                slug = about.get("slug")
+                inner = body.get("map")
+                slug = (inner if isinstance(inner, dict) else body).get("slug")
                 if isinstance(slug, str) and slug != value:
                     live[live.index(value)] = slug
                     self.dictionaries[name].append(slug)

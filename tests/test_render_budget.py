@@ -38,15 +38,22 @@ def essay_map(db):
 
 @pytest.fixture
 def runs(monkeypatch):
-    """Every Graphviz run, counted (each is still made)."""
+    """Every Graphviz run, counted (each is still made): a program run, or a batch laid
+    out by a program kept running (``LayoutSession``)."""
     made: list[str] = []
     real = graph_render.render
+    real_batch = graph_render.LayoutSession.lay_out
 
     def counted(source, fmt, **kwargs):
         made.append(fmt)
         return real(source, fmt, **kwargs)
 
+    def batch(self, source, timeout):
+        made.append("plain")
+        return real_batch(self, source, timeout)
+
     monkeypatch.setattr(graph_render, "render", counted)
+    monkeypatch.setattr(graph_render.LayoutSession, "lay_out", batch)
     return made
 
 

@@ -14,6 +14,10 @@ with ``subprocess``: DOT on stdin, the image on stdout, and
 makes dozens): a wall-clock deadline and a number of runs. Each run gets the time left,
 so a run that would outlast the budget is killed at its end (``BudgetSpent``).
 
+``LayoutSession`` keeps one program running to measure batch after batch of graphs
+(``plain``): a deck's planning asks some forty times, and starting Graphviz each time
+(14 ms of CPU) cost more than most of the layouts. Its limits are ``render``'s, per batch.
+
 ``choose_engine`` picks ``dot`` (layered, the classroom look) for maps below
 ``SFDP_THRESHOLD`` statements and ``sfdp`` (force-directed, fast on big graphs) from there
 on; see ``docs/diagrams.md`` for the measurements behind the number.
@@ -24,11 +28,14 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import secrets
+import select
 import shutil
 import signal
 import subprocess
 import threading
 import time
+from collections.abc import Callable, Iterator
 from typing import cast
 
 __all__ = [
@@ -37,6 +44,7 @@ __all__ = [
     "SFDP_THRESHOLD",
     "BudgetSpent",
     "GraphvizNotInstalled",
+    "LayoutSession",
     "RenderBudget",
     "RenderError",
     "RenderFailed",
@@ -122,19 +130,32 @@ class RenderBudget:
     def run(self, dot_source: str, fmt: str, engine: str = "dot") -> bytes:
         """``render`` within the budget; ``BudgetSpent`` when no run or no time is left,
         or when the run is killed because the budget's time ran out."""
+        return self._within(
+            lambda timeout: render(
+                dot_source,
+                fmt,
+                engine=engine,
+                timeout=timeout,
+                max_output_bytes=self.max_output_bytes,
+            )
+        )
+
+    @contextlib.contextmanager
+    def plain_session(self, engine: str = "dot") -> Iterator[Callable[[str], bytes]]:
+        """A function that is ``run(source, "plain")``, its batches laid out by one program
+        kept running (``LayoutSession``) for the ``with`` block; each batch is a run."""
+        with LayoutSession(engine=engine, max_output_bytes=self.max_output_bytes) as session:
+            yield lambda source: self._within(lambda timeout: session.lay_out(source, timeout))
+
+    def _within(self, work: Callable[[float], bytes]) -> bytes:
+        """One run of ``work(timeout)``, given the time left (at most ``timeout``)."""
         left = self.deadline - time.monotonic()
         if self.runs_left <= 0 or left <= 0:
             raise BudgetSpent(self._spent())
         self.runs_left -= 1
         cut = left < self.timeout
         try:
-            return render(
-                dot_source,
-                fmt,
-                engine=engine,
-                timeout=min(self.timeout, left),
-                max_output_bytes=self.max_output_bytes,
-            )
+            return work(min(self.timeout, left))
         except RenderTimeout:
             if cut:
                 raise BudgetSpent(self._spent()) from None
@@ -178,6 +199,138 @@ def _kill(process: subprocess.Popen) -> None:
         process.kill()
 
 
+def _start(engine: str, fmt: str) -> subprocess.Popen:
+    """The Graphviz program for ``engine``, reading DOT on stdin, writing ``fmt``."""
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}")
+    arguments = engine_arguments(engine)
+    program = shutil.which(engine)
+    if program is None:
+        raise GraphvizNotInstalled(
+            f"the Graphviz program {engine!r} is not installed (Debian: apt install graphviz)"
+        )
+    try:
+        return subprocess.Popen(
+            [program, f"-T{fmt}", *arguments],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=_environment(),
+            close_fds=True,
+            # its own process group, so a kill also reaches anything a wrapper script started
+            start_new_session=hasattr(os, "killpg"),
+        )
+    except OSError as exc:  # vanished between which() and exec, or not executable
+        raise GraphvizNotInstalled(f"cannot run {engine!r}: {exc}") from exc
+
+
+class LayoutSession:
+    """One Graphviz program kept running to lay out batch after batch of graphs in
+    ``plain`` (``lay_out``), each as ``render(source, "plain")`` would, within its own time
+    and output limits. Use it as a context manager: the program never outlives the block.
+
+    Graphviz writes each graph's layout as soon as it is laid out, ending in ``stop``; a
+    marker graph after each batch (a node named by a random token) says where the
+    batch's output ends. A timeout, an output too large or an error kills the program,
+    and the session can lay out nothing more."""
+
+    def __init__(self, *, engine: str = "dot", max_output_bytes: int = 50_000_000) -> None:
+        self.engine = engine
+        self.max_output_bytes = max_output_bytes
+        self._marker = f"argmap_end_{secrets.token_hex(8)}"
+        self._process: subprocess.Popen | None = None
+        self._over = False
+        self._errors: list[bytes] = []
+        self._stderr: threading.Thread | None = None
+
+    def __enter__(self) -> LayoutSession:
+        self._process = _start(self.engine, "plain")
+        stderr = cast(io.BufferedReader, self._process.stderr)
+
+        def drain_stderr() -> None:
+            size = 0
+            while chunk := stderr.read1(_CHUNK):
+                if size < _STDERR_KEEP:
+                    self._errors.append(chunk)
+                size += len(chunk)
+
+        self._stderr = threading.Thread(target=drain_stderr, daemon=True)
+        self._stderr.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        process = self._process
+        if process is None:
+            return
+        self._process = None
+        with contextlib.suppress(OSError):
+            cast(io.BufferedWriter, process.stdin).close()
+        try:
+            process.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            _kill(process)
+            process.wait()
+        if self._stderr is not None:
+            self._stderr.join()
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()
+
+    def lay_out(self, dot_source: str, timeout: float) -> bytes:
+        """The ``plain`` layouts of the graphs in ``dot_source``; raises as ``render``."""
+        process = self._process
+        if process is None or self._over:
+            raise RenderError(f"{self.engine} is not running (the session is over)")
+        stdin = cast(io.BufferedWriter, process.stdin)
+        data = f"{dot_source}\ndigraph {{ {self._marker} }}\n".encode("utf-8", "replace")
+
+        def feed() -> None:
+            with contextlib.suppress(OSError):  # it stopped reading: the reading says why
+                stdin.write(data)
+                stdin.flush()
+
+        writer = threading.Thread(target=feed, daemon=True)
+        writer.start()
+        try:
+            output = self._read_batch(process, time.monotonic() + timeout, timeout)
+        except BaseException:
+            _kill(process)
+            process.wait()
+            self._over = True
+            raise
+        finally:
+            writer.join(timeout=max(0.0, timeout))
+        return output
+
+    def _read_batch(self, process: subprocess.Popen, deadline: float, timeout: float) -> bytes:
+        fd = cast(io.BufferedReader, process.stdout).fileno()
+        found = f"\nnode {self._marker} ".encode()
+        buffer = bytearray()
+        while True:
+            at = buffer.find(found)
+            if at >= 0 and buffer.find(b"\nstop\n", at) >= 0:
+                end = buffer.rfind(b"stop\n", 0, at)
+                return bytes(buffer[: end + len(b"stop\n")]) if end >= 0 else b""
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                raise RenderTimeout(f"{self.engine} took longer than {timeout:g} s and was stopped")
+            chunk = os.read(fd, _CHUNK)
+            if not chunk:  # the program ended: an error in the batch
+                process.wait()
+                if self._stderr is not None:
+                    self._stderr.join(timeout=1)
+                message = b"".join(self._errors).decode("utf-8", "replace").strip()
+                raise RenderError(
+                    f"{self.engine} failed (exit status {process.returncode}): "
+                    f"{message[:_STDERR_KEEP]}"
+                )
+            buffer += chunk
+            if len(buffer) > self.max_output_bytes:
+                raise RenderTooLarge(
+                    f"{self.engine} output passed {self.max_output_bytes} bytes and was stopped"
+                )
+
+
 def render(
     dot_source: str,
     fmt: str,
@@ -197,27 +350,7 @@ def render(
     the output passes ``max_output_bytes``, and ``RenderError`` (with Graphviz's stderr)
     when the program exits with an error. All are ``RenderFailed``.
     """
-    if fmt not in FORMATS:
-        raise ValueError(f"format must be one of {', '.join(FORMATS)}")
-    arguments = engine_arguments(engine)
-    program = shutil.which(engine)
-    if program is None:
-        raise GraphvizNotInstalled(
-            f"the Graphviz program {engine!r} is not installed (Debian: apt install graphviz)"
-        )
-    try:
-        process = subprocess.Popen(
-            [program, f"-T{fmt}", *arguments],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=_environment(),
-            close_fds=True,
-            # its own process group, so a kill also reaches anything a wrapper script started
-            start_new_session=hasattr(os, "killpg"),
-        )
-    except OSError as exc:  # vanished between which() and exec, or not executable
-        raise GraphvizNotInstalled(f"cannot run {engine!r}: {exc}") from exc
+    process = _start(engine, fmt)
     # All three are pipes (buffered, with read1), never None.
     stdin = cast(io.BufferedWriter, process.stdin)
     stdout = cast(io.BufferedReader, process.stdout)

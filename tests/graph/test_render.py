@@ -9,17 +9,21 @@ from __future__ import annotations
 import os
 import shutil
 import stat
+import subprocess
 import time
 import xml.etree.ElementTree as ET
 
 import pytest
 
 from api.graph import render as render_module
-from api.graph.dot import to_dot
+from api.graph.dot import DiagramOptions, to_dot
 from api.graph.model import ArgumentGraph, Kind, Link, MapInfo, Statement
 from api.graph.render import (
     SFDP_THRESHOLD,
+    BudgetSpent,
     GraphvizNotInstalled,
+    LayoutSession,
+    RenderBudget,
     RenderError,
     RenderFailed,
     RenderTimeout,
@@ -230,3 +234,77 @@ def test_engine_arguments_add_nothing_for_dot():
     assert engine_arguments("dot") == []
     with pytest.raises(ValueError, match="must be one of"):
         engine_arguments("circo")
+
+
+# --- one program for many batches (LayoutSession) -------------------------------------------
+
+
+@pytest.fixture
+def started(monkeypatch) -> list[subprocess.Popen]:
+    """The Graphviz programs started, as they were started."""
+    found: list[subprocess.Popen] = []
+    real_popen = subprocess.Popen
+
+    def popen(*args, **kwargs):
+        process = real_popen(*args, **kwargs)
+        found.append(process)
+        return process
+
+    monkeypatch.setattr(render_module.subprocess, "Popen", popen)
+    return found
+
+
+@needs_dot
+def test_a_session_lays_out_batch_after_batch_in_one_program(started):
+    batches = [
+        "digraph x { a -> b }\ndigraph y { c -> d -> e }\n",
+        to_dot(big_graph(40), DiagramOptions()) + 'digraph z { q [label="stop"] }',
+        "",
+    ]
+    expected = [render(batch, "plain") if batch else b"" for batch in batches]
+    del started[:]
+    with LayoutSession() as session:
+        answers = [session.lay_out(batch, timeout=20) for batch in batches]
+        [program] = started
+        assert program.poll() is None  # still running, waiting for more
+    assert answers == expected
+    assert answers[0].count(b"\nstop\n") == 2
+    assert program.poll() is not None  # ended with the block
+
+
+def test_a_session_that_takes_too_long_is_killed_and_over(tmp_path, monkeypatch, started):
+    fake_program(monkeypatch, tmp_path, "dot", "cat > /dev/null\n")  # reads, never answers
+    began = time.monotonic()
+    with LayoutSession() as session:
+        with pytest.raises(RenderTimeout, match=r"longer than 0\.3 s"):
+            session.lay_out(SMALL_DOT, timeout=0.3)
+        assert time.monotonic() - began < 10
+        [program] = started
+        assert program.poll() is not None
+        with pytest.raises(RenderError, match="session is over"):
+            session.lay_out(SMALL_DOT, timeout=1)
+
+
+def test_a_sessions_output_is_bounded_and_its_errors_told(tmp_path, monkeypatch):
+    fake_program(monkeypatch, tmp_path, "dot", "exec yes\n")
+    with LayoutSession(max_output_bytes=1_000_000) as session, pytest.raises(RenderTooLarge):
+        session.lay_out(SMALL_DOT, timeout=10)
+    fake_program(
+        monkeypatch, tmp_path, "dot", "echo 'Error: <stdin>: syntax error in line 1' >&2; exit 1\n"
+    )
+    with (
+        LayoutSession() as session,
+        pytest.raises(RenderError, match=r"exit status 1.*syntax error in line 1"),
+    ):
+        session.lay_out(SMALL_DOT, timeout=10)
+
+
+@needs_dot
+def test_a_budgets_session_counts_each_batch_as_a_run(started):
+    budget = RenderBudget(seconds=60, runs=2)
+    with budget.plain_session() as plain:
+        assert plain("digraph { a -> b }").endswith(b"stop\n")
+        assert plain("digraph { a }").startswith(b"graph ")
+        with pytest.raises(BudgetSpent, match="2 Graphviz runs"):
+            plain("digraph { a }")
+    assert len(started) == 1
