@@ -2,15 +2,18 @@
 (``clients/schemathesis_hooks.py``); one that keeps the caller's new links valid; and two
 that give the run's path parameters the caller's own objects where schemathesis does not.
 
-**Own objects in every phase.** ``scripts/fuzz_config.py`` binds path parameters to the
+**Own objects in every phase.** ``scripts/fuzz_config.py`` binds parameters to the
 caller's objects with dictionaries. Schemathesis 4.32 draws from them in its fuzzing phase
 only: in the coverage phase every slug and id it sends names nothing, and an operation
 that meets only 404s there is reported as "missing test data". So, given the run's
-configuration (``ARGMAP_FUZZ_CONFIG``, set by scripts/fuzz.sh), ``before_call`` puts one
-of the caller's objects in each valid path of the coverage phase, and ``after_call``
-keeps track of what is gone: a deleted object is not drawn again, in either phase, and a
-renamed map is drawn by its new slug. Deletions draw from spare objects shared out between
-the two phases, so that the coverage phase leaves the fuzzing phase some to delete.
+configuration (``ARGMAP_FUZZ_CONFIG``, set by scripts/fuzz.sh), ``before_call`` puts the
+caller's objects in the valid paths, queries and bodies of the coverage phase, and
+``after_call`` keeps track of what is gone: a deleted object is not drawn again, in either
+phase, and a renamed map is drawn by its new slug. Deletions draw from spare objects
+shared out between the two phases, so that the coverage phase leaves the fuzzing phase
+some to delete; and an operation that deletes or renames never names another of the
+caller's objects (schemathesis also draws ids from the answers it has seen: one run
+deleted the caller's filled map, and every operation after it met 404s).
 
 ``scripts/fuzz_config.py`` sets the conclusion of every new or replaced link to the
 caller's claim, so that most links the run writes can be stored. A link names exactly one
@@ -59,51 +62,77 @@ PHASES = (TestPhase.COVERAGE, TestPhase.FUZZING)
 
 
 class OwnObjects:
-    """The caller's objects that path parameters are bound to, from the run's configuration
-    (``scripts/fuzz_config.config``), and which of them are still there."""
+    """The caller's objects that parameters are bound to, from the run's configuration
+    (``scripts/fuzz_config.config``): which dictionary each (location, parameter) draws
+    from, and which of the dictionaries' objects are still there."""
 
     def __init__(self, config: dict) -> None:
         self.dictionaries = {
             name: list(entry["values"]) for name, entry in config.get("dictionaries", {}).items()
         }
         self.live = {name: list(values) for name, values in self.dictionaries.items()}
-        self.everywhere = self._path_bindings(config.get("parameters", {}))
+        self.everywhere = self._bindings(config.get("parameters", {}))
         self.by_operation = {
-            entry["include-operation-id"]: self._path_bindings(entry.get("parameters", {}))
+            entry["include-operation-id"]: self._bindings(entry.get("parameters", {}))
             for entry in config.get("operations", [])
         }
 
     @staticmethod
-    def _path_bindings(parameters: dict) -> dict[str, str]:
-        """Path parameter -> dictionary, of a ``[parameters]`` table."""
+    def _bindings(parameters: dict) -> dict[tuple[str, str], str]:
+        """(location, parameter) -> dictionary, of a ``[parameters]`` table."""
         return {
-            key.removeprefix("path."): binding["dictionary"]
+            tuple(key.split(".", 1)): binding["dictionary"]
             for key, binding in parameters.items()
-            if key.startswith("path.") and isinstance(binding, dict) and "dictionary" in binding
+            if isinstance(binding, dict) and "dictionary" in binding
         }
 
-    def dictionary(self, operation: str, parameter: str) -> str | None:
-        bound = self.by_operation.get(operation, {})
-        return bound.get(parameter, self.everywhere.get(parameter))
+    def dictionary(self, operation: str, location: str, parameter: str) -> str | None:
+        key = (location, parameter)
+        return self.by_operation.get(operation, {}).get(key, self.everywhere.get(key))
 
     def pick(
-        self, operation: str, method: str, parameter: str, phase: str, generated: str, rng
-    ) -> str:
-        """The value to send: in the coverage phase one of the caller's objects; in the
-        fuzzing phase the drawn value, unless it names an object that is gone. A deletion
-        draws from its phase's share of what is left. Unbound parameters are kept."""
-        name = self.dictionary(operation, parameter)
+        self,
+        operation: str,
+        method: str,
+        location: str,
+        parameter: str,
+        phase: str,
+        generated,
+        rng,
+    ):
+        """The value to send for a parameter generated valid.
+
+        In the coverage phase, one of the caller's objects (schemathesis applies
+        dictionaries only when fuzzing); in the fuzzing phase, what it drew, unless that
+        names an object that is gone. A deletion draws from its phase's share of what is
+        left. An operation that deletes or renames (DELETE, or a map's PUT or PATCH) names
+        only objects of its own dictionary: another of the caller's objects it would
+        name, drawn from the responses seen, is replaced, or the rest of the run would
+        lose it. With nothing of its own left, it names one already gone. Unbound
+        parameters, and values of another type than the dictionary's, are kept."""
+        name = self.dictionary(operation, location, parameter)
         if name is None or phase not in PHASES:
             return generated
-        drawn_own = generated in self.dictionaries[name]
-        if phase == TestPhase.FUZZING and (not drawn_own or generated in self.live[name]):
-            return generated
         live = self.live[name]
-        if method == "DELETE":
+        if any(not isinstance(generated, type(value)) for value in self.dictionaries[name]):
+            return generated
+        gone = generated in self.dictionaries[name] and generated not in live
+        destroys = location == "path" and (
+            method == "DELETE" or (method in ("PUT", "PATCH") and parameter == "slug")
+        )
+        elsewhere = any(generated in values for other, values in self.live.items() if other != name)
+        if phase == TestPhase.FUZZING and not gone and not (destroys and elsewhere):
+            return generated
+        choices = live
+        if method == "DELETE" and location == "path":
             share = PHASES.index(phase)
             mine = [v for v in self.dictionaries[name][share :: len(PHASES)] if v in live]
-            live = mine or ([] if phase == TestPhase.COVERAGE else live)
-        return rng.choice(live) if live else generated
+            choices = mine or ([] if phase == TestPhase.COVERAGE else live)
+        if choices:
+            return rng.choice(choices)
+        if destroys:
+            return next((v for v in self.dictionaries[name] if v not in live), generated)
+        return generated
 
     def answered(self, operation: str, method: str, path: dict, status: int, body) -> None:
         """Keep track of an answer: a deleted object is gone; a renamed map goes by its
@@ -111,7 +140,7 @@ class OwnObjects:
         if not 200 <= status < 300:
             return
         for parameter, value in path.items():
-            name = self.dictionary(operation, parameter)
+            name = self.dictionary(operation, "path", parameter)
             if name is None or value not in self.live[name]:
                 continue
             live = self.live[name]
@@ -140,15 +169,26 @@ def _operation_id(case) -> str:
 
 
 @schemathesis.hook("before_call")
-def own_objects_in_paths(ctx, case, kwargs) -> None:
+def own_objects_in_parameters(ctx, case, kwargs) -> None:
     meta = case.meta
-    if OWN is None or meta is None or meta.is_negative_at(ParameterLocation.PATH):
+    if OWN is None or meta is None:
         return
-    operation, method = _operation_id(case), case.method.upper()
-    for parameter, value in list((case.path_parameters or {}).items()):
-        picked = OWN.pick(operation, method, parameter, meta.phase.name, str(value), RNG)
-        if picked != str(value):
-            case.path_parameters[parameter] = picked
+    operation, method, phase = _operation_id(case), case.method.upper(), meta.phase.name
+    places = (
+        (ParameterLocation.PATH, "path", case.path_parameters),
+        (ParameterLocation.QUERY, "query", case.query),
+        (ParameterLocation.BODY, "body", case.body),
+    )
+    for location, where, values in places:
+        if not isinstance(values, dict) or meta.is_negative_at(location):
+            continue
+        if where != "path" and phase != TestPhase.COVERAGE:
+            continue  # schemathesis draws these from the dictionaries itself when fuzzing
+        for parameter, value in list(values.items()):
+            generated = str(value) if where == "path" else value
+            picked = OWN.pick(operation, method, where, parameter, phase, generated, RNG)
+            if picked != generated:
+                values[parameter] = picked
 
 
 @schemathesis.hook

@@ -245,8 +245,8 @@ def test_the_release_run_draws_the_callers_objects_in_every_phase_and_not_what_i
     own = OwnObjects(tomllib.loads(fuzz_config.config(graph, {"slug": "mine-spare"}, ["d1", "d2"])))
     rng = random.Random(1)
 
-    def pick(operation, method, parameter, phase, generated):
-        return own.pick(operation, method, parameter, phase, generated, rng)
+    def pick(operation, method, parameter, phase, generated, location="path"):
+        return own.pick(operation, method, location, parameter, phase, generated, rng)
 
     # The coverage phase: the caller's objects, by operation, or the filled map for a slug.
     assert pick("statements_retrieve", "GET", "id", "coverage", "0") in {"11", "12", "13"}
@@ -266,8 +266,8 @@ def test_the_release_run_draws_the_callers_objects_in_every_phase_and_not_what_i
         assert chosen not in deleted
         own.answered("statements_destroy", "DELETE", {"id": chosen}, 204, None)
         deleted.append(chosen)
-    # The coverage phase's share used up: it sends what it made, leaving the rest alone.
-    assert pick("statements_destroy", "DELETE", "id", "coverage", "0") == "0"
+    # The coverage phase's share used up: it names one already gone, leaving the rest.
+    assert pick("statements_destroy", "DELETE", "id", "coverage", "0") in deleted
     # Fuzzing: a drawn spare that is gone becomes one of its own share.
     assert pick("statements_destroy", "DELETE", "id", "fuzzing", deleted[0]) in spares[1::2]
     # A refused deletion deletes nothing.
@@ -282,6 +282,27 @@ def test_the_release_run_draws_the_callers_objects_in_every_phase_and_not_what_i
     assert pick("maps_graph_update", "PUT", "slug", "fuzzing", "mine-spare") == "renamed"
     own.answered("maps_graph_update", "PUT", {"slug": "renamed"}, 200, {"map": {"slug": "again"}})
     assert pick("maps_update", "PUT", "slug", "coverage", "a") == "again"
+    # A deletion or a rename never names another of the caller's objects, whatever
+    # schemathesis drew (it also draws ids and slugs from the answers it has seen).
+    assert pick("maps_destroy", "DELETE", "slug", "fuzzing", "mine") == "d2"
+    assert pick("statements_destroy", "DELETE", "id", "fuzzing", "11") in spares[1::2]
+    assert pick("maps_update", "PUT", "slug", "fuzzing", "mine") == "again"
+    assert pick("maps_partial_update", "PATCH", "slug", "fuzzing", "d1") == "again"
+    # A read or an update in place may name any of them.
+    assert pick("statements_update", "PUT", "id", "fuzzing", "14") == "14"
+    # With nothing of its own left, a deletion names one already gone.
+    own.answered("maps_destroy", "DELETE", {"slug": "d1"}, 204, None)
+    own.answered("maps_destroy", "DELETE", {"slug": "d2"}, 204, None)
+    assert pick("maps_destroy", "DELETE", "slug", "fuzzing", "mine") == "d1"
+    assert pick("maps_destroy", "DELETE", "slug", "coverage", "mine") == "d1"
+    # Bodies and queries of the coverage phase: the caller's map, where the type fits.
+    assert pick("statements_create", "POST", "map", "coverage", "x", "body") == "mine"
+    assert pick("statements_list", "GET", "map", "coverage", "x", "query") == "mine"
+    graph_body_map = {"slug": "x", "title": "y"}
+    assert pick("maps_graph_update", "PUT", "map", "coverage", graph_body_map, "body") == (
+        graph_body_map
+    )
+    assert pick("statements_create", "POST", "map", "fuzzing", "x", "body") == "x"
     # Other answers that name a map rename nothing: a job (its "map" is a slug), a read.
     own.answered("maps_diagram._retrieve", "GET", {"slug": "mine"}, 202, {"map": "mine"})
     own.answered("maps_retrieve", "GET", {"slug": "mine"}, 200, {"slug": "mine", "map": "x"})
