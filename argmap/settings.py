@@ -277,8 +277,9 @@ ARGMAP_RENDER_REQUEST_RUNS = env_int("ARGMAP_RENDER_REQUEST_RUNS", 500)
 ARGMAP_RENDER_MAX_BYTES = env_int("ARGMAP_RENDER_MAX_BYTES", 50_000_000)
 ARGMAP_SFDP_THRESHOLD = env_int("ARGMAP_SFDP_THRESHOLD", 300)
 # Paged diagrams (?page=a4|a3|letter|slides): a map needing more pages than this is refused
-# with a 422 that says so (docs/diagrams.md).
-ARGMAP_DIAGRAM_MAX_PAGES = env_int("ARGMAP_DIAGRAM_MAX_PAGES", 100)
+# with a 422 that says so (docs/diagrams.md). 300: a 1 000-statement map's deck (218
+# slides) is drawn, by a job (its maps are big enough for one), in about 12 s of CPU.
+ARGMAP_DIAGRAM_MAX_PAGES = env_int("ARGMAP_DIAGRAM_MAX_PAGES", 300)
 
 # Jobs (docs/jobs.md): a handout or slide deck (?page=...) of a map of at least
 # ARGMAP_JOB_MIN_STATEMENTS statements is drawn off the request by a worker of the task

@@ -61,7 +61,7 @@ def test_a_slide_past_the_page_limit_is_refused_before_any_layout(api_client, es
     response = api_client.get(f"{ESSAY}.svg?slide=500")
     assert response.status_code == 422
     [message] = response.json()["errors"]["slide"]
-    assert "at most 100 pages (ARGMAP_DIAGRAM_MAX_PAGES)" in message
+    assert "at most 300 pages (ARGMAP_DIAGRAM_MAX_PAGES)" in message
     assert runs == []
 
 
