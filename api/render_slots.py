@@ -7,10 +7,13 @@ every core and every worker, and reads would wait behind them.
 
 The slots are a sorted set in the "counters" cache's Redis: a render adds a member (its
 token, scored by when it expires) if fewer than the cap are there, and removes it when
-done. A worker killed mid-render cannot give its slot back, so members expire
-(``ARGMAP_RENDER_REQUEST_SECONDS`` plus a margin: no render outlives its budget) and are
-swept by the next render. Without Redis (``make run``), or while it is unreachable
-(``argmap.cache``), the cap holds per process with a semaphore.
+done. A worker killed mid-render cannot give its slot back, so a slot is a lease of
+``LEASE`` seconds, renewed by a thread of the holder every third of that while it renders,
+and an expired member is swept by the next render. (A slot once expired only after its
+render's budget: a job's worker killed by the OOM killer kept the slot for 5 minutes, and
+on a 2-core machine, with one slot, nothing else could be drawn meanwhile.) Without
+Redis (``make run``), or while it is unreachable (``argmap.cache``), the cap holds per
+process with a semaphore.
 
 A render that finds no slot waits up to ``ARGMAP_RENDER_QUEUE_TIMEOUT`` seconds (by
 default none: a waiting request would hold a worker thread that reads need), then gets
@@ -32,7 +35,7 @@ from argmap.cache import HEALTH, UNREACHABLE, ResilientRedisCache
 
 SLOTS_KEY = "argmap:render-slots"
 POLL = 0.1  # seconds between two tries for a Redis slot
-MARGIN = 10  # seconds a slot outlives its render's budget
+LEASE = 15  # seconds a slot is held without word from its holder
 
 # KEYS[1]: the set; ARGV: now, expiry, cap, token. 1 if the token took a slot.
 _TAKE = """
@@ -40,6 +43,15 @@ redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
 if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[3]) then
   redis.call('ZADD', KEYS[1], ARGV[2], ARGV[4])
   redis.call('EXPIRE', KEYS[1], math.ceil(ARGV[2] - ARGV[1]))
+  return 1
+end
+return 0
+"""
+# KEYS[1]: the set; ARGV: expiry, token, seconds. Renews the token's lease if it holds one.
+_RENEW = """
+if redis.call('ZSCORE', KEYS[1], ARGV[2]) then
+  redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
+  redis.call('EXPIRE', KEYS[1], math.ceil(tonumber(ARGV[3])))
   return 1
 end
 return 0
@@ -71,6 +83,14 @@ def _local_slots(cap: int) -> threading.BoundedSemaphore:
         return _local
 
 
+def _renew(client, token: str, done: threading.Event) -> None:
+    """Renew the slot's lease every third of it until ``done`` (the render's end); a
+    Redis that cannot be reached meanwhile is left to the render's own calls to report."""
+    while not done.wait(LEASE / 3):
+        with contextlib.suppress(*UNREACHABLE):
+            client.eval(_RENEW, 1, SLOTS_KEY, time.time() + LEASE, token, LEASE)
+
+
 def _redis() -> ResilientRedisCache | None:
     cache = caches["counters"]
     if isinstance(cache, ResilientRedisCache) and HEALTH.may_try(cache.where):
@@ -96,8 +116,7 @@ def render_slot(*, seconds: int | None = None, wait: int | None = None) -> Itera
             deadline = time.monotonic() + wait
             while True:
                 now = time.time()
-                expiry = now + seconds + MARGIN
-                if client.eval(_TAKE, 1, SLOTS_KEY, now, expiry, cap, token):
+                if client.eval(_TAKE, 1, SLOTS_KEY, now, now + LEASE, cap, token):
                     break
                 if time.monotonic() >= deadline:
                     raise NoRenderSlot(cap, retry)
@@ -105,9 +124,14 @@ def render_slot(*, seconds: int | None = None, wait: int | None = None) -> Itera
         except UNREACHABLE as error:
             HEALTH.failed(cache.where, error, cache.retry_after)
         else:
+            done = threading.Event()
+            keeper = threading.Thread(target=_renew, args=(client, token, done), daemon=True)
+            keeper.start()
             try:
                 yield
             finally:
+                done.set()
+                keeper.join(timeout=LEASE)
                 with contextlib.suppress(*UNREACHABLE):
                     client.zrem(SLOTS_KEY, token)
             return

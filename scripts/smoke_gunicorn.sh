@@ -82,6 +82,13 @@ if ! timeout 240 $PY scripts/job_check.py "http://127.0.0.1:$PORT"; then
   tail -n 40 "$worker_log" >&2
   exit 1
 fi
+# A worker's pool process killed mid-job (as the OOM killer would): the job runs again.
+echo "smoke: a job whose worker is killed while it runs"
+if ! timeout 240 $PY scripts/job_kill_check.py "http://127.0.0.1:$PORT" "$token" "$worker"; then
+  echo "smoke: the worker's log:" >&2
+  tail -n 40 "$worker_log" >&2
+  exit 1
+fi
 stop
 stop_worker
 rm -f "$worker_log"

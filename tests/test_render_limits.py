@@ -130,6 +130,25 @@ def test_a_slot_is_held_in_redis_while_rendering(cats_map, shared_slots):
     assert shared_slots.zcard(SLOTS_KEY) == 0
 
 
+def test_a_slot_is_a_lease_renewed_while_its_render_lasts(cats_map, shared_slots, monkeypatch):
+    # A holder renews its slot while it renders; a holder killed mid-render stops renewing
+    # it, and the slot is free a lease later rather than after the render's whole budget.
+    monkeypatch.setattr(render_slots, "LEASE", 0.6)
+    with render_slot(seconds=300):
+        time.sleep(1.5)  # more than twice the lease
+        [(_, expiry)] = shared_slots.zrange(SLOTS_KEY, 0, -1, withscores=True)
+        assert time.time() < expiry <= time.time() + 0.6
+        with pytest.raises(render_slots.NoRenderSlot), render_slot():
+            pass
+    assert shared_slots.zcard(SLOTS_KEY) == 0
+    shared_slots.zadd(SLOTS_KEY, {"killed-worker": time.time() + 0.6})  # its last renewal
+    with pytest.raises(render_slots.NoRenderSlot), render_slot():
+        pass
+    time.sleep(0.7)
+    with render_slot():
+        assert shared_slots.zcard(SLOTS_KEY) == 1
+
+
 def test_without_redis_the_cap_holds_per_process(api_client, cats_map, settings):
     dead = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
     settings.CACHES = {**settings.CACHES, "counters": resilient_redis_cache(dead, "local")}
