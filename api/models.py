@@ -364,6 +364,15 @@ class Job(models.Model):
             models.Index(fields=["map", "key", "map_version"]),
             models.Index(fields=["state", "requester"]),
         ]
+        constraints = [
+            # One job draws a map version's diagram, however many ask at once; a failed
+            # one may be followed by another (asked again).
+            models.UniqueConstraint(
+                fields=["map", "map_version", "key"],
+                condition=~models.Q(state="failed"),
+                name="job_one_per_diagram",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.fmt} of {self.map_id} v{self.map_version}: {self.state}"

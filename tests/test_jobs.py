@@ -239,3 +239,38 @@ def test_only_a_handout_or_deck_counts_the_maps_statements(api_client, cats_map)
             api_client.get(url)
         counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
         assert bool(counts) == counted, (url, counts)
+
+
+def test_one_job_draws_a_diagram_however_many_ask_at_once(cats_map, monkeypatch):
+    from django.db import IntegrityError, transaction
+
+    from api.services import jobs
+
+    def ask(requester: str):
+        return services.job_for(
+            map_=cats_map, fmt="pdf", params={"page": "slides"}, key="k", requester=requester
+        )
+
+    first, created = ask("user:1")
+    assert created
+    # A second request that looked before the first one's job was there: its own job would
+    # break the constraint, so it is given the first one's.
+    real = jobs._same_job
+    looks: list[str] = []
+
+    def not_seen_yet(map_, key):
+        looks.append(key)
+        return None if len(looks) == 1 else real(map_, key)
+
+    monkeypatch.setattr(jobs, "_same_job", not_seen_yet)
+    second, created = ask("user:2")
+    assert (second.pk, created) == (first.pk, False)
+    assert Job.objects.count() == 1
+    # The database holds the rule itself; a failed job may be followed by a new one.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Job.objects.create(map=cats_map, map_version=cats_map.version, fmt="pdf", key="k")
+    Job.objects.filter(pk=first.pk).update(state=JobState.FAILED)
+    monkeypatch.setattr(jobs, "_same_job", real)
+    again, created = ask("user:1")
+    assert created
+    assert again.pk != first.pk

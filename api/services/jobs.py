@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -47,14 +47,38 @@ def job_for(
     already, or a new one, queued (sent to the task queue once the transaction commits),
     after ``before_create`` (which may raise to refuse: the API's render throttles).
     Returns ``(job, created)``. Raises ``JobsFull`` when a new one would pass a limit."""
+    try:
+        return _job_for(map_, fmt, params, key, requester, before_create)
+    except IntegrityError:
+        # Another request made the same job in between (the job_one_per_diagram
+        # constraint): that one is this request's job too.
+        found = _same_job(map_, key)
+        if found is None:
+            raise
+        return found, False
+
+
+def _same_job(map_: ArgumentMap, key: str) -> Job | None:
+    """The job, running or done, drawing this diagram of the map's current version."""
+    return (
+        Job.objects.filter(map=map_, map_version=map_.version, key=key)
+        .exclude(state=JobState.FAILED)
+        .first()
+    )
+
+
+def _job_for(
+    map_: ArgumentMap,
+    fmt: str,
+    params: dict[str, str],
+    key: str,
+    requester: str,
+    before_create: Callable[[], None] | None,
+) -> tuple[Job, bool]:
     from api.tasks import run_job  # the task module imports this one
 
     with transaction.atomic():
-        found = (
-            Job.objects.filter(map=map_, map_version=map_.version, key=key)
-            .exclude(state=JobState.FAILED)
-            .first()
-        )
+        found = _same_job(map_, key)
         if found is not None:
             return found, False
         active = Job.objects.active()
