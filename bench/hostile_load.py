@@ -128,10 +128,17 @@ ESSAY = "kozyrev-2019-russo-japanese-peace-treaty"
 
 
 @contextlib.contextmanager
-def production_server(port: int = 8790, redis_url: str = "redis://127.0.0.1:6379/13"):
+def production_server(
+    port: int = 8790,
+    redis_url: str = "redis://127.0.0.1:6379/13",
+    *,
+    broker_url: str | None = None,
+):
     """gunicorn with gunicorn.conf.py, DEBUG off, PostgreSQL (a fresh database
     ``argmap_hostile``) and Redis (db 13), the essay loaded, one proxy trusted (so the
-    clients can be told apart by X-Forwarded-For); yields its URL and a user's token."""
+    clients can be told apart by X-Forwarded-For); yields its URL and a user's token.
+    With ``broker_url`` (a Redis database, emptied first), jobs go to one worker of the
+    task queue started beside it (``celery -A argmap worker``), as docs/deploy.md runs."""
     python = str(ROOT / ".venv" / "bin" / "python")
     env = {
         **os.environ,
@@ -147,6 +154,8 @@ def production_server(port: int = 8790, redis_url: str = "redis://127.0.0.1:6379
     }
     for name in ("ARGMAP_THROTTLE_ANON", "ARGMAP_THROTTLE_USER"):
         env.pop(name, None)  # the production limits, not the benchmarks' lifted ones
+    if broker_url is not None:
+        env["CELERY_BROKER_URL"] = broker_url
 
     def run(*args: str) -> str:
         return subprocess.run(
@@ -158,6 +167,8 @@ def production_server(port: int = 8790, redis_url: str = "redis://127.0.0.1:6379
     )
     run("psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", "CREATE DATABASE argmap_hostile")
     run("redis-cli", "-u", redis_url, "FLUSHDB")
+    if broker_url is not None:
+        run("redis-cli", "-u", broker_url, "FLUSHDB")
     run(python, "manage.py", "migrate", "-v0")
     run(python, "manage.py", "load_essay")
     run(python, "manage.py", "shell", "-c", CREATE_READER)
@@ -169,6 +180,15 @@ def production_server(port: int = 8790, redis_url: str = "redis://127.0.0.1:6379
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    worker = None
+    if broker_url is not None:
+        worker = subprocess.Popen(
+            [str(ROOT / ".venv" / "bin" / "celery"), "-A", "argmap", "worker", "-c", "1"],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -179,8 +199,10 @@ def production_server(port: int = 8790, redis_url: str = "redis://127.0.0.1:6379
             time.sleep(0.2)
         yield base, token
     finally:
-        server.terminate()
-        server.wait(timeout=60)
+        for process in (server, worker):
+            if process is not None:
+                process.terminate()
+                process.wait(timeout=60)
 
 
 CREATE_READER = (

@@ -83,26 +83,22 @@ echo "schemathesis against $URL, seed $SEED, $EXAMPLES examples per operation"
 failed=0
 for caller in staff owner other anonymous; do
     auth=()
+    key=-  # no one
     if [ "$caller" != anonymous ]; then
         key=$(tr ' ' '\n' <<<"$TOKENS" | sed -n "s/^$caller=//p")
         auth=(-H "Authorization: Token $key")
     fi
     echo "== as $caller"
-    config=(--config-file schemathesis.toml)
-    examples=(-n "$EXAMPLES")
-    hooks_env=()
-    if [ "$caller" != anonymous ]; then
-        # Maps of the caller's own for most slugs and ids, and the examples per operation
-        # (more for link writes): scripts/fuzz_config.py.
-        $PY scripts/fuzz_config.py "$URL" "$key" "fuzz-$caller-$SEED" "$EXAMPLES" \
-            >"$WORK/$caller.toml"
-        config=(--config-file "$WORK/$caller.toml")
-        examples=()
-        # scripts/fuzz_hooks.py reads it too: the caller's objects in every phase.
-        hooks_env=(ARGMAP_FUZZ_CONFIG="$WORK/$caller.toml" ARGMAP_FUZZ_SEED="$SEED")
-    fi
-    if ! env "${hooks_env[@]}" timeout 900 "$ST" "${config[@]}" run "$URL/api/schema/?format=json" -c all "${auth[@]}" \
-        --seed "$SEED" "${examples[@]}" --max-failures 50 --no-color; then
+    # Maps of the caller's own (as no one: the public maps) for most slugs and ids, and
+    # the examples per operation (more for link writes): scripts/fuzz_config.py.
+    $PY scripts/fuzz_config.py "$URL" "$key" "fuzz-$caller-$SEED" "$EXAMPLES" \
+        >"$WORK/$caller.toml"
+    config=(--config-file "$WORK/$caller.toml")
+    # scripts/fuzz_hooks.py reads it too: the caller's objects in every phase.
+    hooks_env=(ARGMAP_FUZZ_CONFIG="$WORK/$caller.toml" ARGMAP_FUZZ_SEED="$SEED")
+    if ! env "${hooks_env[@]}" timeout 900 "$ST" "${config[@]}" run \
+        "$URL/api/schema/?format=json" -c all "${auth[@]}" --seed "$SEED" --max-failures 50 \
+        --no-color; then
         failed=1
     fi
 done

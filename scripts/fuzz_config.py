@@ -8,6 +8,7 @@ chain a new map's first writes (api.schema.add_workflow_links), and the run draw
 its slugs and ids from them:
 
     python scripts/fuzz_config.py URL TOKEN NAME EXAMPLES > caller.toml
+    python scripts/fuzz_config.py URL - anonymous EXAMPLES > anonymous.toml  # as no one
     st --config-file caller.toml run URL/api/schema/?format=json ...
 
 The output is ``schemathesis.toml`` (every setting the suite uses) with the hooks' path
@@ -16,7 +17,8 @@ to them, and the number of examples per operation (more for link writes, ``LINK_
 Deletions, and the writes that rename or replace a whole map, draw from objects of their
 own (``BINDINGS``): run early, they would otherwise leave the rest nothing. Where the
 server makes the filled map's deck a job (docs/jobs.md), the job operations follow that
-job.
+job. As no one (TOKEN ``-``), the run draws its slugs from the public maps, and follows a
+job drawing the first one's deck (anyone may follow a public map's job).
 """
 
 from __future__ import annotations
@@ -96,12 +98,12 @@ def own_maps(url: str, token: str, name: str) -> tuple[dict, dict, list[str]]:
     return filled, spare, doomed
 
 
-def own_job(url: str, token: str, name: str) -> str | None:
+def own_job(url: str, token: str | None, name: str) -> str | None:
     """The id of a job drawing the filled map's deck, if the server makes it a job (its
     ``ARGMAP_JOB_MIN_STATEMENTS`` is at most the map's size: scripts/fuzz.sh sets it so);
     None if it draws the deck in the request."""
     status, _, content = smoke.call(
-        url, "GET", f"/api/maps/{name}/diagram.pdf?page=slides", None, auth(token)
+        url, "GET", f"/api/maps/{name}/diagram.pdf?page=slides", None, auth(token) if token else {}
     )
     if status == 202:
         return json.loads(content)["id"]
@@ -178,8 +180,44 @@ def config(
     bindings = dict(BINDINGS)
     if job is not None:  # the job operations follow the caller's job
         dictionaries["own-jobs"] = [job]
-        for operation in ("jobs_retrieve", "jobs_result_retrieve"):
-            bindings[operation] = {"path.job_id": "own-jobs"}
+        bindings.update(JOB_BINDINGS)
+    fixed = {CLAIM: statements[0], REASON: statements[1:2], PREMISES: statements[1:KEPT]}
+    about = f"The caller's own maps ({graph['map']['slug']})"
+    return _toml(about, dictionaries, bindings, fixed, examples)
+
+
+JOB_BINDINGS: dict[str, dict[str, object]] = {
+    operation: {"path.job_id": "own-jobs"}
+    for operation in ("jobs_retrieve", "jobs_result_retrieve")
+}
+
+
+def anonymous_config(public: list[str], job: str | None, examples: int = 30) -> str:
+    """The configuration of a run as no one: the public maps for every slug, and a job
+    drawing one of them (anyone may follow a public map's job)."""
+    dictionaries = {"own-map": public}
+    bindings: dict[str, dict[str, object]] = {}
+    if job is not None:
+        dictionaries["own-jobs"] = [job]
+        bindings.update(JOB_BINDINGS)
+    return _toml(f"The public maps ({', '.join(public)})", dictionaries, bindings, {}, examples)
+
+
+def public_maps(url: str) -> list[str]:
+    """The slugs of the maps anyone may read (the first page of the list)."""
+    status, _, content = smoke.call(url, "GET", "/api/maps/", None, {})
+    if status != 200:
+        sys.exit(f"fuzz_config: the list of maps answered {status}")
+    return [m["slug"] for m in json.loads(content)["results"] if not m["is_private"]]
+
+
+def _toml(
+    about: str,
+    dictionaries: dict[str, list],
+    bindings: dict[str, dict[str, object]],
+    fixed: dict[object, object],
+    examples: int,
+) -> str:
     base = (ROOT / "schemathesis.toml").read_text()
     # The suite's hooks and the release run's own (scripts/fuzz_hooks.py imports them).
     hooks = ROOT / "scripts" / "fuzz_hooks.py"
@@ -190,7 +228,7 @@ def config(
     def bind(dictionary: str) -> str:
         return f'{{ dictionary = "{dictionary}", probability = {OWN} }}'
 
-    lines = [base, f"# The caller's own maps ({graph['map']['slug']}), by scripts/fuzz_config.py."]
+    lines = [base, f"# {about}, by scripts/fuzz_config.py."]
     for name, values in dictionaries.items():
         lines += [f"[dictionaries.{name}]", f"values = {toml_value(values)}", ""]
     lines += ["[generation]", f"max-examples = {examples}", "", "[parameters]"]
@@ -198,7 +236,6 @@ def config(
     for operation, parameters in bindings.items():
         lines += ["", "[[operations]]", f'include-operation-id = "{operation}"']
         lines += ["", "[operations.parameters]"]
-        fixed = {CLAIM: statements[0], REASON: statements[1:2], PREMISES: statements[1:KEPT]}
         lines += [
             f'"{key}" = {toml_value(fixed[source]) if source in fixed else bind(str(source))}'
             for key, source in parameters.items()
@@ -211,6 +248,11 @@ def config(
 def main() -> None:
     url, token, name, examples = sys.argv[1:5]
     url = url.rstrip("/")
+    if token == "-":  # no one: the public maps
+        public = public_maps(url)
+        job = own_job(url, None, public[0])
+        print(anonymous_config(public, job, examples=int(examples)), end="")
+        return
     graph, spare, doomed = own_maps(url, token, name)
     job = own_job(url, token, name)
     print(config(graph, spare, doomed, examples=int(examples), job=job), end="")

@@ -48,23 +48,25 @@ def children(pid: int) -> list[int]:
     return found
 
 
-def make_map(base: str, auth: dict[str, str]) -> None:
-    status, _, body = call(base, "POST", "/api/maps/", {"slug": SLUG, "title": "Smoke"}, auth)
+def make_map(base: str, auth: dict[str, str], slug: str, statements: int) -> None:
+    """A map of ``statements`` generated statements (``bench.generate``), made through the
+    API by the user of ``auth``."""
+    status, _, body = call(base, "POST", "/api/maps/", {"slug": slug, "title": slug}, auth)
     expect(status == 201, f"a map made to draw ({status})")
     created = json.loads(body)
-    graph = to_dict(generate_graph(STATEMENTS))
+    graph = to_dict(generate_graph(statements))
     graph["map"] = {key: created[key] for key in (*MAP_KEYS, "is_private")}
     for statement in graph["statements"]:  # generated quotes, from no source text
         statement.update(quote="", quote_start=None, quote_end=None)
     headers = {**auth, "If-Match": f'"{created["version"]}"'}
-    status, _, body = call(base, "PUT", f"/api/maps/{SLUG}/graph/", graph, headers)
+    status, _, body = call(base, "PUT", f"/api/maps/{slug}/graph/", graph, headers)
     stored = status == 200
-    expect(stored, f"its {STATEMENTS} statements stored" + ("" if stored else f": {body!r}"))
+    expect(stored, f"its {statements} statements stored" + ("" if stored else f": {body!r}"))
 
 
 def main(base: str, token: str, worker: int) -> None:
     auth = {"Authorization": f"Token {token}"}
-    make_map(base, auth)
+    make_map(base, auth, SLUG, STATEMENTS)
     started = time.monotonic()
     status, headers, _ = call(base, "GET", f"/api/maps/{SLUG}/diagram.pdf?page=slides", None, auth)
     expect(status == 202, f"the deck is a job (202 Accepted; got {status})")

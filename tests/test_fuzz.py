@@ -204,6 +204,22 @@ def test_the_release_runs_config_draws_from_maps_of_the_callers_own(live_server,
     assert "308" in project.checks.negative_data_rejection.expected_statuses
     assert Path(project.hooks).is_file()
 
+    # As no one: the public maps for every slug, and a job of the first one to follow.
+    public = fuzz_config.public_maps(live_server.url)
+    assert "secret" not in public
+    assert {"cats", "kozyrev-2019-russo-japanese-peace-treaty"} <= set(public)
+    with override_settings(ARGMAP_JOB_MIN_STATEMENTS=2):
+        public_job = fuzz_config.own_job(live_server.url, None, public[0])
+    assert Job.objects.get(pk=public_job).map.slug == public[0]
+    anonymous = tomllib.loads(fuzz_config.anonymous_config(public, public_job))
+    assert anonymous["dictionaries"]["own-map"]["values"] == public
+    assert anonymous["dictionaries"]["own-jobs"]["values"] == [public_job]
+    assert anonymous["parameters"]["path.slug"]["dictionary"] == "own-map"
+    assert {e["include-operation-id"] for e in anonymous["operations"]} == {
+        "jobs_retrieve",
+        "jobs_result_retrieve",
+    }
+
 
 def test_the_release_runs_link_writes_name_one_target():
     # fuzz_config sets a new or replaced link's conclusion; scripts/fuzz_hooks.py then

@@ -274,3 +274,21 @@ def test_one_job_draws_a_diagram_however_many_ask_at_once(cats_map, monkeypatch)
     again, created = ask("user:1")
     assert created
     assert again.pk != first.pk
+
+
+def test_a_jobs_progress_never_goes_back(cats_map):
+    # Pages numbered anew are drawn again (api.graph.paging): told again, they do not
+    # take the bar back.
+    from api.services import jobs
+
+    job, _ = services.job_for(
+        map_=cats_map, fmt="pdf", params={"page": "slides"}, key="k", requester="user:1"
+    )
+    jobs.job_start(job_id=job.pk)
+    jobs.job_progress(job=job, done=176, total=212)
+    jobs.job_progress(job=job, done=32, total=212)
+    job.refresh_from_db()
+    assert (job.pages_done, job.pages_total) == (176, 212)
+    jobs.job_progress(job=job, done=212, total=212)
+    job.refresh_from_db()
+    assert job.pages_done == 212

@@ -866,6 +866,8 @@ def paginate(
     best = {number: max(found, key=lambda t: (t[0], t[1])) for number, found in scores.items()}
     ordered = [best[number][2] for number in range(len(ordered))]
 
+    told = [0]  # pages told as laid out: a second numbering draws them again, unsaid
+
     def draw(sheets: list[int]) -> list[Page]:
         """Every page drawn with its page numbers, given the sheets each part takes."""
         first_sheet = _first_sheets(sheets)
@@ -892,7 +894,8 @@ def paginate(
             ):
                 page_w, page_h, scale, tiles = placement(width, height)
                 pages.append(Page(part, dot, pdf, width, height, page_w, page_h, scale, tiles))
-            if progress is not None:
+            if progress is not None and len(pages) > told[0]:
+                told[0] = len(pages)
                 progress(len(pages), len(ordered))
         return pages
 

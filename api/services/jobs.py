@@ -19,7 +19,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from api.models import ArgumentMap, Job, JobState
@@ -146,9 +146,10 @@ def job_requeue(*, job: Job, delay: int) -> None:
 
 
 def job_progress(*, job: Job, done: int, total: int) -> None:
-    """Record the pages laid out so far, of the pages in all."""
+    """Record the pages laid out so far, of the pages in all. Progress never goes back:
+    pages drawn again (numbered anew) are not counted twice."""
     Job.objects.filter(pk=job.pk, state=JobState.RUNNING).update(
-        pages_done=done, pages_total=total, updated_at=timezone.now()
+        pages_done=Greatest(F("pages_done"), done), pages_total=total, updated_at=timezone.now()
     )
 
 
