@@ -520,3 +520,48 @@ def test_a_microtext_uploaded_with_its_text_quotes_the_text(auth_client):
     assert bad.status_code == 422
     assert "text" in bad.json()["errors"]
     assert ArgumentMap.objects.count() == 1
+
+
+class Terminal(io.StringIO):
+    """What a terminal's stderr would hold."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def big_map_file(tmp_path, statements: int):
+    """A whole-map JSON file of generated statements (no quotes: no source text)."""
+    from api.graph.graphjson import to_dict
+    from bench.generate import generate_graph
+
+    graph = to_dict(generate_graph(statements))
+    for statement in graph["statements"]:
+        statement.update(quote="", quote_start=None, quote_end=None)
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps(graph))
+    return path, len(graph["statements"]) + len(graph["links"])
+
+
+def test_a_big_import_tells_the_rows_written_as_it_goes(tmp_path, db):
+    path, rows = big_map_file(tmp_path, 1200)
+    told: list[tuple[int, int]] = []
+    report = services.import_file(
+        name=path.name, data=path.read_bytes(), slug="big", progress=lambda *d: told.append(d)
+    )
+    assert report.statements == 1200
+    # After each batch of 500 rows: statements, then links; only forward, to all of them.
+    assert len(told) >= rows // 500
+    assert {total for _, total in told} == {rows}
+    assert [done for done, _ in told] == sorted({done for done, _ in told})
+    assert told[-1] == (rows, rows)
+
+
+def test_import_map_shows_the_rows_written_on_a_terminal(tmp_path, db):
+    path, rows = big_map_file(tmp_path, 600)
+    terminal, log = Terminal(), io.StringIO()
+    call_command("import_map", str(path), "--slug", "big", stdout=io.StringIO(), stderr=terminal)
+    assert f"{rows}/{rows}" in terminal.getvalue(), terminal.getvalue()
+    assert "row" in terminal.getvalue()
+    call_command("import_map", str(path), "--slug", "big-2", stdout=io.StringIO(), stderr=log)
+    assert log.getvalue() == ""
+    assert ArgumentMap.objects.get(slug="big-2").statements.count() == 600

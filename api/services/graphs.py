@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -30,6 +30,22 @@ from api.services.maps import MAP_FIELDS, clean_map_fields, map_create
 BULK_BATCH = 500
 
 
+# Told the rows written so far and the rows in all, as a big import goes on.
+Progress = Callable[[int, int], None]
+
+
+def _create_in_batches(rows: list, model, user, progress: Callable[[int], None] | None) -> list:
+    """``bulk_create_with_history`` of the rows, ``BULK_BATCH`` at a time, telling
+    ``progress`` the rows written after each batch."""
+    created: list = []
+    for start in range(0, len(rows), BULK_BATCH):
+        batch = rows[start : start + BULK_BATCH]
+        created += bulk_create_with_history(batch, model, batch_size=BULK_BATCH, default_user=user)
+        if progress is not None:
+            progress(len(batch))
+    return created
+
+
 def _write_links(
     map_: ArgumentMap,
     links: Sequence[GraphLink],
@@ -37,9 +53,11 @@ def _write_links(
     *,
     keep_ids: set[int],
     user=None,
+    progress: Callable[[int], None] | None = None,
 ) -> dict[int, int]:
     """Insert the graph's links (ids in ``keep_ids`` keep their primary key) with their
-    ordered premises; return graph link id -> primary key."""
+    ordered premises; return graph link id -> primary key. ``progress`` is told the links
+    written after each batch."""
     link_pk: dict[int, int] = {}
     for group in links_in_target_order(links):
         rows = [
@@ -54,7 +72,7 @@ def _write_links(
             )
             for link in group
         ]
-        created = bulk_create_with_history(rows, Link, batch_size=BULK_BATCH, default_user=user)
+        created = _create_in_batches(rows, Link, user, progress)
         link_pk.update((link.id, row.pk) for link, row in zip(group, created, strict=True))
     bulk_create_with_history(
         [
@@ -120,13 +138,20 @@ def _statement_row(map_: ArgumentMap, s: GraphStatement, source_text: str, **ext
 
 @transaction.atomic
 def map_import(
-    *, graph: ArgumentGraph, slug: str, title: str = "", owner=None, is_private: bool = False
+    *,
+    graph: ArgumentGraph,
+    slug: str,
+    title: str = "",
+    owner=None,
+    is_private: bool = False,
+    progress: Progress | None = None,
 ) -> ArgumentMap:
     """Create a map with all the graph's statements and links in one transaction, in bulk
     (a few queries per thousand rows). The graph's ids are references within it; the
     database gives new ones. Raises ``FormatError`` (with a JSON pointer into the graph)
     or ``ValidationError`` (a map field) and writes nothing when any rule is broken.
-    Every row gets its first history record."""
+    Every row gets its first history record. ``progress``, if given, is told ``(rows
+    written, rows)``, statements and links, after each batch of ``BULK_BATCH``."""
     graph = _checked(graph)
     info = graph.map
     fields: dict[str, Any] = {
@@ -140,10 +165,17 @@ def map_import(
         is_private=is_private,
         **fields,
     )
+    total, written = len(graph.statements) + len(graph.links), [0]
+
+    def wrote(rows: int) -> None:
+        written[0] += rows
+        if progress is not None:
+            progress(written[0], total)
+
     rows = [_statement_row(map_, s, map_.source_text) for s in graph.statements]
-    created = bulk_create_with_history(rows, Statement, batch_size=BULK_BATCH, default_user=owner)
+    created = _create_in_batches(rows, Statement, owner, wrote)
     statement_pk = {s.id: row.pk for s, row in zip(graph.statements, created, strict=True)}
-    _write_links(map_, graph.links, statement_pk, keep_ids=set(), user=owner)
+    _write_links(map_, graph.links, statement_pk, keep_ids=set(), user=owner, progress=wrote)
     return map_
 
 

@@ -13,7 +13,7 @@ from pathlib import PurePath
 from api.graph.formats import read_map
 from api.limits import import_budget
 from api.models import ArgumentMap
-from api.services.graphs import map_import
+from api.services.graphs import Progress, map_import
 from api.services.maps import map_free_slug
 
 
@@ -42,6 +42,7 @@ def import_file(
     title: str | None = None,
     is_private: bool = False,
     source_text: str | None = None,
+    progress: Progress | None = None,
 ) -> ImportReport:
     """Create a map from the file ``name`` holding ``data`` and return the report.
 
@@ -50,7 +51,8 @@ def import_file(
     name); ``source_text`` is a microtext's companion text. The file is read within
     ``api.limits.import_budget()``. Raises ``FormatError`` (``BudgetExceeded`` and
     ``NestingTooDeep`` past the limits), ``ValidationError`` or ``ValueError`` (an
-    unknown ``fmt``) and writes nothing.
+    unknown ``fmt``) and writes nothing. ``progress`` is told the rows written, as
+    ``map_import`` tells it.
     """
     result = read_map(data, filename=name, fmt=fmt, source_text=source_text, budget=import_budget())
     graph = result.graph
@@ -58,7 +60,12 @@ def import_file(
         graph.map.slug or graph.map.title or PurePath(name).name or "map"
     )
     map_ = map_import(
-        graph=graph, slug=chosen, title=title or "", owner=owner, is_private=is_private
+        graph=graph,
+        slug=chosen,
+        title=title or "",
+        owner=owner,
+        is_private=is_private,
+        progress=progress,
     )
     return ImportReport(
         map=map_,

@@ -112,6 +112,24 @@ class Command(BaseCommand):
         progress = tqdm(files, unit="file", disable=quiet, file=self.stderr)
         for path in progress:
             progress.set_postfix_str(path.name[-30:])
+            # Within a file, the rows written (statements, then links): a big file takes
+            # seconds. Also only on a terminal; of several files, under the files' bar
+            # and gone when the file is in.
+            rows = tqdm(
+                total=0,
+                unit="row",
+                disable=not self.stderr.isatty(),
+                file=self.stderr,
+                leave=len(files) == 1,
+            )
+
+            def wrote(done: int, total: int, rows=rows) -> None:
+                if rows.total != total:
+                    rows.reset(total=total)
+                rows.update(done - rows.n)
+                if done == total:
+                    rows.refresh()  # the last count, whatever the bar's refresh rate
+
             try:
                 report = services.import_file(
                     name=path.name,
@@ -121,11 +139,14 @@ class Command(BaseCommand):
                     slug=options["slug"],
                     is_private=options["private"],
                     source_text=companion_text(path),
+                    progress=wrote,
                 )
             except (FormatError, ValidationError, ValueError, OSError, DatabaseError) as exc:
                 failed.append(f"{path}: {failure_reason(exc)}")
                 self.stderr.write(self.style.ERROR(f"Not imported: {failed[-1]}"))
                 continue
+            finally:
+                rows.close()
             imported.append(report.map.slug)
             totals.update(statements=report.statements, links=report.links)
             left_out.update(report.left_out)
