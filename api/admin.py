@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any, cast
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin, messages
@@ -768,6 +769,16 @@ def format_label(fmt: str) -> str:
     return SHORT_NAMES.get(fmt) or formats.FORMAT_NAMES.get(fmt, fmt)
 
 
+def diagram_downloads(map_: ArgumentMap) -> list[tuple[str, str]]:
+    """The map's handout and deck, as the coaches' page downloads them: through the page
+    that follows a big map's job until the PDF is ready (docs/jobs.md)."""
+    page = reverse("web:diagram_download", kwargs={"slug": map_.slug, "fmt": "pdf"})
+    return [
+        (label, f"{page}?{urlencode({'numbers': '1', 'page': size})}")
+        for label, size in (("A4 handout", "a4"), ("Slides", "slides"))
+    ]
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(help_text=f"{formats.tried()}.")
     format = forms.ChoiceField(
@@ -1076,6 +1087,7 @@ class ArgumentMapAdmin(RefusalsAdminMixin, SimpleHistoryAdmin):
             obj = self.get_object(request, object_id)
             if obj is not None:
                 extra_context.update(source_context(obj))
+                extra_context["diagram_downloads"] = diagram_downloads(obj)
         return super().changeform_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj: ArgumentMap, form, change: bool) -> None:

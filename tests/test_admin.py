@@ -825,3 +825,28 @@ def test_import_a_microtext_with_its_text_file(staff_client):
 def test_import_form_offers_every_format_the_readers_know(staff_client):
     form = staff_client.get(reverse("admin:api_argumentmap_import")).context["form"]
     assert [value for value, _ in form.fields["format"].choices][1:] == list(formats.FORMAT_NAMES)
+
+
+def test_the_maps_handout_and_deck_are_downloaded_as_the_coaches_page_does(
+    staff_client, make_map, settings
+):
+    # A private map, big enough here for its handout and deck to be jobs: the links lead
+    # to the page that follows the job (docs/jobs.md), which staff may see.
+    from api.models import Job
+
+    made = make_map("secret", is_private=True)
+    settings.ARGMAP_JOB_MIN_STATEMENTS = 5
+    page = staff_client.get(admin_url(ArgumentMap, "change", made.pk)).text
+    links = re.findall(r'<a href="([^"]+)" class="argmap-diagram-download">([^<]+)</a>', page)
+    assert [label for _, label in links] == ["A4 handout", "Slides"]
+    handout = html.unescape(links[0][0])
+    assert handout == "/maps/secret/diagram.pdf?numbers=1&page=a4"
+    following = staff_client.get(handout)
+    assert following.status_code == 200
+    assert "Pages laid out" in following.text
+    assert Job.objects.get().map == made
+    # A small map's goes straight to the file.
+    settings.ARGMAP_JOB_MIN_STATEMENTS = 100
+    straight = staff_client.get(html.unescape(links[1][0]))
+    assert straight.status_code == 303
+    assert straight["Location"] == "/api/maps/secret/diagram.pdf?numbers=1&page=slides&download=1"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 from django.conf import settings
@@ -420,3 +421,26 @@ def test_a_passage_selected_with_the_mouse_from_inside_a_highlight(admin, browse
     start = SOURCE.index(passage)
     assert (added.quote_start, added.quote_end) == (start, start + len(passage))
     assert added.text == "busy family. They are quiet"
+
+
+def test_an_admin_follows_a_big_maps_deck_from_the_maps_page(admin, browser, make_map, settings):
+    # The map's page offers its handout and deck; for a big map (made big here) the deck is
+    # a job, and the link leads to the page that shows its progress, then the file.
+    from api.models import Job
+    from api.tasks import run_job
+
+    settings.ARGMAP_JOB_MIN_STATEMENTS = 5
+    made = make_map("cats", is_private=True)
+    with patch.object(run_job, "delay", lambda *args, **kwargs: None):  # a busy worker
+        browser.get(f"{admin}/admin/api/argumentmap/{made.pk}/change/")
+        downloads = browser.find_elements(By.CSS_SELECTOR, "a.argmap-diagram-download")
+        assert [a.get_attribute("textContent") for a in downloads] == ["A4 handout", "Slides"]
+        click(browser, downloads[1])
+        status = wait(browser).until(
+            ec.visibility_of_element_located((By.CSS_SELECTOR, ".job__status"))
+        )
+        assert status.text == "Waiting for a worker to start it."
+        run_job(str(Job.objects.get(map=made).pk))
+        wait(browser).until(ec.visibility_of_element_located((By.CSS_SELECTOR, ".job__ready a")))
+    href = browser.find_element(By.CSS_SELECTOR, ".job__ready a").get_attribute("href")
+    assert href.endswith("/api/maps/cats/diagram.pdf?numbers=1&page=slides&download=1")
