@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import functools
+import subprocess
 
 import pytest
 from django.core.cache import caches
@@ -77,3 +78,20 @@ def cats_map(db, user) -> ArgumentMap:
 def make_map(db, user):
     """Build maps owned by ``user`` unless told otherwise."""
     return functools.partial(build_map, owner=user)
+
+
+@pytest.fixture
+def graphviz_started(monkeypatch) -> list[subprocess.Popen]:
+    """The Graphviz programs ``api.graph.render`` starts, as it starts them."""
+    from api.graph import render
+
+    found: list[subprocess.Popen] = []
+    real_popen = subprocess.Popen
+
+    def popen(*args, **kwargs):
+        process = real_popen(*args, **kwargs)
+        found.append(process)
+        return process
+
+    monkeypatch.setattr(render.subprocess, "Popen", popen)
+    return found

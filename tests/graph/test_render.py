@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import shutil
 import stat
-import subprocess
 import time
 import xml.etree.ElementTree as ET
 
@@ -239,47 +238,32 @@ def test_engine_arguments_add_nothing_for_dot():
 # --- one program for many batches (LayoutSession) -------------------------------------------
 
 
-@pytest.fixture
-def started(monkeypatch) -> list[subprocess.Popen]:
-    """The Graphviz programs started, as they were started."""
-    found: list[subprocess.Popen] = []
-    real_popen = subprocess.Popen
-
-    def popen(*args, **kwargs):
-        process = real_popen(*args, **kwargs)
-        found.append(process)
-        return process
-
-    monkeypatch.setattr(render_module.subprocess, "Popen", popen)
-    return found
-
-
 @needs_dot
-def test_a_session_lays_out_batch_after_batch_in_one_program(started):
+def test_a_session_lays_out_batch_after_batch_in_one_program(graphviz_started):
     batches = [
         "digraph x { a -> b }\ndigraph y { c -> d -> e }\n",
         to_dot(big_graph(40), DiagramOptions()) + 'digraph z { q [label="stop"] }',
         "",
     ]
     expected = [render(batch, "plain") if batch else b"" for batch in batches]
-    del started[:]
+    del graphviz_started[:]
     with LayoutSession() as session:
         answers = [session.lay_out(batch, timeout=20) for batch in batches]
-        [program] = started
+        [program] = graphviz_started
         assert program.poll() is None  # still running, waiting for more
     assert answers == expected
     assert answers[0].count(b"\nstop\n") == 2
     assert program.poll() is not None  # ended with the block
 
 
-def test_a_session_that_takes_too_long_is_killed_and_over(tmp_path, monkeypatch, started):
+def test_a_session_that_takes_too_long_is_killed_and_over(tmp_path, monkeypatch, graphviz_started):
     fake_program(monkeypatch, tmp_path, "dot", "cat > /dev/null\n")  # reads, never answers
     began = time.monotonic()
     with LayoutSession() as session:
         with pytest.raises(RenderTimeout, match=r"longer than 0\.3 s"):
             session.lay_out(SMALL_DOT, timeout=0.3)
         assert time.monotonic() - began < 10
-        [program] = started
+        [program] = graphviz_started
         assert program.poll() is not None
         with pytest.raises(RenderError, match="session is over"):
             session.lay_out(SMALL_DOT, timeout=1)
@@ -300,11 +284,11 @@ def test_a_sessions_output_is_bounded_and_its_errors_told(tmp_path, monkeypatch)
 
 
 @needs_dot
-def test_a_budgets_session_counts_each_batch_as_a_run(started):
+def test_a_budgets_session_counts_each_batch_as_a_run(graphviz_started):
     budget = RenderBudget(seconds=60, runs=2)
     with budget.plain_session() as plain:
         assert plain("digraph { a -> b }").endswith(b"stop\n")
         assert plain("digraph { a }").startswith(b"graph ")
         with pytest.raises(BudgetSpent, match="2 Graphviz runs"):
             plain("digraph { a }")
-    assert len(started) == 1
+    assert len(graphviz_started) == 1
