@@ -133,6 +133,11 @@ def test_the_coaches_page_redirects_permanently(client, cats_map, user):
     assert response.status_code == 301
     assert response["Location"] == "/maps/felines/?depth=2"
     assert client.get("/maps/nobody/").status_code == 404
+    # and its download page (a handout or deck that may be a job) likewise
+    download = client.get("/maps/cats/diagram.pdf?page=slides")
+    assert download.status_code == 301
+    assert download["Location"] == "/maps/felines/diagram.pdf?page=slides"
+    assert client.get("/maps/nobody/diagram.pdf?page=slides").status_code == 404
 
 
 def test_the_schema_documents_the_redirect_on_every_map_url(api_client):

@@ -152,14 +152,23 @@ def _opening(
     return presenters.opening_view(graph, drawing, choice.focus)
 
 
+def _map_or_moved(request: HttpRequest, slug: str) -> ArgumentMap | HttpResponse:
+    """The map under ``slug`` that this user may see; for a renamed map's old slug, a
+    permanent redirect to the same page under its new one; else a 404."""
+    map_ = ArgumentMap.objects.visible_to(request.user).filter(slug=slug).first()
+    if map_ is not None:
+        return map_
+    moved = map_moved(slug, request.user, request.path, request.META.get("QUERY_STRING", ""))
+    if moved is None:
+        raise Http404(f"No map with slug {slug!r}.")
+    return HttpResponsePermanentRedirect(moved[1])
+
+
 @throttled
 def map_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    map_ = ArgumentMap.objects.visible_to(request.user).filter(slug=slug).first()
-    if map_ is None:
-        moved = map_moved(slug, request.user, request.path, request.META.get("QUERY_STRING", ""))
-        if moved is None:
-            raise Http404(f"No map with slug {slug!r}.")
-        return HttpResponsePermanentRedirect(moved[1])  # renamed: its page under the new slug
+    map_ = _map_or_moved(request, slug)
+    if isinstance(map_, HttpResponse):
+        return map_
     graph = map_graph_get(map_)
     form = DiagramOptionsForm(request.GET, statements=graph.statements)
     choice = form.choice()
@@ -240,9 +249,9 @@ def diagram_download(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     a 303 to the API's file; until then, a page showing how far the drawing is, which a
     refresh (or its script, following the job) turns into the download. The options are
     the API's (``?page=slides`` and the rest)."""
-    map_ = ArgumentMap.objects.visible_to(request.user).filter(slug=slug).first()
-    if map_ is None:
-        raise Http404(f"No map with slug {slug!r}.")
+    map_ = _map_or_moved(request, slug)
+    if isinstance(map_, HttpResponse):
+        return map_
     params = request.GET.dict()
     try:
         diagram = diagrams.diagram_request(fmt, params)
