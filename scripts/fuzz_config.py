@@ -18,7 +18,8 @@ Deletions, and the writes that rename or replace a whole map, draw from objects 
 own (``BINDINGS``): run early, they would otherwise leave the rest nothing. Where the
 server makes the filled map's deck a job (docs/jobs.md), the job operations follow that
 job. As no one (TOKEN ``-``), the run draws its slugs from the public maps, and follows a
-job drawing the first one's deck (anyone may follow a public map's job).
+job drawing the deck of the biggest one that can be drawn (anyone may follow a public
+map's job).
 """
 
 from __future__ import annotations
@@ -98,17 +99,34 @@ def own_maps(url: str, token: str, name: str) -> tuple[dict, dict, list[str]]:
     return filled, spare, doomed
 
 
-def own_job(url: str, token: str | None, name: str) -> str | None:
+def own_job(url: str, token: str, name: str) -> str | None:
     """The id of a job drawing the filled map's deck, if the server makes it a job (its
     ``ARGMAP_JOB_MIN_STATEMENTS`` is at most the map's size: scripts/fuzz.sh sets it so);
     None if it draws the deck in the request."""
     status, _, content = smoke.call(
-        url, "GET", f"/api/maps/{name}/diagram.pdf?page=slides", None, auth(token) if token else {}
+        url, "GET", f"/api/maps/{name}/diagram.pdf?page=slides", None, auth(token)
     )
     if status == 202:
         return json.loads(content)["id"]
     if status != 200:
         sys.exit(f"fuzz_config: the deck of {name} answered {status}: {content[:300]!r}")
+    return None
+
+
+def public_job(url: str, public: list[str]) -> str | None:
+    """As no one: a job drawing a public map's deck that did not fail, trying the maps in
+    order (the runs before, as other callers, may have left some that cannot be drawn).
+    None if no map's deck is a job."""
+    for slug in public:
+        status, _, content = smoke.call(
+            url, "GET", f"/api/maps/{slug}/diagram.pdf?page=slides", None, {}
+        )
+        if status != 202:
+            continue
+        job = json.loads(content)["id"]
+        status, _, content = smoke.call(url, "GET", f"/api/jobs/{job}/", None, {})
+        if status == 200 and json.loads(content)["state"] != "failed":
+            return job
     return None
 
 
@@ -204,11 +222,14 @@ def anonymous_config(public: list[str], job: str | None, examples: int = 30) -> 
 
 
 def public_maps(url: str) -> list[str]:
-    """The slugs of the maps anyone may read (the first page of the list)."""
+    """The slugs of the maps anyone may read (the first page of the list), the one with
+    the most statements first: its deck is the one most sure to be a job. (The runs
+    before this one, as other callers, leave maps of their own, some of them empty.)"""
     status, _, content = smoke.call(url, "GET", "/api/maps/", None, {})
     if status != 200:
         sys.exit(f"fuzz_config: the list of maps answered {status}")
-    return [m["slug"] for m in json.loads(content)["results"] if not m["is_private"]]
+    public = [m for m in json.loads(content)["results"] if not m["is_private"]]
+    return [m["slug"] for m in sorted(public, key=lambda m: -m["statement_count"])]
 
 
 def _toml(
@@ -250,8 +271,7 @@ def main() -> None:
     url = url.rstrip("/")
     if token == "-":  # no one: the public maps
         public = public_maps(url)
-        job = own_job(url, None, public[0])
-        print(anonymous_config(public, job, examples=int(examples)), end="")
+        print(anonymous_config(public, public_job(url, public), examples=int(examples)), end="")
         return
     graph, spare, doomed = own_maps(url, token, name)
     job = own_job(url, token, name)
