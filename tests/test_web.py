@@ -942,6 +942,25 @@ def test_the_download_page_says_when_too_many_jobs_wait(
     assert Job.objects.count() == 1
 
 
+def test_the_download_page_keeps_the_apis_render_limits_and_answers(
+    client, cats_map, small_maps_are_big, settings
+):
+    from api.models import Job
+
+    # Options that cannot go together are a 422, as in the API (a page size for an SVG).
+    assert client.get("/maps/cats/diagram.svg?page=a4").status_code == 422
+    # Past the render limit, a new job is refused as a drawing would be, saying so.
+    settings.ARGMAP_THROTTLE_RATES = {
+        **settings.ARGMAP_THROTTLE_RATES,
+        **dict.fromkeys(("render_anon", "render_all_anon", "render_user"), "0/min"),
+    }
+    limited = client.get(DECK_PAGE)
+    assert limited.status_code == 429
+    assert "Too many diagrams drawn from here: at most 0/min" in limited.content.decode()
+    assert int(limited["Retry-After"]) >= 1
+    assert Job.objects.count() == 0
+
+
 def test_the_download_page_escapes_the_maps_title(client, make_map, small_maps_are_big):
     made = make_map("cats")
     services.map_update(map_=made, title="<script>alert(1)</script> & co")

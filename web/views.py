@@ -128,7 +128,14 @@ def _part(request: HttpRequest, parts: int) -> int:
 
 
 class _RenderLimited(Exception):
-    pass
+    """Past the API's render limits: ``rate`` and the seconds to ``wait``."""
+
+    def __init__(self, rate: str = "", wait: int = 60) -> None:
+        super().__init__(
+            f"Too many diagrams drawn from here: at most {rate}. Diagrams already drawn are "
+            f"served without limit; try again in {wait} s."
+        )
+        self.retry_after = wait
 
 
 def _opening(
@@ -256,15 +263,20 @@ def diagram_download(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     try:
         diagram = diagrams.diagram_request(fmt, params)
     except diagrams.InvalidDiagramOptions as bad:
+        # As the API answers: options that cannot go together are a 422, the rest a 400.
+        # (A statement the map lacks is found when the job draws, as in the API: the job
+        # fails saying so.)
         problems = "; ".join(f"{name}: {' '.join(texts)}" for name, texts in bad.errors.items())
-        return _problem(request, "These diagram options do not work", problems, 400)
+        status = 404 if bad.missing else 422 if bad.rule else 400
+        return _problem(request, "These diagram options do not work", problems, status)
     file_url = api_diagram_url(map_.slug, fmt, {**params, "download": "1"})
     if not diagrams.needs_job(map_, diagram):
         return _see_other(file_url)
 
     def before_create() -> None:
-        if render_limit_wait(request) is not None:
-            raise _RenderLimited
+        over = render_limit_wait(request)
+        if over is not None:
+            raise _RenderLimited(*over)
 
     try:
         job, _ = services.job_for(
@@ -276,9 +288,8 @@ def diagram_download(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
             before_create=before_create,
         )
     except (services.JobsFull, _RenderLimited) as full:
-        message = str(full) or "Too many diagrams asked for at once; try again in a minute."
-        response = _problem(request, "Too many diagrams being drawn", message, 429)
-        response["Retry-After"] = str(getattr(full, "retry_after", 60))
+        response = _problem(request, "Too many diagrams being drawn", str(full), 429)
+        response["Retry-After"] = str(full.retry_after)
         return response
     if job.state == JobState.DONE:
         return _see_other(file_url)
