@@ -224,6 +224,40 @@ def _start(engine: str, fmt: str) -> subprocess.Popen:
         raise GraphvizNotInstalled(f"cannot run {engine!r}: {exc}") from exc
 
 
+class _StderrTail:
+    """A thread that keeps a Graphviz program's stderr drained (so the program never
+    blocks on a full pipe), holding its first ``_STDERR_KEEP`` bytes for the error."""
+
+    def __init__(self, stderr: io.BufferedReader) -> None:
+        self._stream = stderr
+        self._kept: list[bytes] = []
+        self._thread = threading.Thread(target=self._drain, daemon=True)
+        self._thread.start()
+
+    def _drain(self) -> None:
+        size = 0
+        while chunk := self._stream.read1(_CHUNK):
+            if size < _STDERR_KEEP:
+                self._kept.append(chunk)
+            size += len(chunk)
+
+    def join(self, timeout: float | None = None) -> None:
+        self._thread.join(timeout)
+
+    def failure(self, engine: str, returncode: int | None) -> RenderError:
+        """The error for a program that exited with ``returncode``, with its stderr."""
+        message = b"".join(self._kept).decode("utf-8", "replace").strip()[:_STDERR_KEEP]
+        return RenderError(f"{engine} failed (exit status {returncode}): {message}")
+
+
+def _timed_out(engine: str, timeout: float) -> RenderTimeout:
+    return RenderTimeout(f"{engine} took longer than {timeout:g} s and was stopped")
+
+
+def _too_large(engine: str, max_output_bytes: int) -> RenderTooLarge:
+    return RenderTooLarge(f"{engine} output passed {max_output_bytes} bytes and was stopped")
+
+
 class LayoutSession:
     """One Graphviz program kept running to lay out batch after batch of graphs in
     ``plain`` (``lay_out``), each as ``render(source, "plain")`` would, within its own time
@@ -240,22 +274,11 @@ class LayoutSession:
         self._marker = f"argmap_end_{secrets.token_hex(8)}"
         self._process: subprocess.Popen | None = None
         self._over = False
-        self._errors: list[bytes] = []
-        self._stderr: threading.Thread | None = None
+        self._stderr: _StderrTail | None = None
 
     def __enter__(self) -> LayoutSession:
         self._process = _start(self.engine, "plain")
-        stderr = cast(io.BufferedReader, self._process.stderr)
-
-        def drain_stderr() -> None:
-            size = 0
-            while chunk := stderr.read1(_CHUNK):
-                if size < _STDERR_KEEP:
-                    self._errors.append(chunk)
-                size += len(chunk)
-
-        self._stderr = threading.Thread(target=drain_stderr, daemon=True)
-        self._stderr.start()
+        self._stderr = _StderrTail(cast(io.BufferedReader, self._process.stderr))
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -313,22 +336,16 @@ class LayoutSession:
                 return bytes(buffer[: end + len(b"stop\n")]) if end >= 0 else b""
             left = deadline - time.monotonic()
             if left <= 0 or not select.select([fd], [], [], left)[0]:
-                raise RenderTimeout(f"{self.engine} took longer than {timeout:g} s and was stopped")
+                raise _timed_out(self.engine, timeout)
             chunk = os.read(fd, _CHUNK)
             if not chunk:  # the program ended: an error in the batch
                 process.wait()
-                if self._stderr is not None:
-                    self._stderr.join(timeout=1)
-                message = b"".join(self._errors).decode("utf-8", "replace").strip()
-                raise RenderError(
-                    f"{self.engine} failed (exit status {process.returncode}): "
-                    f"{message[:_STDERR_KEEP]}"
-                )
+                assert self._stderr is not None  # set with the process in __enter__
+                self._stderr.join(timeout=1)
+                raise self._stderr.failure(self.engine, process.returncode)
             buffer += chunk
             if len(buffer) > self.max_output_bytes:
-                raise RenderTooLarge(
-                    f"{self.engine} output passed {self.max_output_bytes} bytes and was stopped"
-                )
+                raise _too_large(self.engine, self.max_output_bytes)
 
 
 def render(
@@ -357,7 +374,6 @@ def render(
     stderr = cast(io.BufferedReader, process.stderr)
 
     output: list[bytes] = []
-    errors: list[bytes] = []
     too_large = threading.Event()
 
     def feed() -> None:
@@ -380,17 +396,8 @@ def render(
         while stdout.read1(_CHUNK):
             pass
 
-    def drain_stderr() -> None:
-        size = 0
-        while chunk := stderr.read1(_CHUNK):
-            if size < _STDERR_KEEP:
-                errors.append(chunk)
-            size += len(chunk)
-
-    threads = [
-        threading.Thread(target=target, daemon=True)
-        for target in (feed, drain_stdout, drain_stderr)
-    ]
+    errors = _StderrTail(stderr)
+    threads = [threading.Thread(target=target, daemon=True) for target in (feed, drain_stdout)]
     for thread in threads:
         thread.start()
     timed_out = False
@@ -411,13 +418,13 @@ def render(
         raise
     for thread in threads:
         thread.join()
+    errors.join()
     for stream in (stdout, stderr):
         stream.close()
     if timed_out:
-        raise RenderTimeout(f"{engine} took longer than {timeout:g} s and was stopped")
+        raise _timed_out(engine, timeout)
     if too_large.is_set():
-        raise RenderTooLarge(f"{engine} output passed {max_output_bytes} bytes and was stopped")
+        raise _too_large(engine, max_output_bytes)
     if returncode != 0:
-        message = b"".join(errors).decode("utf-8", "replace").strip()[:_STDERR_KEEP]
-        raise RenderError(f"{engine} failed (exit status {returncode}): {message}")
+        raise errors.failure(engine, returncode)
     return b"".join(output)
