@@ -11,6 +11,9 @@
 #   SERVER=gunicorn make fuzz       # as in production: gunicorn, PostgreSQL, Redis, DEBUG off
 #   URL=http://host:8000 make fuzz  # a server already running (its tokens: TOKENS below)
 #
+#   CALLERS="other" SEED=42 make fuzz   # one caller's run again
+#   ARGMAP_FUZZ_LOG=/tmp/calls.log make fuzz   # every call's phase, operation and status
+#
 # With URL set, TOKENS names the callers' tokens: "staff=KEY owner=KEY other=KEY".
 # SERVER=gunicorn uses the PostgreSQL database argmap_fuzz (made afresh) on 127.0.0.1:5432
 # and Redis database 14 on 127.0.0.1:6379, as scripts/smoke_gunicorn.sh does.
@@ -81,7 +84,7 @@ fi
 
 echo "schemathesis against $URL, seed $SEED, $EXAMPLES examples per operation"
 failed=0
-for caller in staff owner other anonymous; do
+for caller in ${CALLERS:-staff owner other anonymous}; do
     auth=()
     key=-  # no one
     if [ "$caller" != anonymous ]; then
@@ -94,8 +97,10 @@ for caller in staff owner other anonymous; do
     $PY scripts/fuzz_config.py "$URL" "$key" "fuzz-$caller-$SEED" "$EXAMPLES" \
         >"$WORK/$caller.toml"
     config=(--config-file "$WORK/$caller.toml")
-    # scripts/fuzz_hooks.py reads it too: the caller's objects in every phase.
-    hooks_env=(ARGMAP_FUZZ_CONFIG="$WORK/$caller.toml" ARGMAP_FUZZ_SEED="$SEED")
+    # scripts/fuzz_hooks.py reads it too (the caller's objects in every phase), and the
+    # server and the caller's token (to make half the If-Match headers current).
+    hooks_env=(ARGMAP_FUZZ_CONFIG="$WORK/$caller.toml" ARGMAP_FUZZ_SEED="$SEED"
+        ARGMAP_FUZZ_URL="$URL" ARGMAP_FUZZ_TOKEN="$key")
     if ! env "${hooks_env[@]}" timeout 900 "$ST" "${config[@]}" run \
         "$URL/api/schema/?format=json" -c all "${auth[@]}" --seed "$SEED" --max-failures 50 \
         --no-color; then

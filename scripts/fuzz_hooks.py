@@ -15,6 +15,18 @@ some to delete; and an operation that deletes or renames never names another of 
 caller's objects (schemathesis also draws ids from the answers it has seen: one run
 deleted the caller's filled map, and every operation after it met 404s).
 
+**Current preconditions.** A write's ``If-Match`` is valid by the schema whatever version
+it names, and only the server knows the current one: drawn from the header's pattern, it
+is stale nearly always, and such a write is a 412 before its body is read. One run
+replaced no whole map (``PUT /api/maps/{slug}/graph/``, where the header is required) in
+any phase, and the random slugs' 404s among its 412s read as "missing test data". So half
+of the positive cases that send ``If-Match`` send a current one, as a client that has
+just read the map does: ``*`` ("whatever the version is") where the schema allows it, and
+otherwise (replacing a whole map) the map's ETag, read from the server
+(``ARGMAP_FUZZ_URL`` and ``ARGMAP_FUZZ_TOKEN``, set by scripts/fuzz.sh), with the body's
+``map.slug`` and ``map.version`` as read (the API requires them sent back unchanged: any
+other is a 409). The other half keep what was generated, and the 412s.
+
 ``scripts/fuzz_config.py`` sets the conclusion of every new or replaced link to the
 caller's claim, so that most links the run writes can be stored. A link names exactly one
 target (for a new link, the schema's ``oneOf`` says so): where the generated body named a
@@ -26,10 +38,14 @@ generated to break the schema is sent as generated.
 
 from __future__ import annotations
 
+import json
 import os
 import random
+import re
 import sys
 import tomllib
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import schemathesis
@@ -155,6 +171,12 @@ class OwnObjects:
                     self.dictionaries[name].append(slug)
 
 
+# With ARGMAP_FUZZ_LOG set (a file's path), every call is written there as a line: the
+# phase, the operation, the method, the path's parameters and the status, to tell why an
+# operation got the answers it did (scripts/fuzz.sh passes it on; see its header).
+LOG = os.environ.get("ARGMAP_FUZZ_LOG")
+
+
 def _own_objects() -> OwnObjects | None:
     where = os.environ.get("ARGMAP_FUZZ_CONFIG")
     return OwnObjects(tomllib.loads(Path(where).read_text())) if where else None
@@ -191,8 +213,71 @@ def own_objects_in_parameters(ctx, case, kwargs) -> None:
                 values[parameter] = picked
 
 
+# The share of positive cases whose If-Match is made current (see the module's docstring).
+CURRENT_VERSION = 0.5
+
+
+def _current_map(slug: str) -> tuple[str, dict] | None:
+    """The ETag and the fields of the map ``slug`` as the caller reads it now, or None (no
+    server given, or the map is not there to read)."""
+    url, token = os.environ.get("ARGMAP_FUZZ_URL"), os.environ.get("ARGMAP_FUZZ_TOKEN", "-")
+    if not url or token == "-":
+        return None
+    request = urllib.request.Request(f"{url}/api/maps/{slug}/", method="GET")
+    request.add_header("Authorization", f"Token {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.headers.get("ETag", ""), json.loads(response.read())
+    except (urllib.error.URLError, OSError, ValueError):
+        return None
+
+
+@schemathesis.hook("before_call")
+def current_preconditions(ctx, case, kwargs) -> None:
+    meta = case.meta
+    headers = case.headers
+    if not os.environ.get("ARGMAP_FUZZ_URL") or not headers or "If-Match" not in headers:
+        return  # not a release run, or no precondition to make current
+    negative = meta is not None and meta.is_negative_at(ParameterLocation.HEADER)
+    if negative or RNG.random() >= CURRENT_VERSION:
+        return
+    declared = next(
+        (
+            parameter.get("schema", {}).get("pattern", "")
+            for parameter in case.operation.definition.raw.get("parameters", [])
+            if parameter.get("in") == "header" and parameter.get("name") == "If-Match"
+        ),
+        "",
+    )
+    if re.fullmatch(declared, "*"):
+        headers["If-Match"] = "*"
+        return
+    slug = (case.path_parameters or {}).get("slug")
+    current = _current_map(str(slug)) if slug is not None else None
+    if current is None:
+        return
+    etag, fields = current
+    headers["If-Match"] = etag
+    body = case.body
+    if (
+        isinstance(body, dict)
+        and isinstance(body.get("map"), dict)
+        and not (meta is not None and meta.is_negative_at(ParameterLocation.BODY))
+    ):
+        body["map"] = {**body["map"], "slug": fields["slug"], "version": fields["version"]}
+
+
 @schemathesis.hook
 def after_call(ctx, case, response) -> None:
+    if LOG:
+        meta = case.meta
+        with open(LOG, "a") as log:
+            log.write(
+                f"{meta.phase.name if meta else '-'} {_operation_id(case)} "
+                f"{'negative' if meta and meta.generation.mode.name == 'NEGATIVE' else 'positive'} "
+                f"{case.method.upper()} {dict(case.path_parameters or {})} "
+                f"{response.status_code}\n"
+            )
     if OWN is None:
         return
     try:

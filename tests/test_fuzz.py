@@ -328,3 +328,40 @@ def test_the_release_run_draws_the_callers_objects_in_every_phase_and_not_what_i
     own.answered("maps_diagram._retrieve", "GET", {"slug": "mine"}, 202, {"map": "mine"})
     own.answered("maps_retrieve", "GET", {"slug": "mine"}, 200, {"slug": "mine", "map": "x"})
     assert pick("maps_retrieve", "GET", "slug", "coverage", "a") == "mine"
+
+
+def test_the_release_run_sends_current_preconditions_half_the_time(
+    live_server, cats_map, user, monkeypatch
+):
+    # scripts/fuzz_hooks.py makes a positive case's If-Match current: "*" where the schema
+    # allows it, else (a whole map replaced) the map's ETag, with its slug and version as
+    # read in the body. Here every time (the share set to 1).
+    from scripts import fuzz_hooks
+
+    token = Token.objects.create(user=user).key
+    monkeypatch.setenv("ARGMAP_FUZZ_URL", live_server.url)
+    monkeypatch.setenv("ARGMAP_FUZZ_TOKEN", token)
+    monkeypatch.setattr(fuzz_hooks, "CURRENT_VERSION", 1.0)
+    stale = '"999"'
+    body = {"map": {"slug": "x", "version": 999, "title": "T"}, "statements": [], "links": []}
+    replace = schema["/api/maps/{slug}/graph/"]["PUT"].Case(
+        path_parameters={"slug": "cats"}, headers={"If-Match": stale}, body=body
+    )
+    fuzz_hooks.current_preconditions(None, replace, {})
+    assert replace.headers["If-Match"] == f'"{cats_map.version}"'
+    assert replace.body["map"] == {"slug": "cats", "version": cats_map.version, "title": "T"}
+    patch = schema["/api/statements/{id}/"]["PATCH"].Case(
+        path_parameters={"id": "1"}, headers={"If-Match": stale}, body={"text": "t"}
+    )
+    fuzz_hooks.current_preconditions(None, patch, {})
+    assert patch.headers["If-Match"] == "*"
+    # Never: the other half, and outside a release run (no server named).
+    monkeypatch.setattr(fuzz_hooks, "CURRENT_VERSION", 0.0)
+    kept = schema["/api/statements/{id}/"]["PATCH"].Case(
+        path_parameters={"id": "1"}, headers={"If-Match": stale}, body={"text": "t"}
+    )
+    fuzz_hooks.current_preconditions(None, kept, {})
+    monkeypatch.setattr(fuzz_hooks, "CURRENT_VERSION", 1.0)
+    monkeypatch.delenv("ARGMAP_FUZZ_URL")
+    fuzz_hooks.current_preconditions(None, kept, {})
+    assert kept.headers["If-Match"] == stale
