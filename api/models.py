@@ -315,6 +315,11 @@ class JobState(models.TextChoices):
     FAILED = "failed"
 
 
+class JobKind(models.TextChoices):
+    DIAGRAM = "diagram"  # a handout or deck of a big map (docs/jobs.md)
+    IMPORT = "import"  # a big file's statements and links written into its new map
+
+
 ACTIVE_JOB_STATES = (JobState.QUEUED, JobState.RUNNING)
 
 
@@ -329,27 +334,47 @@ class JobQuerySet(models.QuerySet):
 
 
 class Job(models.Model):
-    """Work too long for a request (a big map's handout or slide deck), done by a worker of
-    the task queue (``api.tasks``); its state, progress and result are read at
-    ``/api/jobs/{id}/``. Written through ``api.services.jobs``."""
+    """Work too long for a request, done by a worker of the task queue (``api.tasks``): a
+    big map's handout or slide deck, or a big file's import into its new map. Its state,
+    progress and result are read at ``/api/jobs/{id}/``. Written through
+    ``api.services.jobs``."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=10, choices=JobKind.choices, default=JobKind.DIAGRAM)
     map = models.ForeignKey(ArgumentMap, on_delete=models.CASCADE, related_name="jobs")
-    map_version = models.PositiveIntegerField(help_text="The version of the map drawn.")
-    fmt = models.CharField(max_length=10, help_text="The diagram's format (pdf, svg, png, dot).")
-    params = models.JSONField(default=dict, help_text="The diagram's options, as requested.")
+    map_version = models.PositiveIntegerField(
+        help_text="The version of the map drawn, or made for the import."
+    )
+    fmt = models.CharField(
+        max_length=10,
+        blank=True,
+        help_text="The diagram's format (pdf, svg, png, dot); the file's, if forced (import).",
+    )
+    params = models.JSONField(
+        default=dict, help_text="The diagram's options; the file's name and companion text."
+    )
+    upload = models.BinaryField(
+        null=True, blank=True, editable=False, help_text="The file to import (import)."
+    )
     key = models.CharField(
-        max_length=200, help_text="The diagram's cache key: one job per map version and options."
+        max_length=200,
+        help_text="The diagram's cache key: one job per map version and options ('import').",
     )
     requester = models.CharField(
         max_length=200, help_text="Who asked (user:<id> or ip:<address>), for the limits."
     )
     state = models.CharField(max_length=10, choices=JobState.choices, default=JobState.QUEUED)
+    # Pages laid out of pages (a diagram); rows written of rows (an import).
     pages_done = models.PositiveIntegerField(default=0)
     pages_total = models.PositiveIntegerField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
-    result = models.BinaryField(null=True, blank=True, editable=False)
+    result = models.BinaryField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The diagram's file; the import's report (JSON).",
+    )
     notices = models.TextField(blank=True, help_text="Limits met while drawing it.")
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -375,4 +400,5 @@ class Job(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.fmt} of {self.map_id} v{self.map_version}: {self.state}"
+        what = "import" if self.kind == JobKind.IMPORT else self.fmt
+        return f"{what} of {self.map_id} v{self.map_version}: {self.state}"

@@ -34,7 +34,7 @@ from api.graph.validate import (
     target_count_problem,
     text_problem,
 )
-from api.models import ArgumentMap, Job, JobState, Link, LinkKind, Statement
+from api.models import ArgumentMap, Job, JobKind, JobState, Link, LinkKind, Statement
 from api.permissions import check_can_edit
 from api.schema import SLUG_SCHEMA
 from api.services.common import length_limit, normalize_newlines
@@ -645,9 +645,12 @@ class EvaluationSerializer(serializers.Serializer):
 
 
 class JobProgressSerializer(serializers.Serializer):
-    done = serializers.IntegerField(help_text="Pages laid out so far.")
+    done = serializers.IntegerField(
+        help_text="Pages laid out so far (a diagram), or rows written (an import)."
+    )
     total = serializers.IntegerField(
-        allow_null=True, help_text="Pages in all; null until the pages are planned."
+        allow_null=True,
+        help_text="Pages or rows in all; null until the pages are planned or the rows read.",
     )
 
 
@@ -655,7 +658,13 @@ class JobSerializer(serializers.Serializer):
     """A job (``api.models.Job``), as ``GET /api/jobs/{id}/`` and a 202 answer it."""
 
     id = serializers.UUIDField()
-    map = serializers.CharField(source="map.slug", help_text="Slug of the map drawn.")
+    kind = serializers.ChoiceField(
+        choices=JobKind.choices,
+        help_text="diagram (a handout or deck drawn) or import (a big file's rows written).",
+    )
+    map = serializers.CharField(
+        source="map.slug", help_text="Slug of the map drawn, or made for the import."
+    )
     map_version = serializers.IntegerField()
     state = serializers.ChoiceField(
         choices=JobState.choices,

@@ -1,7 +1,9 @@
 """Tasks of the task queue (Celery, argmap/celery.py): what a worker runs.
 
-``run_job`` draws a job's diagram (``api.services.jobs``) with a job's budget
-(``api.diagrams.Spend.job``), reporting the pages laid out as it goes. Its message is
+``run_job`` runs a job (``api.services.jobs``): it draws a diagram with a job's budget
+(``api.diagrams.Spend.job``), reporting the pages laid out as it goes, or writes a big
+file's statements and links into the map made for them (``api.services.imports``),
+reporting the rows written. Its message is
 acknowledged only when it ends (``CELERY_TASK_ACKS_LATE``): a worker killed mid-job leaves
 it to another, which counts one more attempt.
 """
@@ -15,8 +17,9 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
 from api import diagrams
-from api.models import ArgumentMap
-from api.services import jobs
+from api.models import ArgumentMap, JobKind
+from api.services import imports, jobs
+from api.services.common import PreconditionFailed
 
 log = logging.getLogger(__name__)
 
@@ -30,14 +33,18 @@ def run_job(job_id: str) -> None:
     if map_ is None:
         jobs.job_fail(job=job, reason="The map was deleted.")
         return
+    what = "file waited to be imported" if job.kind == JobKind.IMPORT else "diagram waited"
     if map_.version != job.map_version:
         jobs.job_fail(
             job=job,
             reason=(
-                f"The map changed while the diagram waited (version {job.map_version} is now "
-                f"{map_.version}); ask for it again."
+                f"The map changed while the {what} (version {job.map_version} is now "
+                f"{map_.version}); {_AGAIN[job.kind]}"
             ),
         )
+        return
+    if job.kind == JobKind.IMPORT:
+        _run_import(job, map_)
         return
     try:
         request = diagrams.diagram_request(job.fmt, job.params)
@@ -65,6 +72,40 @@ def run_job(job_id: str) -> None:
         jobs.job_fail(job=job, reason="The server failed to draw this diagram; it is logged.")
         raise
     jobs.job_finish(job=job, result=drawn.data, notices=drawn.notices)
+
+
+# What to do about a job that failed because its map changed.
+_AGAIN: dict[str, str] = {
+    JobKind.DIAGRAM: "ask for it again.",
+    JobKind.IMPORT: "the map is kept as it is; import the file again for a new map.",
+}
+
+
+def _run_import(job, map_: ArgumentMap) -> None:
+    try:
+        report = imports.import_job_rows(
+            job=job,
+            map_=map_,
+            progress=lambda done, total: jobs.job_progress(job=job, done=done, total=total),
+        )
+    except PreconditionFailed as changed:
+        jobs.job_fail(
+            job=job,
+            reason=(
+                f"The map changed while the file was imported (version {job.map_version} is "
+                f"now {changed.current_version}); {_AGAIN[JobKind.IMPORT]}"
+            ),
+        )
+        return
+    except SoftTimeLimitExceeded:
+        jobs.job_fail(
+            job=job, reason=f"Not done within {settings.ARGMAP_JOB_TIMEOUT} s (ARGMAP_JOB_TIMEOUT)."
+        )
+        return
+    except Exception:
+        jobs.job_fail(job=job, reason="The server failed to import this file; it is logged.")
+        raise
+    jobs.job_finish(job=job, result=report)
 
 
 def _options_message(error: Exception) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import TYPE_CHECKING, Any, cast
 
@@ -37,7 +38,7 @@ from api.exceptions import JobNotDone, MapMoved, PayloadTooLarge, PreconditionRe
 from api.filters import LinkFilter, StatementFilter, parse_bool
 from api.graph import formats, graphjson
 from api.graph.validate import check_whole_map_keys
-from api.models import ArgumentMap, Job, JobState, Link, LinkPremise, Statement
+from api.models import ArgumentMap, Job, JobKind, JobState, Link, LinkPremise, Statement
 from api.serializers import (
     ArgumentMapListSerializer,
     ArgumentMapSerializer,
@@ -385,13 +386,24 @@ class ArgumentMapViewSet(
 
     @extend_schema(
         request={"multipart/form-data": ImportRequestSerializer},
-        responses={201: ImportResultSerializer},
+        responses={
+            201: ImportResultSerializer,
+            202: OpenApiResponse(
+                JobSerializer,
+                description=(
+                    "A big file's rows are written by a job (docs/jobs.md): its map is made, "
+                    "empty, and the file checked; follow the job at `Location` (`GET "
+                    "/api/jobs/{id}/`), whose result is this operation's 201 body."
+                ),
+            ),
+        },
         summary="Create a map from a file (AIF, Argdown, JSON, Kialo, microtexts, SADFace)",
         description=(
             "The format is told from the file's content unless `format` forces one; a file "
             "that is none of them is a 400 naming the formats tried. `left_out` counts what "
             "the file held that the map does not, `notes` says why. A refused file writes "
-            "nothing."
+            "nothing. A file of `ARGMAP_IMPORT_JOB_MIN_STATEMENTS` statements or more (2 000 "
+            "by default) is a job: 202."
         ),
     )
     @action(
@@ -409,9 +421,10 @@ class ArgumentMapViewSet(
                 f"The file is {upload.size} bytes; the limit is "
                 f"{settings.ARGMAP_MAX_REQUEST_BYTES} bytes."
             )
-        report = services.import_file(
+        report = services.import_file_or_job(
             name=upload.name or "",
             data=upload.read(),
+            requester=job_requester(request),
             owner=request.user,
             fmt=serializer.validated_data.get("format"),
             slug=serializer.validated_data.get("slug"),
@@ -419,12 +432,10 @@ class ArgumentMapViewSet(
             is_private=serializer.validated_data.get("is_private", False),
             source_text=serializer.validated_data.get("text"),
         )
-        body = {
-            "map": ArgumentMapSerializer(report.map, context=self.get_serializer_context()).data,
-            "imported": {"statements": report.statements, "links": report.links},
-            "left_out": report.left_out,
-            "notes": list(report.notes),
-        }
+        if isinstance(report, Job):
+            # Answered as a job even when it ran as it was made (no broker), as diagrams are.
+            return job_accepted(request, report)
+        body = import_result(request, report.map, services.report_dict(report))
         return Response(
             body, status=status.HTTP_201_CREATED, headers={"ETag": map_etag(report.map)}
         )
@@ -586,6 +597,11 @@ def job_accepted(request: Request, job: Job) -> Response:
     return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": location})
 
 
+def import_result(request: Request, map_: ArgumentMap, report: dict) -> dict:
+    """The body of an import's answer: the map made, and the report (``report_dict``)."""
+    return {"map": ArgumentMapSerializer(map_, context={"request": request}).data, **report}
+
+
 def job_diagram(job: Job) -> diagrams.Diagram:
     return diagrams.Diagram(bytes(job.result or b""), (job.notices,) if job.notices else ())
 
@@ -732,18 +748,19 @@ class JobView(APIView):
 
 
 class JobResultView(APIView):
-    """A done job's result: the diagram's file."""
+    """A done job's result: the diagram's file, or the import's report."""
 
     renderer_classes = [JSONRenderer]
     content_negotiation_class = JSONErrorsOnly
 
     @extend_schema(
-        summary="A done job's result (the diagram's file)",
+        summary="A done job's result (the diagram's file, or the import's report)",
         parameters=[JOB_ID],
         responses={
             (200, media_type.split(";")[0]): OpenApiTypes.BINARY
             for media_type in diagrams.MEDIA_TYPES.values()
-        },
+        }
+        | {(200, "application/json"): ImportResultSerializer},
     )
     def get(self, request: Request, job_id: str) -> HttpResponse:
         check_query_params(request, set())
@@ -751,6 +768,9 @@ class JobResultView(APIView):
         if job.state != JobState.DONE:
             raise JobNotDone(job)
         map_ = job.map
+        if job.kind == JobKind.IMPORT:
+            report = json.loads(bytes(job.result or b"{}"))
+            return Response(import_result(request, map_, report), headers={"ETag": map_etag(map_)})
         diagram = diagrams.diagram_request(job.fmt, job.params)
         return file_response(
             job_diagram(job).data,

@@ -297,6 +297,10 @@ ARGMAP_JOB_TIMEOUT = env_int("ARGMAP_JOB_TIMEOUT", 600)
 ARGMAP_JOB_ATTEMPTS = env_int("ARGMAP_JOB_ATTEMPTS", 2)
 ARGMAP_JOBS_PER_USER = env_int("ARGMAP_JOBS_PER_USER", 2)
 ARGMAP_JOBS_TOTAL = env_int("ARGMAP_JOBS_TOTAL", 20)
+# An import (POST /api/maps/import/) of a file of at least this many statements is a job
+# too: the file is read and checked, and its map made, in the request (202); a worker
+# writes its rows. 2 000 statements take about a second to write (docs/jobs.md).
+ARGMAP_IMPORT_JOB_MIN_STATEMENTS = env_int("ARGMAP_IMPORT_JOB_MIN_STATEMENTS", 2000)
 
 # The task queue: Celery (argmap/celery.py). With CELERY_BROKER_URL set (production:
 # Redis), jobs go to workers started apart (`celery -A argmap worker`, docs/deploy.md).
@@ -325,7 +329,7 @@ SPECTACULAR_SETTINGS = {
         "Argument maps as JSON: statements (premises and conclusions) joined by supporting "
         "and opposing links, whole maps in one call, diagrams and interchange formats."
     ),
-    "VERSION": "1.4.0",
+    "VERSION": "1.5.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -120,7 +120,7 @@ def test_unfinished_jobs_are_bounded_per_user_and_in_all(auth_client, cats_map, 
 
     assert full.status_code == 429
     assert full.json()["limit"] == "ARGMAP_JOBS_PER_USER"
-    assert "1 diagrams being drawn already" in full.json()["detail"]
+    assert "1 jobs running already" in full.json()["detail"]
     assert int(full["Retry-After"]) >= 1
     assert (snapshot(), Job.objects.count()) == before
     # The same request again is the job already there, not another.

@@ -21,7 +21,7 @@ from api.services.common import (
     normalize_newlines,
 )
 from api.services.graphs import map_graph_replace, map_import
-from api.services.imports import ImportReport, import_file
+from api.services.imports import ImportReport, import_file, import_file_or_job, report_dict
 from api.services.jobs import (
     JobsFull,
     job_fail,
@@ -55,6 +55,7 @@ __all__ = [
     "PreconditionFailed",
     "check_text",
     "import_file",
+    "import_file_or_job",
     "job_fail",
     "job_finish",
     "job_for",
@@ -74,6 +75,7 @@ __all__ = [
     "map_import",
     "map_update",
     "normalize_newlines",
+    "report_dict",
     "statement_create",
     "statement_delete",
     "statement_update",

@@ -24,7 +24,7 @@ from api.graph.validate import (
     resolve_quote,
 )
 from api.models import ArgumentMap, Link, LinkPremise, Statement
-from api.services.common import lock_map, normalize_newlines
+from api.services.common import lock_map, map_bump_version, normalize_newlines
 from api.services.maps import MAP_FIELDS, clean_map_fields, map_create
 
 BULK_BATCH = 500
@@ -153,18 +153,64 @@ def map_import(
     Every row gets its first history record. ``progress``, if given, is told ``(rows
     written, rows)``, statements and links, after each batch of ``BULK_BATCH``."""
     graph = _checked(graph)
+    map_ = _create_for(graph, slug, title, owner, is_private)
+    _write_graph_rows(map_, graph, owner, progress)
+    return map_
+
+
+def map_import_begin(
+    *, graph: ArgumentGraph, slug: str, title: str = "", owner=None, is_private: bool = False
+) -> ArgumentMap:
+    """The first half of an import too big for a request: check the graph as
+    ``map_import`` does and create its map, empty, taking the slug; ``map_import_rows``
+    writes the rows later (a job, docs/jobs.md). Raises as ``map_import``."""
+    return _create_for(_checked(graph), slug, title, owner, is_private)
+
+
+@transaction.atomic
+def map_import_rows(
+    *,
+    map_: ArgumentMap,
+    graph: ArgumentGraph,
+    expected_version: int,
+    owner=None,
+    progress: Progress | None = None,
+) -> ArgumentMap:
+    """The second half: write the graph's statements and links into the map that
+    ``map_import_begin`` made, as ``map_import`` writes them, and bump its version. Raises
+    ``PreconditionFailed`` if the map is no longer at ``expected_version`` (changed
+    meanwhile: nothing is written), and as ``map_import``."""
+    graph = _checked(graph)
+    locked = lock_map(map_, expected_version)
+    _write_graph_rows(locked, graph, owner, progress)
+    map_bump_version(locked)
+    return locked
+
+
+def _create_for(
+    graph: ArgumentGraph, slug: str, title: str, owner, is_private: bool
+) -> ArgumentMap:
+    """The map of an import: the graph's map fields, with ``title`` (if given) over the
+    graph's."""
     info = graph.map
     fields: dict[str, Any] = {
         name: getattr(info, name) for name in MAP_FIELDS if name not in {"title", "is_private"}
     }
     fields["source_date"] = info.source_date or None
-    map_ = map_create(
+    return map_create(
         slug=slug,
         title=title or info.title or slug,
         owner=owner,
         is_private=is_private,
         **fields,
     )
+
+
+def _write_graph_rows(
+    map_: ArgumentMap, graph: ArgumentGraph, owner, progress: Progress | None
+) -> None:
+    """Insert a checked graph's statements and links into ``map_``, in bulk, telling
+    ``progress`` the rows written after each batch."""
     total, written = len(graph.statements) + len(graph.links), [0]
 
     def wrote(rows: int) -> None:
@@ -176,7 +222,6 @@ def map_import(
     created = _create_in_batches(rows, Statement, owner, wrote)
     statement_pk = {s.id: row.pk for s, row in zip(graph.statements, created, strict=True)}
     _write_links(map_, graph.links, statement_pk, keep_ids=set(), user=owner, progress=wrote)
-    return map_
 
 
 def _map_fields_for_replace(

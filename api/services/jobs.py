@@ -22,7 +22,7 @@ from django.db.models import F
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
-from api.models import ArgumentMap, Job, JobState
+from api.models import ArgumentMap, Job, JobKind, JobState
 
 
 class JobsFull(Exception):
@@ -81,22 +81,7 @@ def _job_for(
         found = _same_job(map_, key)
         if found is not None:
             return found, False
-        active = Job.objects.active()
-        wait = max(1, settings.ARGMAP_JOB_TIMEOUT // 10)
-        if active.filter(requester=requester).count() >= settings.ARGMAP_JOBS_PER_USER:
-            raise JobsFull(
-                f"You have {settings.ARGMAP_JOBS_PER_USER} diagrams being drawn already "
-                "(ARGMAP_JOBS_PER_USER); ask again when one is done.",
-                "ARGMAP_JOBS_PER_USER",
-                wait,
-            )
-        if active.count() >= settings.ARGMAP_JOBS_TOTAL:
-            raise JobsFull(
-                f"The service is drawing {settings.ARGMAP_JOBS_TOTAL} diagrams already "
-                "(ARGMAP_JOBS_TOTAL); ask again in a while.",
-                "ARGMAP_JOBS_TOTAL",
-                wait,
-            )
+        _check_room(requester)
         if before_create is not None:
             before_create()
         job = Job.objects.create(
@@ -111,6 +96,51 @@ def _job_for(
     # Done already when the queue runs tasks as they are sent (no broker: ``make run``).
     job.refresh_from_db()
     return job, True
+
+
+def _check_room(requester: str) -> None:
+    """Raise ``JobsFull`` if one job more would pass the requester's limit or the
+    service's."""
+    active = Job.objects.active()
+    wait = max(1, settings.ARGMAP_JOB_TIMEOUT // 10)
+    if active.filter(requester=requester).count() >= settings.ARGMAP_JOBS_PER_USER:
+        raise JobsFull(
+            f"You have {settings.ARGMAP_JOBS_PER_USER} jobs running already "
+            "(ARGMAP_JOBS_PER_USER); ask again when one is done.",
+            "ARGMAP_JOBS_PER_USER",
+            wait,
+        )
+    if active.count() >= settings.ARGMAP_JOBS_TOTAL:
+        raise JobsFull(
+            f"The service is running {settings.ARGMAP_JOBS_TOTAL} jobs already "
+            "(ARGMAP_JOBS_TOTAL); ask again in a while.",
+            "ARGMAP_JOBS_TOTAL",
+            wait,
+        )
+
+
+def import_job(
+    *, map_: ArgumentMap, upload: bytes, fmt: str, params: dict[str, str], requester: str
+) -> Job:
+    """A new job writing the file ``upload`` into ``map_`` (made empty for it by
+    ``map_import_begin``, in the same transaction as the caller's), queued once the
+    transaction commits. ``fmt`` is the format forced, or ""; ``params`` the file's name
+    and companion text. Raises ``JobsFull`` past a limit."""
+    from api.tasks import run_job
+
+    _check_room(requester)
+    job = Job.objects.create(
+        kind=JobKind.IMPORT,
+        map=map_,
+        map_version=map_.version,
+        fmt=fmt,
+        params=params,
+        key="import",
+        requester=requester,
+        upload=upload,
+    )
+    transaction.on_commit(lambda: run_job.delay(str(job.pk)))
+    return job
 
 
 def job_start(*, job_id: uuid.UUID | str) -> Job | None:
