@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import heapq
+import json
 from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,14 +37,24 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from api import diagrams, services
+from api import diagrams, selectors, services
 from api.evaluation_service import map_evaluation
 from api.graph import formats
 from api.graph.errors import FormatError
 from api.graph.model import Role
 from api.graph.validate import STATEMENT_FIELDS, name_ids
-from api.models import ArgumentMap, Link, LinkPremise, Statement, StatementQuerySet
+from api.models import (
+    ArgumentMap,
+    Job,
+    JobKind,
+    JobState,
+    Link,
+    LinkPremise,
+    Statement,
+    StatementQuerySet,
+)
 from api.selectors import map_graph_get
+from api.throttling import job_requester
 
 LINK_FIELDS = ("kind", "conclusion", "target_link", "scheme", "note")
 MAX_ID = 2**63 - 1  # the largest primary key any supported database stores
@@ -779,6 +790,18 @@ def diagram_downloads(map_: ArgumentMap) -> list[tuple[str, str]]:
     ]
 
 
+def import_status(state: str, done: int | None, total: int | None) -> str:
+    """How far a big file's import is, in a sentence (``import_job.js`` says the same as it
+    follows the job)."""
+    if state == "queued":
+        return "Waiting for a worker to start it."
+    if state == "running":
+        return f"{done or 0} of {total} rows written." if total else "Started: reading the file."
+    if state == "done":
+        return "Imported."
+    return "It could not be imported."
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(help_text=f"{formats.tried()}.")
     format = forms.ChoiceField(
@@ -956,6 +979,11 @@ class ArgumentMapAdmin(RefusalsAdminMixin, SimpleHistoryAdmin):
             ),
             path("import/", view(self.import_view), name="api_argumentmap_import"),
             path(
+                "import/<uuid:job_id>/",
+                view(self.import_job_view),
+                name="api_argumentmap_import_job",
+            ),
+            path(
                 "<int:object_id>/export/<str:fmt>/",
                 view(self.export_view),
                 name="api_argumentmap_export",
@@ -985,9 +1013,10 @@ class ArgumentMapAdmin(RefusalsAdminMixin, SimpleHistoryAdmin):
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                report = services.import_file(
+                report = services.import_file_or_job(
                     name=upload.name or "",
                     data=upload.read(),
+                    requester=job_requester(request),
                     owner=request.user,
                     fmt=form.cleaned_data["format"] or None,
                     slug=form.cleaned_data["slug"] or None,
@@ -1001,18 +1030,19 @@ class ArgumentMapAdmin(RefusalsAdminMixin, SimpleHistoryAdmin):
                 form.add_error("format", str(exc))
             except ValidationError as exc:
                 _apply_errors(form, exc)
+            except services.JobsFull as full:
+                form.add_error(None, f"Not imported: {full}")
             else:
-                map_ = report.map
-                self.log_addition(request, map_, [{"added": {}}])
-                notes = " ".join(report.notes)
-                self.message_user(
-                    request,
-                    f"Imported {upload.name}: {report.statements} statements and "
-                    f"{report.links} links into the map “{map_.title}” ({map_.slug}). "
-                    f"{notes}".strip(),
-                    messages.SUCCESS,
+                if isinstance(report, Job):  # a big file: its rows are written by a job
+                    self.log_addition(request, report.map, [{"added": {}}])
+                    return HttpResponseRedirect(
+                        reverse("admin:api_argumentmap_import_job", args=[report.pk])
+                    )
+                self.log_addition(request, report.map, [{"added": {}}])
+                self._imported(request, upload.name or "", report.map, services.report_dict(report))
+                return HttpResponseRedirect(
+                    reverse("admin:api_argumentmap_change", args=[report.map.pk])
                 )
-                return HttpResponseRedirect(reverse("admin:api_argumentmap_change", args=[map_.pk]))
         return self._page(
             request,
             "Import a map from a file",
@@ -1024,6 +1054,39 @@ class ArgumentMapAdmin(RefusalsAdminMixin, SimpleHistoryAdmin):
                 "told from the content unless you choose one.",
             },
         )
+
+    def _imported(self, request, name: str, map_: ArgumentMap, report: dict) -> None:
+        """Say what an import wrote (``services.report_dict``), on the next page."""
+        imported = report["imported"]
+        self.message_user(
+            request,
+            f"Imported {name}: {imported['statements']} statements and "
+            f"{imported['links']} links into the map “{map_.title}” ({map_.slug}). "
+            f"{' '.join(report['notes'])}".strip(),
+            messages.SUCCESS,
+        )
+
+    def import_job_view(self, request, job_id):
+        """How far a big file's import is (docs/jobs.md, "Big imports"): a progress bar of
+        the rows written, which ``import_job.js`` moves, or a refresh; once done, the
+        map's page, saying what was imported."""
+        job = selectors.job_get(str(job_id), request.user)
+        if job is None or job.kind != JobKind.IMPORT or not self.has_view_permission(request):
+            raise Http404("No such import.")
+        name = job.params.get("name", "")
+        if job.state == JobState.DONE:
+            self._imported(request, name, job.map, json.loads(bytes(job.result or b"{}")))
+            return HttpResponseRedirect(reverse("admin:api_argumentmap_change", args=[job.map.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Importing {name}",
+            "job": job,
+            "status": import_status(job.state, job.pages_done, job.pages_total),
+            "job_url": reverse("job", args=[job.pk]),
+            "map_url": reverse("admin:api_argumentmap_change", args=[job.map.pk]),
+        }
+        return TemplateResponse(request, "admin/api/argumentmap/import_job.html", context)
 
     def export_view(self, request, object_id: int, fmt: str):
         map_ = get_object_or_404(ArgumentMap, pk=object_id)

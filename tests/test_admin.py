@@ -1,6 +1,8 @@
 """The admin: every page opens for every model, and edits go through the services'
 rules (shown as form errors) and are recorded in the history."""
 
+import uuid
+
 import pytest
 from django.contrib import admin
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -8,7 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from api.models import ArgumentMap, Link, Statement
+from api.models import ArgumentMap, Job, Link, Statement
+from api.services import jobs
+from api.tasks import run_job
 
 pytestmark = pytest.mark.django_db
 
@@ -655,6 +659,74 @@ def test_import_into_a_taken_slug_names_the_slug(staff_client, cats_map):
     assert response.status_code == 200
     assert "already exists" in response.context["form"].errors["slug"][0]
     assert snapshot() == before
+
+
+def test_a_big_files_import_shows_its_progress_then_opens_the_map(
+    staff_client, settings, django_capture_on_commit_callbacks
+):
+    # Made big here (3 statements): the map is made at once, a worker writes its rows.
+    settings.ARGMAP_IMPORT_JOB_MIN_STATEMENTS = 3
+    with django_capture_on_commit_callbacks(execute=False):  # the worker has not run yet
+        response = staff_client.post(
+            reverse("admin:api_argumentmap_import"),
+            {"file": SimpleUploadedFile("pets.argdown", ARGDOWN), "slug": "pets"},
+        )
+    job = Job.objects.get(map__slug="pets")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:api_argumentmap_import_job", args=[job.pk])
+    waiting = staff_client.get(response["Location"])
+    assert waiting.status_code == 200
+    assert "Waiting for a worker to start it." in waiting.text
+    assert f'data-job-url="/api/jobs/{job.pk}/"' in waiting.text
+    jobs.job_start(job_id=job.pk)
+    jobs.job_progress(job=job, done=2, total=5)
+    running = staff_client.get(response["Location"])
+    assert 'max="5" value="2"' in running.text
+    assert "2 of 5 rows written." in running.text
+
+    run_job(str(job.pk))  # the worker, as a new attempt
+    done = staff_client.get(response["Location"])
+    map_ = ArgumentMap.objects.get(slug="pets")
+    assert done.status_code == 302
+    assert done["Location"] == admin_url(ArgumentMap, "change", map_.pk)
+    assert (
+        "Imported pets.argdown: 3 statements and 2 links" in staff_client.get(done["Location"]).text
+    )
+    assert map_.statements.count() == 3
+
+
+def test_a_failed_big_import_says_why_and_another_jobs_page_is_not_found(
+    staff_client, settings, cats_map, django_capture_on_commit_callbacks
+):
+    settings.ARGMAP_IMPORT_JOB_MIN_STATEMENTS = 3
+    with django_capture_on_commit_callbacks(execute=False):
+        staff_client.post(
+            reverse("admin:api_argumentmap_import"),
+            {"file": SimpleUploadedFile("pets.argdown", ARGDOWN), "slug": "pets"},
+        )
+    job = Job.objects.get(map__slug="pets")
+    jobs.job_fail(job=job, reason="Given up after 2 tries (ARGMAP_JOB_ATTEMPTS).")
+    failed = staff_client.get(reverse("admin:api_argumentmap_import_job", args=[job.pk]))
+    assert "It could not be imported." in failed.text
+    assert "Given up after 2 tries" in failed.text
+    drawing = Job.objects.create(map=cats_map, map_version=1, fmt="pdf", key="k")
+    for pk in (drawing.pk, uuid.uuid4()):
+        url = reverse("admin:api_argumentmap_import_job", args=[pk])
+        assert staff_client.get(url).status_code == 404
+
+
+def test_past_the_job_limits_a_big_import_in_the_admin_says_so_and_writes_nothing(
+    staff_client, settings
+):
+    settings.ARGMAP_IMPORT_JOB_MIN_STATEMENTS = 3
+    settings.ARGMAP_JOBS_TOTAL = 0
+    response = staff_client.post(
+        reverse("admin:api_argumentmap_import"),
+        {"file": SimpleUploadedFile("pets.argdown", ARGDOWN), "slug": "pets"},
+    )
+    assert response.status_code == 200
+    assert "ARGMAP_JOBS_TOTAL" in response.text
+    assert not ArgumentMap.objects.filter(slug="pets").exists()
 
 
 @pytest.mark.parametrize("fmt", formats.EXPORT_FORMATS)

@@ -444,3 +444,37 @@ def test_an_admin_follows_a_big_maps_deck_from_the_maps_page(admin, browser, mak
         wait(browser).until(ec.visibility_of_element_located((By.CSS_SELECTOR, ".job__ready a")))
     href = browser.find_element(By.CSS_SELECTOR, ".job__ready a").get_attribute("href")
     assert href.endswith("/api/maps/cats/diagram.pdf?numbers=1&page=slides&download=1")
+
+
+def test_an_admin_follows_a_big_files_import_to_its_map(admin, browser, settings, tmp_path):
+    # A file this big (made big here) is checked and its map made at once; a worker writes
+    # its rows. The page shows how far it is, and opens the map's page once it is done.
+    from api.models import Job
+    from api.tasks import run_job
+
+    settings.ARGMAP_IMPORT_JOB_MIN_STATEMENTS = 3
+    upload = tmp_path / "big.argdown"
+    upload.write_text(
+        "[Claim]: Cats make good pets.\n  <+ [Quiet]: They are quiet.\n"
+        "  <+ [Clean]: They keep clean.\n  <- [Scratch]: They scratch.\n"
+    )
+    with patch.object(run_job, "delay", lambda *args, **kwargs: None):  # a busy worker
+        browser.get(f"{admin}/admin/api/argumentmap/import/")
+        browser.find_element(By.NAME, "file").send_keys(str(upload))
+        browser.find_element(By.NAME, "slug").send_keys("big")
+        click(browser, browser.find_element(By.CSS_SELECTOR, "input[type=submit]"))
+        status = wait(browser).until(
+            ec.visibility_of_element_located((By.CSS_SELECTOR, ".import-job__status"))
+        )
+        assert status.text == "Waiting for a worker to start it."
+        made = ArgumentMap.objects.get(slug="big")
+        assert made.statements.count() == 0
+        run_job(str(Job.objects.get(map=made).pk))  # the worker
+        message = wait(browser).until(
+            ec.visibility_of_element_located((By.CSS_SELECTOR, ".messagelist .success"))
+        )
+    assert browser.current_url.endswith(f"/admin/api/argumentmap/{made.pk}/change/")
+    assert message.text.startswith(
+        "Imported big.argdown: 4 statements and 3 links into the map “big” (big)."
+    )
+    assert made.statements.count() == 4
