@@ -65,10 +65,12 @@ rm -f "$recycled"
 echo "smoke: $restarts worker restarts during the check"
 [ "$restarts" -ge 10 ] || { echo "smoke: expected at least 10 worker restarts" >&2; exit 1; }
 
-# A big deck is drawn by a worker of the task queue on Redis (docs/jobs.md): the essay's
-# deck counts as big here (ARGMAP_JOB_MIN_STATEMENTS), and one worker runs apart.
-echo "smoke: a job drawn by a live worker of the task queue"
+# A big deck is drawn, and a big file imported, by a worker of the task queue on Redis
+# (docs/jobs.md): the essay's deck and its JSON export count as big here
+# (ARGMAP_JOB_MIN_STATEMENTS, ARGMAP_IMPORT_JOB_MIN_STATEMENTS), and one worker runs apart.
+echo "smoke: jobs run by a live worker of the task queue"
 export CELERY_BROKER_URL=${CELERY_BROKER_URL:-redis://127.0.0.1:6379/12} ARGMAP_JOB_MIN_STATEMENTS=10
+export ARGMAP_IMPORT_JOB_MIN_STATEMENTS=10
 $PY -c 'import os, redis; redis.Redis.from_url(os.environ["CELERY_BROKER_URL"]).flushdb()'
 fresh_cache  # the stage above sent 600 requests past the usual rate limits
 worker_log=$(mktemp)
@@ -77,7 +79,7 @@ worker=$!
 stop_worker() { kill "$worker" 2>/dev/null || true; wait "$worker" 2>/dev/null || true; }
 trap 'stop; stop_worker' EXIT
 serve
-if ! timeout 240 $PY scripts/job_check.py "http://127.0.0.1:$PORT"; then
+if ! timeout 420 $PY scripts/job_check.py "http://127.0.0.1:$PORT" "$token"; then
   echo "smoke: the worker's log:" >&2
   tail -n 40 "$worker_log" >&2
   exit 1
