@@ -299,7 +299,7 @@ ARGMAP_JOBS_PER_USER = env_int("ARGMAP_JOBS_PER_USER", 2)
 ARGMAP_JOBS_TOTAL = env_int("ARGMAP_JOBS_TOTAL", 20)
 # An import (POST /api/maps/import/) of a file of at least this many statements is a job
 # too: the file is read and checked, and its map made, in the request (202); a worker
-# writes its rows. 2 000 statements take about a second to write (docs/jobs.md).
+# writes its rows. 2 500 statements and their links took 2.5 s (docs/jobs.md).
 ARGMAP_IMPORT_JOB_MIN_STATEMENTS = env_int("ARGMAP_IMPORT_JOB_MIN_STATEMENTS", 2000)
 
 # The task queue: Celery (argmap/celery.py). With CELERY_BROKER_URL set (production:
