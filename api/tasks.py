@@ -33,19 +33,47 @@ def run_job(job_id: str) -> None:
     if map_ is None:
         jobs.job_fail(job=job, reason="The map was deleted.")
         return
-    what = "file waited to be imported" if job.kind == JobKind.IMPORT else "diagram waited"
     if map_.version != job.map_version:
+        jobs.job_fail(job=job, reason=_map_changed(job, map_.version))
+        return
+    try:
+        if job.kind == JobKind.IMPORT:
+            _run_import(job, map_)
+        else:
+            _run_diagram(job, map_)
+    except SoftTimeLimitExceeded:
         jobs.job_fail(
-            job=job,
-            reason=(
-                f"The map changed while the {what} (version {job.map_version} is now "
-                f"{map_.version}); {_AGAIN[job.kind]}"
-            ),
+            job=job, reason=f"Not done within {settings.ARGMAP_JOB_TIMEOUT} s (ARGMAP_JOB_TIMEOUT)."
         )
-        return
-    if job.kind == JobKind.IMPORT:
-        _run_import(job, map_)
-        return
+    except Exception:
+        # A fault of ours: the job says so rather than stay "running", and the worker logs it.
+        jobs.job_fail(job=job, reason=f"The server failed to {_WORK[job.kind]}; it is logged.")
+        raise
+
+
+# What a job does, and what to do about one that failed because its map changed.
+_WORK: dict[str, str] = {
+    JobKind.DIAGRAM: "draw this diagram",
+    JobKind.IMPORT: "import this file",
+}
+_WAITED: dict[str, str] = {
+    JobKind.DIAGRAM: "the diagram waited",
+    JobKind.IMPORT: "the file waited to be imported",
+}
+_AGAIN: dict[str, str] = {
+    JobKind.DIAGRAM: "ask for it again.",
+    JobKind.IMPORT: "the map is kept as it is; import the file again for a new map.",
+}
+
+
+def _map_changed(job, version: int) -> str:
+    return (
+        f"The map changed while {_WAITED[job.kind]} (version {job.map_version} is now "
+        f"{version}); {_AGAIN[job.kind]}"
+    )
+
+
+def _run_diagram(job, map_: ArgumentMap) -> None:
     try:
         request = diagrams.diagram_request(job.fmt, job.params)
         drawn = diagrams.diagram(
@@ -56,29 +84,13 @@ def run_job(job_id: str) -> None:
         )
     except diagrams.RendererBusy as busy:
         # Every render slot stayed taken: the job waits its turn again, as a new attempt.
-        log.info("job %s found no render slot; queued again", job_id)
+        log.info("job %s found no render slot; queued again", job.pk)
         jobs.job_requeue(job=job, delay=busy.retry_after)
         return
     except (diagrams.DiagramError, diagrams.InvalidDiagramOptions) as error:
         jobs.job_fail(job=job, reason=str(error) or _options_message(error))
         return
-    except SoftTimeLimitExceeded:
-        jobs.job_fail(
-            job=job, reason=f"Not done within {settings.ARGMAP_JOB_TIMEOUT} s (ARGMAP_JOB_TIMEOUT)."
-        )
-        return
-    except Exception:
-        # A fault of ours: the job says so rather than stay "running", and the worker logs it.
-        jobs.job_fail(job=job, reason="The server failed to draw this diagram; it is logged.")
-        raise
     jobs.job_finish(job=job, result=drawn.data, notices=drawn.notices)
-
-
-# What to do about a job that failed because its map changed.
-_AGAIN: dict[str, str] = {
-    JobKind.DIAGRAM: "ask for it again.",
-    JobKind.IMPORT: "the map is kept as it is; import the file again for a new map.",
-}
 
 
 def _run_import(job, map_: ArgumentMap) -> None:
@@ -88,23 +100,9 @@ def _run_import(job, map_: ArgumentMap) -> None:
             map_=map_,
             progress=lambda done, total: jobs.job_progress(job=job, done=done, total=total),
         )
-    except PreconditionFailed as changed:
-        jobs.job_fail(
-            job=job,
-            reason=(
-                f"The map changed while the file was imported (version {job.map_version} is "
-                f"now {changed.current_version}); {_AGAIN[JobKind.IMPORT]}"
-            ),
-        )
+    except PreconditionFailed as changed:  # changed since the check above
+        jobs.job_fail(job=job, reason=_map_changed(job, changed.current_version))
         return
-    except SoftTimeLimitExceeded:
-        jobs.job_fail(
-            job=job, reason=f"Not done within {settings.ARGMAP_JOB_TIMEOUT} s (ARGMAP_JOB_TIMEOUT)."
-        )
-        return
-    except Exception:
-        jobs.job_fail(job=job, reason="The server failed to import this file; it is logged.")
-        raise
     jobs.job_finish(job=job, result=report)
 
 

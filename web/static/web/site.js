@@ -276,12 +276,9 @@
   }
 
   // A download being drawn by a job (web/diagram_download.html): follow the job through
-  // the API every second, show its pages on the bar, and start the download when it is
-  // done; say why if it failed. Without this, the page's Refresh link does the same.
-  var JOB_POLL_MS = 1000;
-  var JOB_REQUEST_TIMEOUT_MS = 10000;
-  var JOB_MISSES = 5; // answers missed in a row before the page says so
-
+  // the API (api/follow_job.js, loaded by that page), show its pages on the bar, and start
+  // the download when it is done; say why if it failed. Without this, the page's Refresh
+  // link does the same.
   function jobStatus(job) {
     // The same sentences as web.presenters.job_status.
     var done = job.progress.done || 0;
@@ -296,62 +293,33 @@
 
   function followJob() {
     var box = document.querySelector(".job[data-job-url]");
-    if (!box || !window.fetch) return;
+    if (!box || !window.argmapFollowJob) return;
     var bar = box.querySelector(".job__bar");
     var status = box.querySelector(".job__status");
     var error = box.querySelector(".job__error");
     var ready = box.querySelector(".job__ready");
-    var misses = 0;
 
-    function show(job) {
-      status.textContent = jobStatus(job);
-      if (job.progress.total) {
-        bar.max = job.progress.total;
-        bar.value = job.state === "done" ? job.progress.total : job.progress.done || 0;
-      }
-    }
-
-    function poll() {
-      var controller = new AbortController();
-      var timer = setTimeout(function () {
-        controller.abort();
-      }, JOB_REQUEST_TIMEOUT_MS);
-      fetch(box.getAttribute("data-job-url"), {
-        headers: { Accept: "application/json" },
-        credentials: "same-origin",
-        signal: controller.signal,
-      })
-        .then(function (response) {
-          if (!response.ok) throw new Error("HTTP " + response.status);
-          return response.json();
-        })
-        .then(function (job) {
-          misses = 0;
-          show(job);
-          if (job.state === "done") {
-            ready.hidden = false;
-            window.location.assign(box.getAttribute("data-file-url"));
-          } else if (job.state === "failed") {
-            error.textContent = job.error + " Refresh the page to try again."; // text, never markup
-            error.hidden = false;
-          } else {
-            setTimeout(poll, JOB_POLL_MS);
-          }
-        })
-        .catch(function () {
-          misses += 1;
-          if (misses >= JOB_MISSES) {
-            status.textContent = "No answer from the server: refresh the page to see how far it is.";
-          } else {
-            setTimeout(poll, JOB_POLL_MS * 2);
-          }
-        })
-        .finally(function () {
-          clearTimeout(timer);
-        });
-    }
-
-    setTimeout(poll, JOB_POLL_MS);
+    window.argmapFollowJob(box.getAttribute("data-job-url"), {
+      update: function (job) {
+        status.textContent = jobStatus(job);
+        if (job.progress.total) {
+          bar.max = job.progress.total;
+          bar.value = job.state === "done" ? job.progress.total : job.progress.done || 0;
+        }
+      },
+      end: function (job) {
+        if (job.state === "done") {
+          ready.hidden = false;
+          window.location.assign(box.getAttribute("data-file-url"));
+        } else {
+          error.textContent = job.error + " Refresh the page to try again."; // text, never markup
+          error.hidden = false;
+        }
+      },
+      lost: function () {
+        status.textContent = "No answer from the server: refresh the page to see how far it is.";
+      },
+    });
   }
 
   function start() {
