@@ -2,7 +2,8 @@
    coaches' download page (web/site.js) and the admin's import page (import_job.js).
 
    window.argmapFollowJob(url, handlers) asks for the job every second, each request
-   within 10 s, and calls handlers.update(job) with each answer, handlers.end(job) once
+   within 10 s, moves the <progress> handlers.bar (if given) to the job's progress, and
+   calls handlers.update(job) with each answer, handlers.end(job) once
    the job is done or failed, and handlers.lost() after five answers missed in a row (a
    miss waits twice as long before the next try). Returns false, doing nothing, where the
    browser has no fetch: the pages work through their Refresh links then. */
@@ -33,6 +34,11 @@
         })
         .then(function (job) {
           misses = 0;
+          var bar = handlers.bar;
+          if (bar && job.progress.total) {
+            bar.max = job.progress.total;
+            bar.value = job.state === "done" ? job.progress.total : job.progress.done || 0;
+          }
           handlers.update(job);
           if (job.state === "done" || job.state === "failed") handlers.end(job);
           else setTimeout(poll, POLL_MS);

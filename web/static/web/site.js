@@ -300,12 +300,9 @@
     var ready = box.querySelector(".job__ready");
 
     window.argmapFollowJob(box.getAttribute("data-job-url"), {
+      bar: bar,
       update: function (job) {
         status.textContent = jobStatus(job);
-        if (job.progress.total) {
-          bar.max = job.progress.total;
-          bar.value = job.state === "done" ? job.progress.total : job.progress.done || 0;
-        }
       },
       end: function (job) {
         if (job.state === "done") {

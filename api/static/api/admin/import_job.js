@@ -25,12 +25,9 @@
     var bar = box.querySelector(".import-job__bar");
     var said = box.querySelector(".import-job__status");
     window.argmapFollowJob(box.getAttribute("data-job-url"), {
+      bar: bar,
       update: function (job) {
         said.textContent = status(job);
-        if (job.progress.total) {
-          bar.max = job.progress.total;
-          bar.value = job.state === "done" ? job.progress.total : job.progress.done || 0;
-        }
       },
       end: function () {
         window.location.reload();
