@@ -70,6 +70,7 @@ def test_a_big_import_is_a_job_whose_result_is_the_import_report(
     assert report["map"]["statement_count"] == 7
     assert report["imported"] == {"statements": 7, "links": 6}
     assert map_.owner == user
+    assert Job.objects.get(pk=job["id"]).upload is None  # the file is not kept once written
     # The rows were written after the map was made: a version later than the empty map's.
     assert map_.version == job["map_version"] + 1
 
@@ -145,11 +146,12 @@ def test_a_map_changed_before_its_rows_are_written_keeps_its_change_and_the_job_
     assert job["state"] == "failed"
     assert "The map changed while the file waited to be imported" in job["error"]
     assert "import the file again" in job["error"]
+    assert Job.objects.get(pk=job_id).upload is None
     assert Statement.objects.count() == 0
     assert ArgumentMap.objects.get(slug="big").title == "Mine now"
 
 
-def test_a_fault_mid_write_leaves_no_rows_and_the_retry_writes_them_once(
+def test_a_fault_mid_write_leaves_no_rows_and_fails_the_job(
     auth_client, monkeypatch, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False):
@@ -167,13 +169,20 @@ def test_a_fault_mid_write_leaves_no_rows_and_the_retry_writes_them_once(
     failed = Job.objects.get(pk=job_id)
     assert failed.state == JobState.FAILED
     assert "failed to import this file" in failed.error
-    assert Statement.objects.count() == 0
+    assert failed.upload is None  # failed for good: the file is not kept
+    assert Statement.objects.count() == 0  # one transaction
     assert Link.objects.count() == 0
+    assert ArgumentMap.objects.get(slug="big").version == failed.map_version
 
-    # A worker lost mid-write (its task taken, then nothing): the message comes back and
-    # another worker runs it as a new attempt, writing every row once.
-    monkeypatch.setattr(graphs, "_write_links", real)
-    Job.objects.filter(pk=job_id).update(state=JobState.QUEUED, error="", attempts=0)
+
+def test_a_worker_lost_mid_write_leaves_the_job_to_another_which_writes_every_row_once(
+    auth_client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        response = upload(auth_client, slug="big")
+    job_id = response.json()["id"]
+    # A worker took the job and died within its transaction (rolled back): the message
+    # comes back, and another worker runs the job as a new attempt.
     taken = jobs.job_start(job_id=job_id)
     assert taken is not None
     assert taken.attempts == 1

@@ -184,10 +184,11 @@ def job_progress(*, job: Job, done: int, total: int) -> None:
 
 
 def job_finish(*, job: Job, result: bytes, notices: tuple[str, ...] = ()) -> None:
-    """End the job with its result."""
+    """End the job with its result. The file it imported, if any, is not kept."""
     Job.objects.filter(pk=job.pk).update(
         state=JobState.DONE,
         result=result,
+        upload=None,
         notices=" ".join(notices),
         pages_done=Coalesce(F("pages_total"), 0),
         error="",
@@ -197,7 +198,12 @@ def job_finish(*, job: Job, result: bytes, notices: tuple[str, ...] = ()) -> Non
 
 
 def job_fail(*, job: Job, reason: str) -> None:
-    """End the job as failed; ``reason`` says why and what to do."""
+    """End the job as failed; ``reason`` says why and what to do. The file it was to
+    import, if any, is not kept."""
     Job.objects.filter(pk=job.pk).update(
-        state=JobState.FAILED, error=reason, finished_at=timezone.now(), updated_at=timezone.now()
+        state=JobState.FAILED,
+        error=reason,
+        upload=None,
+        finished_at=timezone.now(),
+        updated_at=timezone.now(),
     )
