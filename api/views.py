@@ -16,6 +16,7 @@ from django.http import (
     JsonResponse,
 )
 from django.urls import Resolver404, resolve
+from django.utils.http import parse_etags
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -89,6 +90,26 @@ CASCADE = OpenApiParameter(
 
 def map_etag(map_: ArgumentMap) -> str:
     return f'"{map_.version}"'
+
+
+def not_modified(request: Request, etag: str) -> HttpResponseNotModified | None:
+    """304 Not Modified (with the ETag) when the request's If-None-Match matches ``etag``,
+    as RFC 9110 (13.1.2) reads the header: ``*``, or a comma-separated list of entity tags
+    compared weakly (``W/"7"`` matches ``"7"``). Anything else in the list matches
+    nothing: ``xx"7"xx`` is not ``"7"``. None when the request should be answered."""
+    header = request.headers.get("If-None-Match")
+    if header is None:
+        return None
+    tags = parse_etags(header)
+    if tags != ["*"] and _weak(etag) not in {_weak(tag) for tag in tags}:
+        return None
+    response = HttpResponseNotModified()
+    response["ETag"] = etag
+    return response
+
+
+def _weak(tag: str) -> str:
+    return tag.removeprefix("W/")
 
 
 def expected_version(request: Request) -> int | None:
@@ -310,8 +331,8 @@ class ArgumentMapViewSet(
     def graph(self, request: Request, slug: str) -> HttpResponse:
         map_ = self.get_object()  # visibility and the 404 as for every map endpoint
         etag = map_etag(map_)
-        if etag in request.headers.get("If-None-Match", ""):
-            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+        if (unchanged := not_modified(request, etag)) is not None:
+            return unchanged
         # The hot path: rows straight to orjson bytes (no serializer per row), cached per
         # map version, and gzip-compressed once per version for clients that accept it.
         # The shape is GraphSerializer's, the same as graphjson.to_dict (tested).
@@ -371,14 +392,14 @@ class ArgumentMapViewSet(
         ),
     )
     @action(detail=True, methods=["get"], url_path="evaluation")
-    def evaluation(self, request: Request, slug: str) -> Response:
+    def evaluation(self, request: Request, slug: str) -> HttpResponse:
         map_ = self.get_object()
         query = EvaluationQuerySerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
         semantics = query.validated_data["semantics"]
         etag = f'"{map_.version}-{semantics}"'
-        if etag in request.headers.get("If-None-Match", ""):
-            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+        if (unchanged := not_modified(request, etag)) is not None:
+            return unchanged
         result = evaluation_service.map_evaluation(map_, selectors.map_graph_get(map_), semantics)
         return Response(
             evaluation_service.evaluation_to_dict(result, map_.version), headers={"ETag": etag}
@@ -644,10 +665,8 @@ class DiagramView(APIView):
         map_ = visible_map_or_404(request, slug)
         diagram = diagrams.diagram_request(fmt, request.query_params.dict())
         etag = diagram.etag(map_)
-        if etag in request.headers.get("If-None-Match", ""):
-            not_modified = HttpResponseNotModified()
-            not_modified["ETag"] = etag
-            return not_modified
+        if (unchanged := not_modified(request, etag)) is not None:
+            return unchanged
         drawn: diagrams.Diagram | None = None
         if diagrams.needs_job(map_, diagram):
             job, created = services.job_for(
@@ -711,10 +730,8 @@ class ExportView(APIView):
         check_query_params(request, set())
         map_ = visible_map_or_404(request, slug)
         etag = f'"{map_.version}-{fmt}"'
-        if etag in request.headers.get("If-None-Match", ""):
-            response = HttpResponseNotModified()
-            response["ETag"] = etag
-            return response
+        if (unchanged := not_modified(request, etag)) is not None:
+            return unchanged
         media_type, suffix = formats.EXPORT_TYPES[fmt]
         data = formats.write_map(selectors.map_graph_get(map_), fmt)
         return file_response(data, media_type, f"{map_.slug}.{suffix}", download=True, etag=etag)

@@ -205,3 +205,26 @@ def test_list_roles_match_the_derived_roles(api_client, cats_map):
     listed = api_client.get("/api/statements/?map=cats&page_size=100").json()["results"]
     assert {s["id"]: s["role"] for s in listed} == expected
     assert set(expected.values()) >= {"main_conclusion", "premise"}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/maps/cats/graph/",
+        "/api/maps/cats/evaluation/",
+        "/api/maps/cats/export.json",
+        "/api/maps/cats/diagram.dot",
+    ],
+)
+def test_if_none_match_is_read_as_rfc_9110_says_on_every_route(api_client, cats_map, path):
+    # One reading of the header (api.views.not_modified) for every route that answers 304:
+    # a list of entity tags, compared weakly, or "*". A tag buried in other text is no tag.
+    etag = api_client.get(path)["ETag"]
+    assert etag.startswith('"')
+    weak = f"W/{etag}"
+    for header in (etag, weak, f'"0", {etag}', f' {weak} ,"9"', "*"):
+        answer = api_client.get(path, HTTP_IF_NONE_MATCH=header)
+        assert answer.status_code == 304, header
+        assert answer["ETag"] == etag
+    for header in (f"xx{etag}xx", f"{etag}x", '"0"', etag.strip('"'), f'W/{etag[:-1]}9"', ""):
+        assert api_client.get(path, HTTP_IF_NONE_MATCH=header).status_code == 200, header
