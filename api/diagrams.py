@@ -46,7 +46,7 @@ from api.graph.render import (
     graphviz_available,
 )
 from api.graph.shading import shading
-from api.graph.validate import BOOLEAN_MESSAGE, QUERY_BOOLEANS
+from api.graph.validate import BOOLEAN_MESSAGE, QUERY_BOOLEANS, whole_number
 from api.models import ArgumentMap
 from api.render_slots import NoRenderSlot, render_slot
 from api.selectors import map_graph_get
@@ -164,7 +164,7 @@ def _parse(param: Param, raw: Any) -> tuple[Any, str | None]:
             return str(raw), None
         return None, f"Must be one of {', '.join(param.choices)}."
     try:
-        value = int(str(raw).strip())
+        value = whole_number(str(raw))
     except ValueError:
         return None, "Must be a whole number."
     if param.low is not None and value < param.low:

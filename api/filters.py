@@ -22,6 +22,7 @@ from api.graph.validate import (
     QUERY_BOOLEANS,
     SLUG_MESSAGE,
     is_slug,
+    whole_number,
     words_pattern,
 )
 from api.models import ArgumentMap, Link, LinkKind, LinkPremise, Statement, StatementQuerySet
@@ -90,11 +91,26 @@ class SearchFilter(django_filters.CharFilter):
     field_class = SearchField
 
 
+class WholeNumberField(forms.IntegerField):
+    """An integer written in ASCII digits (``whole_number``): Django's reads ``５`` as 5
+    and ``5.0`` as 5."""
+
+    def to_python(self, value):
+        if value not in self.empty_values:
+            try:
+                whole_number(str(value))
+            except ValueError:
+                raise forms.ValidationError(
+                    self.error_messages["invalid"], code="invalid"
+                ) from None
+        return super().to_python(value)
+
+
 @extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
 class IdFilter(django_filters.NumberFilter):
     """An id: a whole number from 1 to the largest a row can have (the schema says so)."""
 
-    field_class = forms.IntegerField
+    field_class = WholeNumberField
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", 1)

@@ -3,6 +3,8 @@
 from django.conf import settings
 from rest_framework import exceptions, pagination
 
+from api.graph.validate import whole_number
+
 
 class PageNumberPagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
@@ -18,7 +20,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
         value = request.query_params.get(self.page_size_query_param)
         if value is not None:
             try:
-                size = int(value)
+                size = whole_number(value)
             except ValueError:
                 size = 0
             if size < 1:
@@ -31,6 +33,21 @@ class PageNumberPagination(pagination.PageNumberPagination):
                     }
                 )
         return super().get_page_size(request)
+
+    def get_page_number(self, request, paginator):
+        """``page`` in ASCII digits (or ``last``): any other is an invalid page (404), as
+        ``page=abc`` is, where Django's paginator would read ``page=５`` as 5."""
+        number = super().get_page_number(request, paginator)
+        if number not in self.last_page_strings:
+            try:
+                whole_number(str(number))
+            except ValueError:
+                raise exceptions.NotFound(
+                    self.invalid_page_message.format(
+                        page_number=number, message="That page number is not an integer"
+                    )
+                ) from None
+        return number
 
     def get_schema_operation_parameters(self, view) -> list[dict]:
         """``page`` and ``page_size`` with the bounds ``get_page_size`` and DRF enforce:

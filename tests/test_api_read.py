@@ -228,3 +228,34 @@ def test_if_none_match_is_read_as_rfc_9110_says_on_every_route(api_client, cats_
         assert answer["ETag"] == etag
     for header in (f"xx{etag}xx", f"{etag}x", '"0"', etag.strip('"'), f'W/{etag[:-1]}9"', ""):
         assert api_client.get(path, HTTP_IF_NONE_MATCH=header).status_code == 200, header
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "named"),
+    [
+        ("/api/statements/?page=\uff11", 404, None),  # a full-width 1
+        ("/api/statements/?page_size=\uff15", 400, "page_size"),
+        ("/api/links/?conclusion=\uff11", 400, "conclusion"),
+        ("/api/links/?premise=1.0", 400, "premise"),
+        ("/api/links/?premise=1_0", 400, "premise"),
+        ("/api/maps/cats/diagram.dot?focus=1&depth=\uff15", 400, "depth"),
+        ("/api/maps/cats/diagram.dot?focus=%201", 400, "focus"),
+        ("/api/maps/cats/diagram.pdf?page=slides&slide=\u0661", 400, "slide"),  # Arabic-Indic 1
+    ],
+)
+def test_a_number_in_a_query_is_ascii_digits(api_client, cats_map, query, status, named):
+    # Python's int() reads other scripts' digits, white space and underscores; a query's
+    # number is ASCII digits alone (api.graph.validate.whole_number), as the schema's
+    # "integer" says.
+    response = api_client.get(query)
+    assert response.status_code == status, response.content
+    if named:
+        assert named in response.json()["errors"]
+
+
+def test_ascii_numbers_in_queries_still_work(api_client, cats_map):
+    assert api_client.get("/api/statements/?page=1&page_size=2").status_code == 200
+    first = Statement.objects.filter(map=cats_map).order_by("id").first()
+    assert api_client.get(f"/api/links/?premise={first.pk}").status_code == 200
+    focus = f"/api/maps/cats/diagram.dot?focus={first.pk}&depth=2"
+    assert api_client.get(focus).status_code == 200

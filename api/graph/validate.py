@@ -98,6 +98,19 @@ def words_pattern(max_words: int) -> str:
 # A boolean in a query string, as OpenAPI clients write one (and as schemathesis reads
 # one): nothing else is a boolean, so the schema's "boolean" is exactly what is taken.
 QUERY_BOOLEANS = {"true": True, "false": False, "1": True, "0": False}
+# A whole number as a query writes one: ASCII digits, with a sign at most. Python's int()
+# also reads other scripts' digits ("５" is 5), white space around them and underscores.
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
+
+
+def whole_number(text: str) -> int:
+    """The integer ``text`` writes in ASCII digits (a sign allowed, nothing else); raises
+    ``ValueError`` for anything else."""
+    if not _WHOLE_NUMBER.fullmatch(text):
+        raise ValueError(f"not a whole number in ASCII digits: {text!r}")
+    return int(text)
+
+
 BOOLEAN_MESSAGE = "Must be true or false (or 1 or 0)"
 
 # The largest id a database row can have (a signed 64-bit integer): a larger one is an
