@@ -91,7 +91,7 @@ def refusals_of(form: forms.BaseForm):
         yield
     except ValidationError as exc:
         raise Refused(form.prefix or "", exc) from exc
-    except services.InUse as exc:
+    except (services.InUse, services.QuotaExceeded) as exc:
         raise Refused(form.prefix or "", ValidationError(str(exc))) from exc
     except ObjectDoesNotExist as exc:
         error = ValidationError(
@@ -1030,7 +1030,7 @@ class ArgumentMapAdmin(RefusalsAdminMixin, SimpleHistoryAdmin):
                 form.add_error("format", str(exc))
             except ValidationError as exc:
                 _apply_errors(form, exc)
-            except services.JobsFull as full:
+            except (services.JobsFull, services.QuotaExceeded) as full:
                 form.add_error(None, f"Not imported: {full}")
             else:
                 if isinstance(report, Job):  # a big file: its rows are written by a job

@@ -23,7 +23,7 @@ from api.diagrams import (
 from api.graph.errors import BrokenRule, FormatError
 from api.graph.evaluation import EvaluationTooComplex, UnknownSemantics
 from api.graph.validate import MISSING, RULE
-from api.services import InUse, JobsFull, PreconditionFailed
+from api.services import InUse, JobsFull, PreconditionFailed, QuotaExceeded
 
 
 def flatten_errors(errors: Any, prefix: str = "") -> dict[str, list[str]]:
@@ -201,6 +201,11 @@ def _handle(exc: Exception, context: dict) -> Response | None:
         )
         response["Retry-After"] = str(exc.retry_after)
         return response
+    if isinstance(exc, QuotaExceeded):
+        return Response(
+            {"detail": str(exc), "quota": exc.quota, "limit": exc.limit},
+            status=status.HTTP_403_FORBIDDEN,
+        )
     if isinstance(exc, EvaluationTooComplex):
         return Response({"detail": str(exc)}, status=status.HTTP_422_UNPROCESSABLE_ENTITY)
     if isinstance(exc, UnknownSemantics):

@@ -32,7 +32,10 @@ ERROR_SCHEMA = {
 COMMON = {
     "400": "Invalid input; `errors` names each field at fault.",
     "401": "Authentication needed.",
-    "403": "Not allowed: only the map's owner and staff change it.",
+    "403": (
+        "Not allowed: only the map's owner and staff change it; or, for a write, it would "
+        "pass a storage quota (`quota` names the setting, `limit` its value)."
+    ),
     "404": (
         "No such object, or not visible to you: in the path, or named by a parameter or "
         "a body field (`errors` names it)."

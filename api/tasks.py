@@ -20,6 +20,7 @@ from api import diagrams
 from api.models import ArgumentMap, JobKind
 from api.services import imports, jobs
 from api.services.common import PreconditionFailed
+from api.services.quotas import QuotaExceeded
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +103,9 @@ def _run_import(job, map_: ArgumentMap) -> None:
         )
     except PreconditionFailed as changed:  # changed since the check above
         jobs.job_fail(job=job, reason=_map_changed(job, changed.current_version))
+        return
+    except QuotaExceeded as over:  # the owner's other writes filled it meanwhile
+        jobs.job_fail(job=job, reason=str(over))
         return
     jobs.job_finish(job=job, result=report)
 

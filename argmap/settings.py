@@ -302,6 +302,13 @@ ARGMAP_JOBS_TOTAL = env_int("ARGMAP_JOBS_TOTAL", 20)
 # writes its rows. 2 500 statements and their links took 2.5 s (docs/jobs.md).
 ARGMAP_IMPORT_JOB_MIN_STATEMENTS = env_int("ARGMAP_IMPORT_JOB_MIN_STATEMENTS", 2000)
 
+# Quotas (docs/quotas.md): what one user may store, counted against a map's owner; staff
+# are exempt. Past one, a write is a 403 whose `quota` names the setting, and writes
+# nothing.
+ARGMAP_QUOTA_MAPS = env_int("ARGMAP_QUOTA_MAPS", 200)
+ARGMAP_QUOTA_STATEMENTS_PER_MAP = env_int("ARGMAP_QUOTA_STATEMENTS_PER_MAP", 5000)
+ARGMAP_QUOTA_STATEMENTS = env_int("ARGMAP_QUOTA_STATEMENTS", 20000)
+
 # The task queue: Celery (argmap/celery.py). With CELERY_BROKER_URL set (production:
 # Redis), jobs go to workers started apart (`celery -A argmap worker`, docs/deploy.md).
 # Without it (`make run`), a job runs in the process that asked for it, as it is created.

@@ -40,6 +40,7 @@ from api.services.maps import (
     map_free_slug,
     map_update,
 )
+from api.services.quotas import QuotaExceeded
 from api.services.statements import (
     statement_create,
     statement_delete,
@@ -53,6 +54,7 @@ __all__ = [
     "InUse",
     "JobsFull",
     "PreconditionFailed",
+    "QuotaExceeded",
     "check_text",
     "import_file",
     "import_file_or_job",

@@ -26,6 +26,7 @@ from api.graph.validate import (
 from api.models import ArgumentMap, Link, LinkPremise, Statement
 from api.services.common import lock_map, map_bump_version, normalize_newlines
 from api.services.maps import MAP_FIELDS, clean_map_fields, map_create
+from api.services.quotas import check_quota
 
 BULK_BATCH = 500
 
@@ -153,6 +154,7 @@ def map_import(
     Every row gets its first history record. ``progress``, if given, is told ``(rows
     written, rows)``, statements and links, after each batch of ``BULK_BATCH``."""
     graph = _checked(graph)
+    check_quota(owner=owner, statements=len(graph.statements))
     map_ = _create_for(graph, slug, title, owner, is_private)
     _write_graph_rows(map_, graph, owner, progress)
     return map_
@@ -164,7 +166,9 @@ def map_import_begin(
     """The first half of an import too big for a request: check the graph as
     ``map_import`` does and create its map, empty, taking the slug; ``map_import_rows``
     writes the rows later (a job, docs/jobs.md). Raises as ``map_import``."""
-    return _create_for(_checked(graph), slug, title, owner, is_private)
+    graph = _checked(graph)
+    check_quota(owner=owner, statements=len(graph.statements))
+    return _create_for(graph, slug, title, owner, is_private)
 
 
 @transaction.atomic
@@ -182,6 +186,8 @@ def map_import_rows(
     meanwhile: nothing is written), and as ``map_import``."""
     graph = _checked(graph)
     locked = lock_map(map_, expected_version)
+    # Checked again: other writes may have filled the owner's quota since the map was made.
+    check_quota(owner=locked.owner, map_=locked, statements=len(graph.statements))
     _write_graph_rows(locked, graph, owner, progress)
     map_bump_version(locked)
     return locked
@@ -367,6 +373,7 @@ def map_graph_replace(
     links_changed = {link.id: _graph_link_row(link) for link in graph.links} != existing_links
     if not (map_changed or new or removed or changed or links_changed):
         return locked
+    check_quota(owner=locked.owner, map_=locked, statements=len(new) - len(removed))
 
     if links_changed:
         # Links are rewritten whole (their targets may point at links written later);

@@ -15,6 +15,7 @@ from api.graph.graphjson import MAP_KEYS
 from api.graph.validate import RESERVED_SLUGS, RULE, name_ids, url_problem
 from api.models import ArgumentMap, FormerSlug, Statement
 from api.services.common import check_text, length_limit, lock_map, normalize_newlines
+from api.services.quotas import check_quota
 
 # The fields a write may set: the map's own fields of the graph JSON (``MAP_KEYS``) but
 # the slug (given apart) and the version (bumped by every write), and ``is_private``.
@@ -72,7 +73,8 @@ def map_check_source_text(*, map_: ArgumentMap, source_text: str) -> None:
 @transaction.atomic
 def map_create(*, slug: str, title: str, owner=None, **fields: Any) -> ArgumentMap:
     """Create and return a map owned by ``owner`` (None: staff's); raise
-    ``ValidationError`` for a taken slug or a bad field."""
+    ``ValidationError`` for a taken slug or a bad field, ``QuotaExceeded`` past the
+    owner's maps."""
     unknown = set(fields) - set(MAP_FIELDS)
     if unknown:
         raise ValidationError({name: ["Unknown field."] for name in sorted(unknown)})
@@ -89,6 +91,7 @@ def map_create(*, slug: str, title: str, owner=None, **fields: Any) -> ArgumentM
     )
     if ArgumentMap.objects.filter(slug=slug).exists():
         raise taken
+    check_quota(owner=owner, new_maps=1)
     cleaned = clean_map_fields({"title": title, **fields})
     map_ = ArgumentMap(slug=slug, owner=owner, **cleaned)
     map_.full_clean()

@@ -18,6 +18,7 @@ from api.services.common import (
     map_bump_version,
     resolve_quote_or_error,
 )
+from api.services.quotas import check_quota
 
 
 def statement_validate(
@@ -81,9 +82,11 @@ def statement_validate(
 def statement_create(
     *, map_: ArgumentMap, expected_version: int | None = None, **fields: Any
 ) -> Statement:
-    """Create and return a statement in ``map_``; raise ``ValidationError`` per field."""
+    """Create and return a statement in ``map_``; raise ``ValidationError`` per field,
+    ``QuotaExceeded`` past the owner's statements."""
     locked = lock_map(map_, expected_version)
     cleaned = statement_validate(map_=locked, **fields)
+    check_quota(owner=locked.owner, map_=locked, statements=1)
     statement = Statement.objects.create(map=locked, **cleaned)
     map_bump_version(locked)
     return statement

@@ -141,7 +141,14 @@ class Command(BaseCommand):
                     source_text=companion_text(path),
                     progress=wrote,
                 )
-            except (FormatError, ValidationError, ValueError, OSError, DatabaseError) as exc:
+            except (
+                FormatError,
+                ValidationError,
+                ValueError,
+                OSError,
+                DatabaseError,
+                services.QuotaExceeded,
+            ) as exc:
                 failed.append(f"{path}: {failure_reason(exc)}")
                 self.stderr.write(self.style.ERROR(f"Not imported: {failed[-1]}"))
                 continue
