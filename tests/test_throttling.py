@@ -80,3 +80,77 @@ def test_a_good_login_within_the_limit_works(user, anon_rate):
     wrong_passwords(client, "/api/auth/login/", "alice", 3)
     response = client.post("/api/auth/login/", {"username": "alice", "password": "pw-alice-123"})
     assert response.status_code == 302
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The login guard's clock, moved by hand."""
+    from api import throttling
+
+    now = [1_000_000.0]
+    monkeypatch.setattr(throttling.time, "time", lambda: now[0])
+    return now
+
+
+def login(client: Client, username: str, password: str, address: str, url="/api/auth/login/"):
+    return client.post(url, {"username": username, "password": password}, REMOTE_ADDR=address)
+
+
+def test_ten_wrong_passwords_stop_the_guessers_address_not_the_user(staff, anon_rate):
+    # The issue's check: ten wrong passwords for a staff user from one address, then the
+    # right one from another.
+    guesser = Client()
+    admin = "/admin/login/"
+    codes = [
+        login(guesser, "root", f"wrong-{i}", "192.0.2.66", admin).status_code for i in range(10)
+    ]
+    assert codes == [200] * 10
+    stopped = login(guesser, "root", "pw-root-123", "192.0.2.66", admin)
+    assert stopped.status_code == 429
+    assert int(stopped["Retry-After"]) >= 1
+    user = login(Client(), "root", "pw-root-123", "198.51.100.7", admin)
+    assert user.status_code == 302
+
+
+def test_each_failure_past_the_free_ones_doubles_the_wait(user, settings, clock):
+    settings.ARGMAP_THROTTLE_RATES = {"anon": "20/min", "user": "100/min", "login": "1000/min"}
+    client = Client()
+    for i in range(10):
+        assert login(client, "alice", f"wrong-{i}", "192.0.2.66").status_code == 200
+    waits = []
+    for _ in range(4):
+        refused = login(client, "alice", "wrong", "192.0.2.66")
+        assert refused.status_code == 429
+        waits.append(int(refused["Retry-After"]))
+        clock[0] += waits[-1]  # waited as told: the next try is taken, and fails
+        assert login(client, "alice", "wrong", "192.0.2.66").status_code == 200
+    assert waits == [1, 2, 4, 8]
+    # A good password, once the wait is over, signs in and forgets the failures.
+    clock[0] += 16
+    assert login(client, "alice", "pw-alice-123", "192.0.2.66").status_code == 302
+    assert login(Client(), "alice", "wrong", "192.0.2.66").status_code == 200
+
+
+def test_a_guesser_on_many_addresses_is_stopped_but_the_users_own_browser_signs_in(
+    user, settings, clock
+):
+    settings.ARGMAP_THROTTLE_RATES = {"anon": "20/min", "user": "100/min", "login": "1000/min"}
+    own_browser = Client()
+    assert login(own_browser, "alice", "pw-alice-123", "203.0.113.5").status_code == 302
+    device = own_browser.cookies["argmap_signed_in_before"].value
+    for i in range(10):
+        assert login(Client(), "alice", "wrong", f"198.51.100.{i}").status_code == 200
+    # A new address, even with the right password, waits out the window...
+    fresh = login(Client(), "alice", "pw-alice-123", "198.51.100.200")
+    assert fresh.status_code == 429
+    # ... but a browser that has signed in as alice before does not, from anywhere.
+    returning = Client()
+    returning.cookies["argmap_signed_in_before"] = device
+    assert login(returning, "alice", "pw-alice-123", "192.0.2.1").status_code == 302
+    # A forged cookie is no cookie.
+    forged = Client()
+    forged.cookies["argmap_signed_in_before"] = device + "x"
+    assert login(forged, "alice", "pw-alice-123", "198.51.100.201").status_code == 429
+    # Once the window has passed, new addresses may try again.
+    clock[0] += 901
+    assert login(Client(), "alice", "pw-alice-123", "198.51.100.200").status_code == 302
