@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Exists, F, Func, OuterRef, Q, Subquery, TextField, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from simple_history.models import HistoricalRecords
 
 from api.graph.model import ROLE_FLAGS, Role, role_of
@@ -82,6 +82,10 @@ class ArgumentMap(models.Model):
 
     class Meta:
         ordering = ["slug"]
+        constraints = [
+            # Slugs that differ only in case never stand side by side (services.maps).
+            models.UniqueConstraint(Lower("slug"), name="map_slug_unique_in_any_case"),
+        ]
 
     def __str__(self) -> str:
         return self.title

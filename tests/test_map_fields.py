@@ -5,9 +5,12 @@ made from them; the counts are ``ArgumentMap.objects.with_counts()``."""
 from __future__ import annotations
 
 import datetime
+import io
 from dataclasses import fields
 
+import pytest
 from django.contrib.admin.sites import site
+from django.db import IntegrityError, transaction
 from django.test import RequestFactory
 
 from api import selectors, services
@@ -15,6 +18,7 @@ from api.graph import MapInfo
 from api.graph.graphjson import MAP_KEYS
 from api.models import ArgumentMap
 from api.serializers import ArgumentMapSerializer, GraphMapSerializer
+from tests.helpers import snapshot
 
 
 def test_map_keys_are_the_fields_of_map_info_in_the_api_order():
@@ -81,3 +85,33 @@ def test_admin_list_counts_are_with_counts(make_map, staff):
     }
     counted = {m.slug: (m.n_statements, m.n_links) for m in ArgumentMap.objects.with_counts()}
     assert shown == counted == {"one": (5, 3), "two": (8, 6)}
+
+
+def test_slugs_that_differ_only_in_case_never_stand_side_by_side(auth_client, user, cats_map):
+    # cats_map is "cats". Creating, importing or renaming to another case of it is the
+    # same conflict as the slug itself; a map may change its own slug's case.
+    before = snapshot()
+    made = auth_client.post("/api/maps/", {"slug": "Cats", "title": "T"}, format="json")
+    assert made.status_code == 409
+    assert "already exists" in made.json()["errors"]["slug"][0]
+    file = io.BytesIO(b"[A]: A claim.\n")
+    file.name = "a.argdown"
+    imported = auth_client.post(
+        "/api/maps/import/", {"file": file, "slug": "CATS"}, format="multipart"
+    )
+    assert imported.status_code == 409
+    assert snapshot() == before
+    assert (
+        auth_client.post("/api/maps/", {"slug": "dogs", "title": "D"}, format="json").status_code
+        == 201
+    )
+    renamed = auth_client.patch("/api/maps/dogs/", {"slug": "cAts"}, format="json")
+    assert renamed.status_code == 409
+    assert services.map_free_slug("Cats") == "cats-2"
+    cats_map.owner = user
+    cats_map.save()
+    own_case = auth_client.patch("/api/maps/cats/", {"slug": "Cats"}, format="json")
+    assert own_case.status_code == 200, own_case.content
+    # The database holds the rule too, for writes that race.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ArgumentMap.objects.create(slug="CATS", title="T")

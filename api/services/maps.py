@@ -89,7 +89,7 @@ def map_create(*, slug: str, title: str, owner=None, **fields: Any) -> ArgumentM
     taken = ValidationError(
         {"slug": [ValidationError(f"A map with slug {slug!r} already exists.", code="unique")]}
     )
-    if ArgumentMap.objects.filter(slug=slug).exists():
+    if _slug_taken(slug):
         raise taken
     check_quota(owner=owner, new_maps=1)
     cleaned = clean_map_fields({"title": title, **fields})
@@ -99,7 +99,7 @@ def map_create(*, slug: str, title: str, owner=None, **fields: Any) -> ArgumentM
         with transaction.atomic():  # a savepoint: a create racing this one took the slug
             map_.save()
     except IntegrityError:
-        if ArgumentMap.objects.filter(slug=slug).exists():
+        if _slug_taken(slug):
             raise taken from None
         raise
     FormerSlug.objects.filter(slug=slug).delete()  # the new map takes the name over
@@ -132,7 +132,7 @@ def map_update(
                 ]
             }
         )
-    if new_slug != locked.slug and ArgumentMap.objects.filter(slug=new_slug).exists():
+    if new_slug != locked.slug and _slug_taken(new_slug, but=locked):
         raise ValidationError(
             {
                 "slug": [
@@ -159,6 +159,13 @@ def map_update(
     return locked
 
 
+def _slug_taken(slug: str, but: ArgumentMap | None = None) -> bool:
+    """Whether another map has ``slug``, in any case: ``Cats`` and ``cats`` never stand
+    side by side (the ``map_slug_unique_in_any_case`` constraint holds it too)."""
+    maps = ArgumentMap.objects.filter(slug__iexact=slug)
+    return (maps.exclude(pk=but.pk) if but is not None else maps).exists()
+
+
 @transaction.atomic
 def map_delete(*, map_: ArgumentMap, expected_version: int | None = None) -> None:
     """Delete a map with all its statements and links."""
@@ -171,12 +178,13 @@ def map_free_slug(text: str) -> str:
     base = slugify(text.rsplit(".", 1)[0] if "." in text[-9:] else text)[:90] or "map"
     # One query, however many maps share the name. A renamed map's former slug is not
     # free either: its URLs still lead to that map.
-    taken = set(
-        ArgumentMap.objects.filter(slug__startswith=base)
+    taken = {
+        slug.casefold()
+        for slug in ArgumentMap.objects.filter(slug__istartswith=base)
         .order_by()
         .values_list("slug", flat=True)
-        .union(FormerSlug.objects.filter(slug__startswith=base).values_list("slug", flat=True))
-    )
+        .union(FormerSlug.objects.filter(slug__istartswith=base).values_list("slug", flat=True))
+    }
     taken |= RESERVED_SLUGS
     slug, n = base, 1
     while slug in taken:
