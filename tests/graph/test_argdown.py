@@ -402,6 +402,36 @@ def test_to_argdown_escapes_what_argdown_2_would_misread() -> None:
     assert back.links[0].note == "<b>: /* {x}"
 
 
+def test_to_argdown_leaves_out_bidi_controls_and_says_so() -> None:
+    # A right-to-left override (U+202E) and an isolate (U+2066...U+2069) would make the
+    # file read differently from what it holds ("Trojan Source"); Argdown cannot escape
+    # them. Joiners and marks, which scripts and emoji need, stay.
+    graph = ArgumentGraph(
+        map=MapInfo(slug="m", title="Talks \u2066x\u2069"),
+        statements=(
+            Statement(id=1, text="Pay \u202e01$\u202c now", attributed_to="A\u202eB"),
+            Statement(id=2, text="Coders \U0001f469\u200d\U0001f4bb agree \u200f"),
+        ),
+        links=(Link(id=1, kind=Kind.OPPOSE, premises=(1,), conclusion=2, note="n\u202ben"),),
+    )
+    out = to_argdown(graph)
+    assert not set(out) & set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+    assert out.endswith(
+        "// argmap left out 6 bidirectional control character(s) (U+202A-U+202E, "
+        "U+2066-U+2069): Argdown cannot escape them.\n"
+    )
+    back = parse_argdown(out).graph
+    assert back.map.title == "Talks x"
+    assert [s.text for s in back.statements] == [
+        "Pay 01$ now",
+        "Coders \U0001f469\u200d\U0001f4bb agree \u200f",
+    ]
+    assert back.statements[0].attributed_to == "AB"
+    assert back.links[0].note == "nen"
+    # Written again, the file has nothing to leave out and says nothing of it.
+    assert "// argmap left out" not in to_argdown(back)
+
+
 def test_to_argdown_makes_titles_unique() -> None:
     graph = ArgumentGraph(
         map=MapInfo(slug="m", title=""),

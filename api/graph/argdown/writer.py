@@ -8,6 +8,7 @@ import unicodedata
 
 from api.graph.interchange import squash_space
 from api.graph.model import ArgumentGraph, Kind, Link
+from api.graph.text import strip_bidi_controls
 
 _MAX_TITLE = 40
 _MAX_TITLE_WORDS = 6
@@ -21,18 +22,30 @@ def to_argdown(graph: ArgumentGraph) -> str:
     are arguments with a premise-conclusion structure, other links arguments whose
     premises support them (``<+``) and which attack (``->``) or undercut (``_>``) their
     target. Texts have whitespace squashed (Argdown has no line breaks inside a
-    statement) and special characters escaped.
+    statement) and special characters escaped. Bidirectional controls
+    (``api.graph.text.BIDI_CONTROLS``), which Argdown cannot escape and which would make
+    the file read differently from what it holds, are left out, and a closing comment
+    says how many.
 
     Raises ``ValueError`` if a link names a statement or link the graph does not hold.
     """
     titles = _statement_titles(graph)
     argument_titles = {link.id: _argument_title(link) for link in graph.links}
     lines: list[str] = []
-    if squash_space(graph.map.title):
-        lines += [f"# {_escape(squash_space(graph.map.title))}", ""]
+    removed = [0]
+
+    def text(value: str) -> str:
+        """One line's text: squashed, without bidirectional controls (counted)."""
+        kept, n = strip_bidi_controls(squash_space(value))
+        removed[0] += n
+        return kept
+
+    title = text(graph.map.title)
+    if title:
+        lines += [f"# {_escape(title)}", ""]
     for statement in graph.statements:
-        line = f"[{titles[statement.id]}]: {_escape(squash_space(statement.text))}"
-        who = squash_space(statement.attributed_to)
+        line = f"[{titles[statement.id]}]: {_escape(text(statement.text))}"
+        who = text(statement.attributed_to)
         if who:
             line += " " + _data({"attributed_to": who})
         lines += [line, ""]
@@ -43,8 +56,8 @@ def to_argdown(graph: ArgumentGraph) -> str:
         return titles[statement_id]
 
     for link in graph.links:
-        note = squash_space(link.note)
-        scheme = squash_space(link.scheme)
+        note = text(link.note)
+        scheme = text(link.scheme)
         name = argument_titles[link.id]
         if link.kind == Kind.SUPPORT and link.conclusion is not None:
             lines += [f"<{name}>: {_escape(note)}" if note else f"<{name}>", ""]
@@ -71,6 +84,12 @@ def to_argdown(graph: ArgumentGraph) -> str:
         lines.append("")
     while lines and not lines[-1]:
         lines.pop()
+    if removed[0]:
+        lines += [
+            "",
+            f"// argmap left out {removed[0]} bidirectional control character(s) "
+            "(U+202A-U+202E, U+2066-U+2069): Argdown cannot escape them.",
+        ]
     return "\n".join(lines) + "\n" if lines else ""
 
 
