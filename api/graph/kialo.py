@@ -38,6 +38,10 @@ from api.graph.model import ArgumentGraph, Kind, Link, MapInfo, Role, Statement
 TITLE_PREFIX = "Discussion Title:"
 # The line argmap writes after the last claim; what follows it is the closing note.
 NOTE_MARKER = "[argmap] Kialo cannot hold everything in this map:"
+# How deep the export goes below the thesis. A Kialo file numbers each claim by its path
+# ("1.2.1.3."), so a chain n claims deep takes space growing with n squared: a 5 000-deep
+# chain of a 2.8 MB map made a 29 MB file, past what an import takes.
+MAX_DEPTH = 200
 
 # A claim's number has as many parts as the claim is deep, however deep (a number of 200
 # parts used to end the pattern, and a deeper claim ran into the one before it). The
@@ -274,7 +278,8 @@ def to_kialo(graph: ArgumentGraph) -> str:
     written as ``-> See <number>.``. What Kialo cannot hold is listed in a closing note:
     co-premises (written as separate claims), undercutters (written as claims under the
     premise of the link they attack), quotes, attributions, schemes and link notes, and
-    statements the tree does not reach.
+    statements the tree does not reach, or reaches deeper than ``MAX_DEPTH`` claims below
+    the thesis.
     """
     lines = [f"{TITLE_PREFIX} {' '.join(graph.map.title.split())}", ""]
     if not graph.statements:
@@ -296,6 +301,7 @@ def to_kialo(graph: ArgumentGraph) -> str:
     # A frame: (statement, its number, the link it was reached through or None).
     stack: list[tuple[int, str, Link | None]] = [(thesis, "1.", None)]
     stances: dict[str, str] = {}
+    too_deep: set[int] = set()  # statements below MAX_DEPTH, not written there
     while stack:
         statement_id, number, via = stack.pop()
         prefix = f"{number} {stances.pop(number, '')}"
@@ -304,6 +310,9 @@ def to_kialo(graph: ArgumentGraph) -> str:
             continue
         number_of[statement_id] = number
         lines.append(prefix + escape(graph.statement(statement_id).text))
+        if number.count(".") > MAX_DEPTH:  # its reasons would be too deep
+            too_deep.update(p for link in into.get(statement_id, []) for p in link.premises)
+            continue
         children: list[tuple[int, Link]] = []
         for link in into.get(statement_id, []):
             written_links.add(link.id)
@@ -319,13 +328,25 @@ def to_kialo(graph: ArgumentGraph) -> str:
             frames.append((child, child_number, link))
         stack.extend(reversed(frames))
 
-    notes = _export_notes(graph, number_of, written_links)
+    # What lies below the statements cut off is too deep as well (walked once each).
+    below = [s for s in too_deep if s not in number_of]
+    too_deep = set(below)
+    while below:
+        for link in into.get(below.pop(), []):
+            for attack in (link, *undercutters.get(link.id, [])):
+                for premise in attack.premises:
+                    if premise not in number_of and premise not in too_deep:
+                        too_deep.add(premise)
+                        below.append(premise)
+    notes = _export_notes(graph, number_of, written_links, too_deep)
     if notes:
         lines += ["", NOTE_MARKER, *(f"- {note}" for note in notes)]
     return "\n".join(lines) + "\n"
 
 
-def _export_notes(graph: ArgumentGraph, number_of: dict[int, str], written: set[int]) -> list[str]:
+def _export_notes(
+    graph: ArgumentGraph, number_of: dict[int, str], written: set[int], too_deep: set[int]
+) -> list[str]:
     def were(count: int) -> str:
         return "was" if count == 1 else "were"
 
@@ -354,7 +375,14 @@ def _export_notes(graph: ArgumentGraph, number_of: dict[int, str], written: set[
     ):
         if count:
             notes.append(f"{plural(count, what)} not written: Kialo has no place for them.")
-    missing = [s.id for s in graph.statements if s.id not in number_of]
+    if too_deep:
+        notes.append(
+            f"{plural(len(too_deep), 'statement')} more than {MAX_DEPTH} claims below the "
+            f"thesis {were(len(too_deep))} not written: Kialo numbers each claim by its path "
+            "from the thesis, so a deeper chain makes a file that grows with the square of its "
+            "depth."
+        )
+    missing = [s.id for s in graph.statements if s.id not in number_of and s.id not in too_deep]
     if missing:
         shown = "; ".join(" ".join(graph.statement(i).text.split())[:80] for i in missing[:10])
         more = f"; and {len(missing) - 10} more" if len(missing) > 10 else ""

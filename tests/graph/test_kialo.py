@@ -217,3 +217,27 @@ def test_a_circle_of_references_is_left_out_and_a_long_chain_resolved():
         ("oppose", "The real claim.", "Thesis."),
         ("support", "The real claim.", "Thesis."),
     }
+
+
+def test_a_chain_deeper_than_kialo_numbers_well_is_cut_and_the_note_says_so() -> None:
+    # A Kialo file numbers each claim by its path, so a chain n deep takes space growing
+    # with n squared: a 5 000-deep chain of a 2.8 MB map made 29 MB, which no import took.
+    from api.graph.kialo import MAX_DEPTH
+
+    depth = 5_000
+    statements = tuple(Statement(id=i, text=f"Claim {i}.") for i in range(1, depth + 1))
+    links = tuple(
+        Link(id=i, kind=Kind.SUPPORT, premises=(i + 1,), conclusion=i) for i in range(1, depth)
+    )
+    graph = ArgumentGraph(
+        map=MapInfo(slug="deep", title="Deep"), statements=statements, links=links
+    )
+    out = to_kialo(graph)
+    # The thesis and MAX_DEPTH claims below it: no line longer than that depth's number.
+    assert len(out) < 300 * (MAX_DEPTH + 10)
+    assert max(len(line) for line in out.splitlines()) < 3 * MAX_DEPTH
+    assert f"{depth - MAX_DEPTH - 1} statements more than {MAX_DEPTH} claims below" in out
+    assert "not reached from the thesis" not in out
+    back = parse_kialo(out).graph
+    assert len(back.statements) == MAX_DEPTH + 1
+    assert [s.text for s in back.statements[:3]] == ["Claim 1.", "Claim 2.", "Claim 3."]
