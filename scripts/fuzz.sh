@@ -110,6 +110,6 @@ done
 if [ "$failed" = 1 ] && [ -n "$SERVER_PID" ]; then
     # The server's side of a failure (a 500's traceback) is in its log, gone at exit.
     echo "== the server's tracebacks"
-    grep -B2 -A40 "Traceback" "$WORK/server.log" | tail -n 200 || echo "(none logged)"
+    grep -B2 -A80 "Traceback" "$WORK/server.log" | tail -n 300 || echo "(none logged)"
 fi
 exit $failed

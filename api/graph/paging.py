@@ -346,7 +346,8 @@ def plan(
 
     index = _Map(graph)
     everything = _part(index, "whole", None, set(index.ids), sorted(index.links), "")
-    if fits(everything):
+    # An empty map has nothing to split: its page is its title (and legend) alone.
+    if not index.ids or fits(everything):
         return [everything]
 
     owner: dict[int, int] = {}
@@ -795,6 +796,8 @@ def paginate(
     def key_for(ids: list[int]) -> list[Part]:
         """The key's pages: as many entries on a page as fit (measured), in columns of as
         many rows as the page's height holds at the minimum text size."""
+        if not ids:  # an overview of no statement (an empty map) has no key
+            return []
         line = BASE_FONT * 1.2  # natural points a key line takes
         room_h = max(h for _, h in size.orientations()) - 2 * size.margin
         rows = max(5, int((room_h / size.min_scale - 3 * line) / line))

@@ -422,3 +422,16 @@ def test_sizes_measured_in_batches_are_the_pdf_page_sizes(essay):
     for (width, height), (pdf_w, pdf_h) in zip(batch, one_by_one, strict=True):
         assert width == pytest.approx(pdf_w, abs=1.5)
         assert height == pytest.approx(pdf_h, abs=1.5)
+
+
+@needs_tools
+@pytest.mark.parametrize("size", ["slides", "a4"])
+@pytest.mark.parametrize("legend", [False, True])
+def test_an_empty_maps_pages_are_its_title_alone(tmp_path, size, legend):
+    # Found by the release run (gunicorn): an empty map's deck with a legend planned an
+    # overview of no statement, whose key of no entries divided by zero (a 500).
+    graph = ArgumentGraph(map=MapInfo(slug="m", title="Nothing yet"), statements=(), links=())
+    paged = paginate(graph, DiagramOptions(legend=legend), size, render_pdf)
+    assert paged.page_count == 1
+    assert len(page_sizes(paged.pdf, tmp_path)) == 1
+    assert "Nothing yet" in " ".join(word for word, _ in words(paged.pdf, tmp_path))
