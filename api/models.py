@@ -84,7 +84,12 @@ class ArgumentMap(models.Model):
         ordering = ["slug"]
         constraints = [
             # Slugs that differ only in case never stand side by side (services.maps).
-            models.UniqueConstraint(Lower("slug"), name="map_slug_unique_in_any_case"),
+            models.UniqueConstraint(
+                Lower("slug"),
+                name="map_slug_unique_in_any_case",
+                violation_error_code="unique",
+                violation_error_message="A map with this slug, in another case, already exists.",
+            ),
         ]
 
     def __str__(self) -> str:

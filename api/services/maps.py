@@ -94,7 +94,9 @@ def map_create(*, slug: str, title: str, owner=None, **fields: Any) -> ArgumentM
     check_quota(owner=owner, new_maps=1)
     cleaned = clean_map_fields({"title": title, **fields})
     map_ = ArgumentMap(slug=slug, owner=owner, **cleaned)
-    map_.full_clean()
+    # The slug in any case is _slug_taken's rule (an error naming the field); the
+    # database's constraint catches a create racing this one (IntegrityError, below).
+    map_.full_clean(validate_constraints=False)
     try:
         with transaction.atomic():  # a savepoint: a create racing this one took the slug
             map_.save()
@@ -147,7 +149,7 @@ def map_update(
         setattr(locked, name, value)
     if "source_text" in cleaned:
         map_check_source_text(map_=locked, source_text=locked.source_text)
-    locked.full_clean()
+    locked.full_clean(validate_constraints=False)  # the slug: _slug_taken, above
     if all(getattr(locked, name) == value for name, value in before.items()):
         return locked
     locked.version += 1  # the row is locked (select_for_update) until we commit
